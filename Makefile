@@ -1,0 +1,67 @@
+# The two commands of the README: `make run` and `make test`. Both set up everything a
+# fresh machine lacks: Debian packages (when root), the virtualenv, Python and npm packages.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+ASSETS := static/dist/css/app.css
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint system-packages assets demo bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(PIP_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): $(NPM_STAMP) frontend/app.scss frontend/vendor.mjs
+	npm run --silent build
+
+assets: $(ASSETS)
+
+# Chromium drives the browser tests; installed from Debian when missing and we are root.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's chromium package"; exit 1; fi; \
+	fi
+
+run: $(PIP_STAMP) $(ASSETS)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) -m omp demo --cases $${DEMO_CASES:-5000}
+	$(PY) manage.py collectstatic --no-input --clear -v 0
+	@echo "Serving on http://127.0.0.1:8000 — sign in as court_staff / demo-password-1"
+	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+
+lint: $(PIP_STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+# The whole suite on SQLite, then again on PostgreSQL when it answers. In CI (CI=true) an
+# unreachable PostgreSQL is a failure, never a silent skip.
+test: $(PIP_STAMP) $(ASSETS) system-packages lint
+	$(VENV)/bin/pytest -q
+	@if $(PY) -c "import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
+	  echo "== again on PostgreSQL ($(PG_URL))"; \
+	  OMP_DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL is not answering on 127.0.0.1:5432 and CI=true: failing"; exit 1; \
+	else echo "PostgreSQL not reachable: skipped the PostgreSQL run (not in CI)"; fi
+
+bench: $(PIP_STAMP)
+	$(PY) bench/recompute.py --cases $${BENCH_CASES:-1000000}
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles var

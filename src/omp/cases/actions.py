@@ -1,0 +1,236 @@
+"""The only writers of the case record. Each action runs in one transaction, records who
+made the change (CASE-4) and recomputes the case's decisions in that same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from omp.cases.models import (
+    MAPPA_CODE,
+    ROSH_CODES,
+    ROSH_REGISTRATION,
+    Assessment,
+    CustodySpell,
+    Event,
+    Offence,
+    Person,
+    ProbationDeliveryUnit,
+    Registration,
+    Sentence,
+)
+from omp.decisions.models import AllocationDecision
+from omp.decisions.recompute import recompute_case
+from omp.rules.facts import CaseFacts
+from omp.web.roles import RSR_OSP_EDITORS, require_role
+
+OSP_LEVELS = ("LOW", "MEDIUM", "HIGH", "VERY_HIGH")
+
+
+class ActionError(ValueError):
+    """A change that cannot be made; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _save(obj: Model, user: Any) -> None:
+    obj._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _delete(obj: Model, user: Any) -> None:
+    obj._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    obj.delete()  # the history table keeps the deleted row, so nothing is lost
+
+
+def today() -> date:
+    """Today's date in the service's time zone (UK)."""
+    return timezone.localdate()
+
+
+def parse_rsr(value: Any) -> Decimal:
+    """An RSR percentage from 0 to 100 with at most two decimal places."""
+    try:
+        score = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ActionError("rsr_percent", "Enter the RSR score as a number, like 6.9") from None
+    if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
+        raise ActionError("rsr_percent", "RSR score must be between 0 and 100")
+    if score.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ActionError("rsr_percent", "RSR score can have at most 2 decimal places")
+    return score
+
+
+@transaction.atomic
+def record_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = None,
+                   assessed_on: date | None = None) -> AllocationDecision:
+    """Record a new RSR score and/or OSP level (ALLOC-6: court staff and admins only), and
+    recompute the decision in the same transaction."""
+    require_role(user, RSR_OSP_EDITORS)
+    assessed_on = assessed_on or today()
+    if assessed_on > today():
+        raise ActionError("assessed_on", "The assessment date cannot be in the future")
+    if rsr in (None, "") and not osp:
+        raise ActionError("rsr_percent", "Enter an RSR score or an OSP level")
+    if rsr not in (None, ""):
+        _save(Assessment(person=person, kind="RSR", score=parse_rsr(rsr),
+                         assessed_on=assessed_on), user)
+    if osp:
+        if osp not in OSP_LEVELS:
+            raise ActionError("osp", f"OSP level must be one of {', '.join(OSP_LEVELS)}")
+        _save(Assessment(person=person, kind="OSP", value=osp, assessed_on=assessed_on), user)
+    return recompute_case(person, today(), "change", user)
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did to one case."""
+
+    person: Person
+    created: bool
+    decision: AllocationDecision
+
+
+def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -> UpsertResult:
+    """Make the record of one case say what ``facts`` say (one line of an import).
+
+    Values that changed are recorded as new registrations or assessments dated ``as_of``;
+    values that stopped are ended, never deleted. Runs in the caller's transaction.
+    """
+    pdu = None
+    if facts.pdu_code:
+        pdu = ProbationDeliveryUnit.objects.filter(code=facts.pdu_code).first()
+        if pdu is None:
+            raise ActionError("probation.pdu_code",
+                              f"unknown PDU {facts.pdu_code!r}; add it to the reference data")
+    nationalities = list(facts.nationalities or ())
+    person, created = Person.objects.get_or_create(case_ref=facts.case_ref)
+    updates = {
+        "date_of_birth": facts.date_of_birth, "sex": facts.sex or "",
+        "nationality": nationalities[0] if nationalities else "",
+        "second_nationality": nationalities[1] if len(nationalities) > 1 else "",
+        "pdu": pdu, "supplied_resourcing": facts.resourcing or "",
+    }
+    changed = created
+    if person.nationality != updates["nationality"] or \
+            person.second_nationality != updates["second_nationality"]:
+        person.nationality_recorded_on = facts.as_of
+    if person.pdu_id != (pdu.pk if pdu else None):
+        person.pdu_since = facts.as_of
+    for name, value in updates.items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed = True
+    if changed:
+        _save(person, user)
+    _upsert_event(user, person, facts)
+    _upsert_registrations(user, person, facts)
+    _upsert_assessments(user, person, facts)
+    _upsert_custody(user, person, facts)
+    decision = recompute_case(person, recompute_on or today(), "import", user)
+    return UpsertResult(person, created, decision)
+
+
+def _upsert_event(user: Any, person: Person, facts: CaseFacts) -> None:
+    event = person.events.filter(is_current=True).order_by("-number").first()
+    if event is None:
+        if not facts.offences and facts.sentence is None:
+            return
+        event = Event(person=person, number=1, is_current=True)
+        _save(event, user)
+    wanted = [(o.code, o.description or "", o.schedule_15 or "") for o in facts.offences]
+    have = list(event.offences.order_by("id"))
+    if [(o.code, o.description, o.schedule_15) for o in have] != wanted:
+        for offence in have:
+            _delete(offence, user)
+        for index, (code, description, flag) in enumerate(wanted):
+            _save(Offence(event=event, code=code, description=description, schedule_15=flag,
+                          main=index == 0), user)
+    if facts.sentence is not None and facts.sentence.kind is not None:
+        s = facts.sentence
+        sentence = Sentence.objects.filter(event=event).first() or Sentence(event=event)
+        values = {"kind": s.kind, "date": s.date, "length": s.length or "",
+                  "indeterminate": bool(s.indeterminate), "ipp": bool(s.ipp),
+                  "breach_of_court_order": bool(s.breach_of_court_order),
+                  "time_served": bool(s.time_served)}
+        if sentence.pk is None or any(getattr(sentence, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(sentence, name, value)
+            _save(sentence, user)
+
+
+def _active(person: Person, on: date) -> list[Registration]:
+    return [r for r in person.registrations.order_by("id")
+            if r.start_date <= on and (r.end_date is None or r.end_date > on)]
+
+
+def _upsert_registrations(user: Any, person: Person, facts: CaseFacts) -> None:
+    on = facts.as_of
+    active = _active(person, on)
+    wanted: dict[str, tuple[int | None, int | None]] = {c: (None, None)
+                                                         for c in facts.registrations}
+    if facts.rosh:
+        wanted[ROSH_REGISTRATION[facts.rosh]] = (None, None)
+    if facts.mappa_level:
+        wanted[MAPPA_CODE] = (facts.mappa_level, facts.mappa_category)
+    for registration in active:
+        key = (registration.level, registration.category)
+        keep = registration.code in wanted and (
+            registration.code != MAPPA_CODE or wanted[registration.code] == key)
+        # Only register types the extract speaks for are ended: RoSH when a level is
+        # given, MAPPA when a level is given, other codes always.
+        speaks = (registration.code not in ROSH_CODES or facts.rosh is not None) and (
+            registration.code != MAPPA_CODE or facts.mappa_level is not None)
+        if keep:
+            wanted.pop(registration.code)
+        elif speaks:
+            registration.end_date = on
+            _save(registration, user)
+    for code, (level, category) in wanted.items():
+        _save(Registration(person=person, code=code, level=level, category=category,
+                           start_date=on), user)
+
+
+def _upsert_assessments(user: Any, person: Person, facts: CaseFacts) -> None:
+    for kind, score, value in (("RSR", facts.rsr_percent, ""), ("OGRS", facts.ogrs3_2yr_percent,
+                                                                 ""),
+                               ("OSP", None, facts.osp or ""), ("TIER", None, facts.tier or "")):
+        if score is None and not value:
+            continue
+        latest = person.assessments.filter(kind=kind).order_by("-assessed_on", "-id").first()
+        if latest is not None and latest.score == score and latest.value == value:
+            continue
+        _save(Assessment(person=person, kind=kind, score=score, value=value,
+                         assessed_on=facts.as_of), user)
+
+
+def _upsert_custody(user: Any, person: Person, facts: CaseFacts) -> None:
+    custody = facts.custody
+    spell = person.custody_spells.filter(is_current=True).order_by("-id").first()
+    if custody is None:
+        return
+    spell = spell or CustodySpell(person=person)
+    changed = spell.pk is None
+    for name in CustodySpell._meta.get_fields():
+        attr = getattr(name, "attname", None)
+        if attr is None or not hasattr(custody, attr):
+            continue
+        value = getattr(custody, attr)
+        if isinstance(getattr(spell, attr), str):
+            value = value or ""
+        elif isinstance(getattr(spell, attr), bool):
+            value = bool(value)
+        if getattr(spell, attr) != value:
+            setattr(spell, attr, value)
+            changed = True
+    if changed:
+        _save(spell, user)

@@ -1,0 +1,223 @@
+"""The case record (CASE-1..4). Every model keeps its history (who, when, what) so that
+"what did we know on date D" can be answered from the ``Historical*`` tables."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+COUNTRIES = [("England", "England"), ("Wales", "Wales")]
+SEXES = [("M", "Male"), ("F", "Female"), ("X", "Other / not stated")]
+SENTENCE_KINDS = [("custodial", "Custodial"), ("community", "Community"),
+                  ("suspended", "Suspended")]
+SCHEDULE_15 = [("violent", "Schedule 15 violent"), ("sexual", "Schedule 15 sexual"),
+               ("none", "Not schedule 15")]
+ROSH_CODES = {"RLRH": "LOW", "RMRH": "MEDIUM", "RHRH": "HIGH", "RVHR": "VERY_HIGH"}
+ROSH_REGISTRATION = {level: code for code, level in ROSH_CODES.items()}
+MAPPA_CODE = "MAPP"
+ASSESSMENT_KINDS = [("RSR", "RSR score (%)"), ("OSP", "OSP level"), ("OGRS", "OGRS3 2-year (%)"),
+                    ("TIER", "Supervision tier"), ("OASYS", "OASys needs")]
+
+
+class Region(models.Model):
+    """A probation region (COM-1), in England or Wales."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    country = models.CharField(max_length=10, choices=COUNTRIES)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProbationDeliveryUnit(models.Model):
+    """A Probation Delivery Unit; its provider code ``N03`` means Wales (CASE-1)."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="pdus")
+    provider_code = models.CharField(max_length=3)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Probation Delivery Unit"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Prison(models.Model):
+    """A prison, with the classes the handover rules need."""
+
+    code = models.CharField(max_length=5, unique=True)
+    name = models.CharField(max_length=100)
+    womens = models.BooleanField(default=False)
+    open_conditions = models.BooleanField(default=False)
+    country = models.CharField(max_length=10, choices=COUNTRIES, default="England")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Person(models.Model):
+    """A person under sentence (CASE-1). ``case_ref`` is the CRN-like case reference."""
+
+    case_ref = models.CharField("case reference", max_length=20, unique=True)
+    prison_number = models.CharField(max_length=10, blank=True, default="")
+    first_name = models.CharField(max_length=60, blank=True, default="")
+    last_name = models.CharField(max_length=60, blank=True, default="")
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=SEXES, blank=True, default="")
+    nationality = models.CharField(max_length=60, blank=True, default="")
+    second_nationality = models.CharField(max_length=60, blank=True, default="")
+    nationality_recorded_on = models.DateField(null=True, blank=True)
+    pdu = models.ForeignKey(ProbationDeliveryUnit, on_delete=models.PROTECT, null=True,
+                            blank=True, related_name="people")
+    pdu_since = models.DateField(null=True, blank=True)
+    #: ENHANCED/NORMAL supplied by another system; blank when computed here.
+    supplied_resourcing = models.CharField(max_length=8, blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["last_name", "first_name"]),
+                   models.Index(fields=["prison_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_ref} {self.full_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Event(models.Model):
+    """A conviction event (CASE-2); the allocation rules read the current one."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    number = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    conviction_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "number"],
+                                               name="event_number_per_person")]
+        indexes = [models.Index(fields=["person", "is_current"])]
+
+
+class Offence(models.Model):
+    """An offence on an event, with its schedule 15 flag (blank: not recorded)."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="offences")
+    code = models.CharField(max_length=10)
+    description = models.CharField(max_length=200, blank=True, default="")
+    schedule_15 = models.CharField(max_length=7, choices=SCHEDULE_15, blank=True, default="")
+    main = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+
+class Sentence(models.Model):
+    """The sentence on an event (CASE-2); ``length`` is an ISO 8601 duration."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="sentence")
+    kind = models.CharField(max_length=10, choices=SENTENCE_KINDS)
+    date = models.DateField(null=True, blank=True)
+    length = models.CharField(max_length=20, blank=True, default="")
+    indeterminate = models.BooleanField(default=False)
+    ipp = models.BooleanField(default=False)
+    breach_of_court_order = models.BooleanField(default=False)
+    time_served = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+
+class Registration(models.Model):
+    """A register entry (CASE-3): RoSH (RLRH/RMRH/RHRH/RVHR), MAPPA (MAPP, with level and
+    category), HOI, SHPO, IIOM and the complexity factors, each with start and end dates."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="registrations")
+    code = models.CharField(max_length=10)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    category = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "code"])]
+
+
+class Assessment(models.Model):
+    """A scored assessment (CASE-3): RSR %, OSP level, OGRS3 %, a recorded tier, or OASys
+    section scores (``needs``). The latest on or before a date is the one in force."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(max_length=5, choices=ASSESSMENT_KINDS)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    value = models.CharField(max_length=10, blank=True, default="")
+    needs = models.JSONField(null=True, blank=True)
+    assessed_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "kind", "assessed_on"])]
+
+
+class CustodySpell(models.Model):
+    """A spell in custody with the dates of ``INTERCHANGE.md`` (CASE-2)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="custody_spells")
+    is_current = models.BooleanField(default=True)
+    prison_code = models.CharField(max_length=5, blank=True, default="")
+    category = models.CharField(max_length=2, blank=True, default="")
+    category_active_since = models.DateField(null=True, blank=True)
+    arrival_date = models.DateField(null=True, blank=True)
+    remand = models.BooleanField(default=False)
+    sentence_start_date = models.DateField(null=True, blank=True)
+    conditional_release_date = models.DateField(null=True, blank=True)
+    automatic_release_date = models.DateField(null=True, blank=True)
+    parole_eligibility_date = models.DateField(null=True, blank=True)
+    tariff_date = models.DateField(null=True, blank=True)
+    home_detention_curfew_eligibility_date = models.DateField(null=True, blank=True)
+    home_detention_curfew_actual_date = models.DateField(null=True, blank=True)
+    parole_review_date = models.DateField(null=True, blank=True)
+    target_hearing_date = models.DateField(null=True, blank=True)
+    licence_expiry_date = models.DateField(null=True, blank=True)
+    actual_release_date = models.DateField(null=True, blank=True)
+    release_address_area = models.CharField(max_length=60, blank=True, default="")
+    recall = models.BooleanField(default=False)
+    immigration_case = models.BooleanField(default=False)
+    early_allocation = models.BooleanField(default=False)
+    parole_outcome_not_release = models.BooleanField(default=False)
+    additional_future_isp = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "is_current"])]
+
+
+class ManualCasRecord(models.Model):
+    """A historic manual CAS assessment, shown beside the automated decision (ALLOC-5)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="manual_cas")
+    assessed_on = models.DateField()
+    outcome = models.CharField(max_length=20)
+    assessor = models.CharField(max_length=100, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-assessed_on"]
+
+
+class CaseAccess(models.Model):
+    """Who opened which case, when, and how: special-category data is access-logged."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses")
+    at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=10, default="web")
+    path = models.CharField(max_length=200, blank=True, default="")

@@ -1,0 +1,196 @@
+"""The ``omp`` command line: the same actions and analytics as the web, with progress bars."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="Offender management: allocation decisions, case record, interchange.",
+                  no_args_is_help=True, add_completion=False)
+policy_app = typer.Typer(help="Effective-dated policy versions (ALLOC-7).", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+console = Console(stderr=True)
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omp.web.settings")
+    import django
+
+    django.setup()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+
+
+def _count_lines(path: Path) -> int | None:
+    if path.suffix in (".jsonl", ".ndjson"):
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    return None
+
+
+@app.command()
+def decide(
+    input: Annotated[Path, typer.Option("--input", "-i", exists=True, dir_okay=False,
+                                        help="Case facts: .jsonl, .jsonl.gz, .csv or .parquet")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Decisions, same formats")],
+    policy: Annotated[str | None, typer.Option(help="Policy version (B, C, D, E) to use "
+                                                    "instead of the one in force on as_of")] = None,
+    today: Annotated[str | None, typer.Option(help="Date used when a line has no as_of "
+                                                   "(default: today)")] = None,
+) -> None:
+    """Decide every case of INPUT into OUTPUT without touching the database."""
+    from omp.interchange.decide import run_decide
+    from omp.rules.policy import PolicyError
+
+    on = date.fromisoformat(today) if today else date.today()
+    total = _count_lines(input)
+    with _progress() as bar:
+        task = bar.add_task("Deciding", total=total, note="")
+        try:
+            summary = run_decide(input, output, on, policy,
+                                 progress=lambda n: bar.advance(task, n))
+        except PolicyError as error:
+            console.print(f"[red]--policy: {error}[/red]")
+            raise typer.Exit(2) from None
+    console.print(f"{summary.lines} lines: {summary.decided} decided, {summary.errors} invalid "
+                  f"→ {output}")
+    raise typer.Exit(0 if summary.errors == 0 else 1)
+
+
+@app.command("import")
+def import_cases(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="Case facts: .jsonl, .jsonl.gz, .csv or .parquet")],
+    batch: Annotated[int, typer.Option(help="Lines per transaction")] = 500,
+) -> None:
+    """Load case facts into the database (each line an upsert of one case)."""
+    _django()
+    from omp.cases.importer import run_import
+
+    with _progress() as bar:
+        task = bar.add_task("Importing", total=_count_lines(path), note="")
+        report = run_import(path, None, batch, progress=lambda n: bar.advance(task, n))
+    console.print(f"{report.lines} lines: {report.created} created, {report.updated} updated, "
+                  f"{len(report.errors)} rejected")
+    if report.errors:
+        table = Table("line", "case_ref", "field", "message", title="Rejected lines")
+        for error in report.errors[:200]:
+            table.add_row(str(error.line), error.case_ref or "", error.field, error.message)
+        console.print(table)
+        if len(report.errors) > 200:
+            console.print(f"… and {len(report.errors) - 200} more")
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o",
+                                         help="Decisions: .jsonl, .jsonl.gz, .csv or .parquet")],
+) -> None:
+    """Export the current decision of every case."""
+    _django()
+    from omp.decisions.export import export_decisions
+
+    count = export_decisions(output)
+    console.print(f"{count} decisions → {output}")
+
+
+@app.command()
+def nightly(
+    as_of: Annotated[str | None, typer.Option(help="Decision date (default: today)")] = None,
+    chunk: Annotated[int, typer.Option(help="Cases per transaction")] = 5_000,
+) -> None:
+    """Recompute every case's decision (resumable; writes only decisions that changed)."""
+    _django()
+    from omp.cases.models import Person
+    from omp.decisions.recompute import open_run, run_nightly
+
+    on = date.fromisoformat(as_of) if as_of else date.today()
+    run = open_run(on)
+    remaining = Person.objects.filter(pk__gt=run.last_person_id).count()
+    if run.examined:
+        console.print(f"Resuming the run for {on} after {run.examined} cases")
+    with _progress() as bar:
+        task = bar.add_task(f"Recomputing {on}", total=remaining, note="0 changed")
+        changed = 0
+
+        def advance(examined: int, changed_now: int) -> None:
+            nonlocal changed
+            changed += changed_now
+            bar.update(task, advance=examined, note=f"{changed} changed")
+
+        run = run_nightly(on, chunk, progress=advance)
+    console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, "
+                  f"{run.changed} decisions changed")
+
+
+@app.command()
+def demo(
+    cases: Annotated[int, typer.Option(help="Number of synthetic cases")] = 2_000,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 2026,
+) -> None:
+    """Fill an empty database with synthetic demo cases and users, then decide them all."""
+    _django()
+    from omp.cases.models import Person
+    from omp.demo.load import load_demo
+
+    if Person.objects.exists():
+        console.print("The database already holds cases: demo data not loaded")
+        return
+    with _progress() as bar:
+        task = bar.add_task("Generating cases", total=cases, note="")
+        load_demo(cases, seed, progress=lambda n: bar.advance(task, n))
+    nightly(as_of=None, chunk=5_000)
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """Show every policy version and its scope."""
+    _django()
+    from omp.decisions.models import PolicyVersionRecord
+
+    table = Table("name", "from", "scope", "levelled up", "handover era", "description")
+    for record in PolicyVersionRecord.objects.all():
+        table.add_row(record.name, record.effective_from.isoformat(), record.scope or "national",
+                      "yes" if record.levelled_up else "no", record.handover_era,
+                      record.description)
+    Console().print(table)
+
+
+@policy_app.command("schedule")
+def policy_schedule(
+    name: Annotated[str, typer.Argument(help="Version name, e.g. LU-ENG-2027")],
+    effective_from: Annotated[str, typer.Option("--from", help="First day in force")],
+    scope: Annotated[str | None, typer.Option(help="England, Wales or a region code; "
+                                                   "omit for national")] = None,
+    levelled_up: Annotated[bool, typer.Option(help="Remove the enhanced/normal distinction")]
+    = False,
+    handover_era: Annotated[str, typer.Option(help="Handover rules: B, C, D or E")] = "E",
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Schedule a policy version from a date, e.g. levelling up England."""
+    _django()
+    from omp.decisions.actions import PolicyInputError, schedule_policy
+
+    try:
+        record = schedule_policy(None, name, effective_from, scope, levelled_up, handover_era,
+                                 description)
+    except PolicyInputError as error:
+        console.print(f"[red]{error.field}: {error.message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Scheduled {record}")
+
+
+def main() -> Any:
+    """Entry point for ``python -m omp``."""
+    return app()

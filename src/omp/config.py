@@ -1,0 +1,43 @@
+"""The one Settings object: nothing else reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Configuration from ``OMP_*`` environment variables (or a ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="OMP_", env_file=".env", extra="ignore")
+
+    #: ``sqlite:///path`` (default: ``var/omp.sqlite3``) or ``postgresql://user@host:port/db``.
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'omp.sqlite3'}"
+    debug: bool = False
+    #: Read from ``var/secret_key`` (created on first use) when not set.
+    secret_key: str | None = None
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]
+    var_dir: Path = ROOT / "var"
+    log_level: str = "INFO"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; generated once into ``var/secret_key`` so it never sits in git."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(50))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings, read once."""
+    return Settings()

@@ -1,0 +1,104 @@
+"""The ``decide`` command: case facts in, decisions out, in input order, no database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from omp.interchange.decision import decide_case, decision_dict, error_dict
+from omp.interchange.files import (
+    Line,
+    decode,
+    file_format,
+    jsonl_text,
+    read_raw_lines,
+    read_records,
+    write_records,
+)
+from omp.interchange.schema import FieldError, parse_case
+from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
+
+CHUNK = 5_000
+
+
+@dataclass
+class DecideSummary:
+    """What a ``decide`` run did: lines read, decisions written, lines in error."""
+
+    lines: int = 0
+    decided: int = 0
+    errors: int = 0
+
+
+def decide_object(obj: Any, today: date, policy_name: str | None) -> dict[str, Any]:
+    """Decide one decoded case object, or describe why it is invalid."""
+    case_ref = obj.get("case_ref") if isinstance(obj, dict) else None
+    try:
+        facts = parse_case(obj, today)
+        return decision_dict(decide_case(facts, BUILT_IN_VERSIONS, policy_name))
+    except FieldError as error:
+        return error_dict(case_ref, error.field, error.message)
+    except PolicyError as error:
+        return error_dict(case_ref, "as_of", str(error))
+
+
+def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, Any]:
+    if line.error is not None:
+        return error_dict(None, "line", f"line {line.number}: {line.error}")
+    return decide_object(line.obj, today, policy_name)
+
+
+def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None]) -> tuple[bytes, int, int]:
+    """Decide one chunk in a worker: the encoded output, its line count and its errors."""
+    raw_lines, today, policy_name = args
+    results = [_decide_line(decode(n, raw), today, policy_name) for n, raw in raw_lines]
+    errors = sum(1 for result in results if "error" in result)
+    return b"".join(jsonl_text(result) for result in results), len(results), errors
+
+
+def _chunks(path: Path, today: date, policy: str | None) -> Iterator[tuple[Any, date, Any]]:
+    lines = read_raw_lines(path)
+    while chunk := list(islice(lines, CHUNK)):
+        yield chunk, today, policy
+
+
+def run_decide(
+    input_path: Path, output_path: Path, today: date, policy_name: str | None = None,
+    workers: int | None = None, progress: Callable[[int], None] | None = None,
+) -> DecideSummary:
+    """Decide every case of ``input_path`` into ``output_path``, one object per input line,
+    in input order. JSON Lines input is decided in parallel chunks; other formats in-process.
+    """
+    if policy_name is not None:
+        policy_named(BUILT_IN_VERSIONS, policy_name)  # fail fast on an unknown version
+    summary = DecideSummary()
+    if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
+            and not output_path.name.endswith(".gz"):
+        workers = workers or min(2, os.cpu_count() or 1)
+        with open(output_path, "wb") as out, ProcessPoolExecutor(workers) as pool:
+            for encoded, count, errors in pool.map(
+                    _decide_chunk, _chunks(input_path, today, policy_name)):
+                out.write(encoded)
+                summary.lines += count
+                summary.errors += errors
+                if progress:
+                    progress(count)
+        summary.decided = summary.lines - summary.errors
+        return summary
+    results = []
+    for line in read_records(input_path):
+        result = _decide_line(line, today, policy_name)
+        results.append(result)
+        summary.lines += 1
+        summary.errors += "error" in result
+        if progress:
+            progress(1)
+    write_records(output_path, results)
+    summary.decided = summary.lines - summary.errors
+    return summary

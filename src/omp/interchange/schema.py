@@ -1,0 +1,231 @@
+"""Parse one interchange case object into :class:`~omp.rules.facts.CaseFacts`.
+
+Every problem is raised as :class:`FieldError` naming the dotted field, so ``decide`` and
+``import`` can report it per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, get_args
+
+from omp.rules.durations import DurationError, parse_duration
+from omp.rules.facts import (
+    CaseFacts,
+    Custody,
+    Offence,
+    Rosh,
+    Schedule15,
+    Sentence,
+    SentenceKind,
+)
+
+ROSH_LEVELS = frozenset(get_args(Rosh))
+SENTENCE_KINDS = frozenset(get_args(SentenceKind))
+SCHEDULE_15 = frozenset(get_args(Schedule15))
+CUSTODY_DATES = tuple(
+    name for name in Custody.__dataclass_fields__ if name.endswith("_date") or name ==
+    "category_active_since"
+)
+CUSTODY_FLAGS = ("womens_prison", "remand", "recall", "immigration_case", "early_allocation",
+                 "parole_outcome_not_release", "additional_future_isp")
+
+
+class FieldError(ValueError):
+    """A field of an input case is invalid; ``field`` is its dotted interchange name."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = obj.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FieldError(name, "must be an object")
+    return value
+
+
+def parse_date(value: Any, field: str) -> date | None:
+    """A ``YYYY-MM-DD`` string, or ``None`` when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise FieldError(field, f"must be a date as YYYY-MM-DD, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FieldError(field, f"{value!r} is not a real date in the form YYYY-MM-DD") from None
+
+
+def _bool(value: Any, field: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"  # CSV cells arrive as text
+    raise FieldError(field, f"must be true or false, not {value!r}")
+
+
+def _decimal(value: Any, field: str, low: int, high: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise FieldError(field, f"must be a number, not {value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise FieldError(field, f"must be a number, not {value!r}") from None
+    if not number.is_finite() or not low <= number <= high:
+        raise FieldError(field, f"must be between {low} and {high}, not {value}")
+    return number
+
+
+def _choice(value: Any, field: str, allowed: frozenset[str], upper: bool = False) -> Any:
+    if value is None or value == "":
+        return None
+    text = str(value).upper() if upper else str(value).lower()
+    if text not in allowed:
+        raise FieldError(field, f"{value!r} is not one of {', '.join(sorted(allowed))}")
+    return text
+
+
+def _text(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int):
+        raise FieldError(field, f"must be text, not {value!r}")
+    return str(value)
+
+
+def _mappa_level(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or text not in ("0", "1", "2", "3"):
+        raise FieldError("risk.mappa_level", f"must be 0, 1, 2 or 3, not {value!r}")
+    return int(text)
+
+
+def _string_list(value: Any, field: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v for v in value.split("|") if v]  # CSV: values joined with '|'
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FieldError(field, "must be a list of text values")
+    return tuple(value)
+
+
+def parse_offences(value: Any) -> tuple[Offence, ...]:
+    """The ``event.offences`` list."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise FieldError("event.offences", "must be a list of offence objects")
+    offences = []
+    for index, item in enumerate(value):
+        where = f"event.offences[{index}]"
+        if not isinstance(item, Mapping):
+            raise FieldError(where, "must be an object")
+        code = _text(item.get("code"), f"{where}.code")
+        if code is None:
+            raise FieldError(f"{where}.code", "is required")
+        flag = item.get("schedule_15")
+        if flag is False:
+            flag = "none"
+        offences.append(Offence(code, _text(item.get("description"), f"{where}.description"),
+                                _choice(flag, f"{where}.schedule_15", SCHEDULE_15)))
+    return tuple(offences)
+
+
+def parse_sentence(value: Any) -> Sentence | None:
+    """The ``event.sentence`` object, checking the ISO 8601 length."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise FieldError("event.sentence", "must be an object")
+    length = _text(value.get("length"), "event.sentence.length")
+    if length is not None:
+        try:
+            parse_duration(length)
+        except DurationError as error:
+            raise FieldError("event.sentence.length", str(error)) from None
+    return Sentence(
+        kind=_choice(value.get("kind"), "event.sentence.kind", SENTENCE_KINDS),
+        date=parse_date(value.get("date"), "event.sentence.date"),
+        length=length,
+        **{flag: _bool(value.get(flag), f"event.sentence.{flag}")
+           for flag in ("indeterminate", "ipp", "breach_of_court_order", "time_served")},
+    )
+
+
+def parse_custody(value: Any) -> Custody | None:
+    """The ``custody`` object, or ``None`` for a case with no custody."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise FieldError("custody", "must be an object")
+    values: dict[str, Any] = {name: parse_date(value.get(name), f"custody.{name}")
+                              for name in CUSTODY_DATES}
+    values.update({name: _bool(value.get(name), f"custody.{name}") for name in CUSTODY_FLAGS})
+    values["prison_code"] = _text(value.get("prison_code"), "custody.prison_code")
+    values["category"] = _text(value.get("category"), "custody.category")
+    return Custody(**values)
+
+
+def parse_case(obj: Any, today: date) -> CaseFacts:
+    """Turn one decoded JSON object into facts; ``today`` is used when ``as_of`` is absent."""
+    if not isinstance(obj, Mapping):
+        raise FieldError("case", "each line must be a JSON object")
+    case_ref = _text(obj.get("case_ref"), "case_ref")
+    if not case_ref:
+        raise FieldError("case_ref", "is required")
+    person, probation = _section(obj, "person"), _section(obj, "probation")
+    risk, event = _section(obj, "risk"), _section(obj, "event")
+    country = _text(probation.get("country"), "probation.country")
+    if country is not None and country not in ("England", "Wales"):
+        raise FieldError("probation.country", f"must be England or Wales, not {country!r}")
+    tier = _text(risk.get("tier"), "risk.tier")
+    if tier is not None and (tier[0].upper() not in "ABCD" or tier[1:] not in ("", "0", "1",
+                                                                           "2", "3")):
+        raise FieldError("risk.tier", f"{tier!r} is not a tier such as B2 (A–D, then 0–3)")
+    return CaseFacts(
+        case_ref=case_ref,
+        as_of=parse_date(obj.get("as_of"), "as_of") or today,
+        date_of_birth=parse_date(person.get("date_of_birth"), "person.date_of_birth"),
+        sex=_text(person.get("sex"), "person.sex"),
+        nationalities=_string_list(person.get("nationalities"), "person.nationalities"),
+        pdu_code=_text(probation.get("pdu_code"), "probation.pdu_code"),
+        provider_code=_text(probation.get("provider_code"), "probation.provider_code"),
+        country=country,
+        region_code=_text(probation.get("region_code"), "probation.region_code"),
+        tier=tier.upper() if tier else None,
+        rosh=_choice(risk.get("rosh"), "risk.rosh", ROSH_LEVELS, upper=True),
+        rsr_percent=_decimal(risk.get("rsr_percent"), "risk.rsr_percent", 0, 100),
+        osp=_text(risk.get("osp"), "risk.osp"),
+        ogrs3_2yr_percent=_decimal(risk.get("ogrs3_2yr_percent"), "risk.ogrs3_2yr_percent",
+                                   0, 100),
+        mappa_level=_mappa_level(risk.get("mappa_level")),
+        mappa_category=_mappa_level_category(risk.get("mappa_category")),
+        registrations=_string_list(risk.get("registrations"), "risk.registrations") or (),
+        offences=parse_offences(event.get("offences")),
+        sentence=parse_sentence(event.get("sentence")),
+        custody=parse_custody(obj.get("custody")),
+        resourcing=_choice(obj.get("resourcing"), "resourcing",
+                           frozenset({"ENHANCED", "NORMAL"}), upper=True),
+    )
+
+
+def _mappa_level_category(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if str(value).strip() not in ("1", "2", "3", "4"):
+        raise FieldError("risk.mappa_category", f"must be 1, 2, 3 or 4, not {value!r}")
+    return int(value)

@@ -1,0 +1,50 @@
+"""ISO 8601 durations as courts give them, and calendar arithmetic on them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?$"
+)
+
+
+class DurationError(ValueError):
+    """Raised for a sentence length that is not an ISO 8601 date duration."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A date-only ISO 8601 duration: years, months, weeks and days."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+
+    def added_to(self, start: date) -> date:
+        """Add to ``start``: calendar years and months first (clamped to month end), then days.
+
+        ``P11M30D`` from 31 January reaches 30 January next year; from 1 March it reaches
+        3 March next year, which is why "12 months or more" needs the sentence date.
+        """
+        shifted = start + relativedelta(years=self.years, months=self.months)
+        return shifted + timedelta(weeks=self.weeks, days=self.days)
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``P18M``, ``P2Y6M``, ``P52W`` or ``P10D``; raise :class:`DurationError` otherwise."""
+    match = _DURATION.match(text.strip().upper())
+    if match is None:
+        raise DurationError(f"{text!r} is not an ISO 8601 duration such as P18M, P2Y6M or P52W")
+    parts = {name: int(value) for name, value in match.groupdict(default="0").items()}
+    return Duration(**parts)
+
+
+def at_least_months(length: str, start: date, months: int) -> bool:
+    """True when ``length`` from ``start`` reaches at least the same day ``months`` later."""
+    return parse_duration(length).added_to(start) >= start + relativedelta(months=months)

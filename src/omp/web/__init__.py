@@ -1,0 +1,1 @@
+"""Settings, URLs, base templates, sign-in and roles."""

@@ -1,0 +1,85 @@
+"""Roles (Django groups) and the checks every page and API route makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+COURT_STAFF = "court_staff"
+POM = "pom"
+COM = "com"
+CASE_MANAGER = "case_manager"
+PROVIDER = "provider"
+COMMISSIONER = "commissioner"
+ANALYST = "analyst"
+ADMIN = "admin"
+HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
+
+ROLE_NAMES = {
+    COURT_STAFF: "Court staff",
+    POM: "Prison Offender Manager",
+    COM: "Community Offender Manager",
+    CASE_MANAGER: "Case manager",
+    PROVIDER: "Provider keyworker",
+    COMMISSIONER: "Commissioner",
+    ANALYST: "Analyst",
+    ADMIN: "Administrator",
+    HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
+}
+#: Who may open a case record. Providers see referrals only (REF-9); commissioners see
+#: aggregates only (COM-4).
+CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
+                          HEAD_OF_OFFENDER_MANAGEMENT})
+#: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
+RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The role names a user holds (superusers hold ``admin``)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_omp_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {ADMIN}
+        user._omp_roles = cached
+    return cached
+
+
+def has_role(user: Any, allowed: frozenset[str]) -> bool:
+    """True when the user holds any of the ``allowed`` roles."""
+    return bool(roles_of(user) & allowed)
+
+
+def require_role(user: Any, allowed: frozenset[str]) -> None:
+    """Raise ``PermissionDenied`` unless the user holds one of ``allowed``."""
+    if not has_role(user, allowed):
+        raise PermissionDenied("Your role does not allow this")
+
+
+def role_required(allowed: frozenset[str]) -> Callable[..., Any]:
+    """View decorator: signed in, and holding one of ``allowed``."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_role(request.user, allowed)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def roles_context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the user's role names, for the identity bar."""
+    roles = roles_of(request.user)
+    return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
+            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS)}

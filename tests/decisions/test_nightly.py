@@ -1,0 +1,91 @@
+"""The nightly recompute: idempotent, writes only what changed, resumes after a kill."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from omp.cases.models import Assessment, Person
+from omp.decisions.models import AllocationDecision, CurrentDecision, RecomputeRun
+from omp.decisions.recompute import run_nightly
+from tests.conftest import case_object
+
+pytestmark = pytest.mark.django_db
+AS_OF = date(2026, 11, 22)
+
+
+def _cases(make_case: Any, n: int) -> list[Person]:
+    return [make_case(case_object(case_ref=f"N{i:04d}")) for i in range(n)]
+
+
+def test_nightly_is_idempotent_and_writes_only_changes(make_case: Any) -> None:
+    people = _cases(make_case, 12)
+    before = AllocationDecision.objects.count()
+    run = run_nightly(AS_OF, chunk=5)
+    assert run.finished and run.examined == 12 and run.changed == 0
+    assert AllocationDecision.objects.count() == before
+    # A change made behind the actions' back (as a data fix would) is caught nightly.
+    Assessment.objects.create(person=people[3], kind="RSR", score=8, assessed_on=AS_OF)
+    run = run_nightly(date(2026, 11, 23), chunk=5)
+    assert run.changed == 1
+    head = CurrentDecision.objects.get(person=people[3])
+    assert head.decision.outcome == "RETAINED_ENHANCED"
+    assert head.decision.trigger == "nightly" and head.decision.run == run
+
+
+def test_killed_run_leaves_old_or_new_and_rerun_finishes(make_case: Any) -> None:
+    people = _cases(make_case, 10)
+    for person in people:  # every case's outcome will change tonight
+        Assessment.objects.create(person=person, kind="RSR", score=9, assessed_on=AS_OF)
+    run = run_nightly(AS_OF, chunk=4, stop_after_chunks=1)  # "killed" after one chunk
+    assert not run.finished and run.examined == 4
+    outcomes = [CurrentDecision.objects.get(person=p).decision.outcome for p in people]
+    assert outcomes == ["RETAINED_ENHANCED"] * 4 + ["ALLOCATED_NORMAL"] * 6
+    resumed = run_nightly(AS_OF, chunk=4)
+    assert resumed.pk == run.pk and resumed.finished and resumed.examined == 10
+    assert {CurrentDecision.objects.get(person=p).decision.outcome for p in people} == {
+        "RETAINED_ENHANCED"}
+    assert RecomputeRun.objects.count() == 1
+
+
+def test_failure_inside_a_chunk_rolls_the_chunk_back(make_case: Any, monkeypatch: Any) -> None:
+    people = _cases(make_case, 6)
+    for person in people:
+        Assessment.objects.create(person=person, kind="RSR", score=9, assessed_on=AS_OF)
+    from omp.decisions import recompute
+
+    calls = {"n": 0}
+    real = recompute._move_heads
+
+    def failing(*args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        real(*args)
+
+    monkeypatch.setattr(recompute, "_move_heads", failing)
+    with pytest.raises(RuntimeError):
+        run_nightly(AS_OF, chunk=3)
+    outcomes = [CurrentDecision.objects.get(person=p).decision.outcome for p in people]
+    assert outcomes == ["RETAINED_ENHANCED"] * 3 + ["ALLOCATED_NORMAL"] * 3
+    # The failed chunk's decisions were not kept either: nothing half-written.
+    assert AllocationDecision.objects.filter(trigger="nightly").count() == 3
+    monkeypatch.setattr(recompute, "_move_heads", real)
+    run = run_nightly(AS_OF, chunk=3)
+    assert run.finished and run.examined == 6
+    assert AllocationDecision.objects.filter(trigger="nightly").count() == 6
+
+
+def test_recompute_on_change_is_in_the_same_transaction(make_case: Any, make_user: Any) -> None:
+    from omp.cases.actions import record_rsr_osp
+
+    person = make_case()
+    clerk = make_user("clerk", "court_staff")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_rsr_osp(clerk, person, rsr="7.5")
+        raise RuntimeError("the request failed after the change")
+    assert CurrentDecision.objects.get(person=person).decision.outcome == "ALLOCATED_NORMAL"
+    assert not Assessment.objects.filter(person=person, kind="RSR", score=7.5).exists()

@@ -1,0 +1,113 @@
+"""The published ``decide`` contract (INTERCHANGE.md): order, errors, exit status, policy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from omp.cli import app
+from tests.conftest import case_object
+
+runner = CliRunner()
+EXAMPLE = {
+    "case_ref": "X123456", "as_of": "2021-09-01",
+    "person": {"date_of_birth": "1990-01-31", "sex": "M", "nationalities": ["British"]},
+    "probation": {"pdu_code": "N03UAT", "provider_code": "N03", "country": "Wales"},
+    "risk": {"tier": "C1", "rosh": "MEDIUM", "rsr_percent": 3.2, "osp": None,
+             "ogrs3_2yr_percent": 52, "mappa_level": 0, "mappa_category": None,
+             "registrations": []},
+    "event": {"offences": [{"code": "02700", "description": "...", "schedule_15": None}],
+              "sentence": {"kind": "custodial", "date": "2021-03-01", "length": "P18M",
+                           "indeterminate": False, "ipp": False,
+                           "breach_of_court_order": False, "time_served": False}},
+    "custody": {"prison_code": "DNI", "conditional_release_date": "2022-02-28"},
+    "resourcing": None,
+}
+
+
+def _write(path: Path, lines: list[Any]) -> Path:
+    path.write_text("".join((json.dumps(x) if not isinstance(x, str) else x) + "\n"
+                            for x in lines))
+    return path
+
+
+def _decide(tmp_path: Path, lines: list[Any], *args: str) -> tuple[int, list[dict[str, Any]]]:
+    source = _write(tmp_path / "cases.jsonl", lines)
+    out = tmp_path / "decisions.jsonl"
+    result = runner.invoke(app, ["decide", "--input", str(source), "--output", str(out), *args])
+    return result.exit_code, [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_worked_example_of_interchange(tmp_path: Path) -> None:
+    code, [decision] = _decide(tmp_path, [EXAMPLE])
+    assert code == 0
+    assert decision["case_ref"] == "X123456" and decision["policy_version"] == "B"
+    allocation = decision["allocation"]
+    assert allocation["outcome"] == "RETAINED_ENHANCED" and allocation["source"] == "computed"
+    assert [(r["rule"], r["field"], r["value"]) for r in allocation["reasons"]] == [
+        ("ALLOC-2g", "probation.provider_code", "N03")]
+    # schedule 15 status null is "not recorded": reported, never silently false (ALLOC-4)
+    assert {m["rule"] for m in allocation["missing"]} == {"ALLOC-2b", "ALLOC-2c"}
+    assert decision["handover"] is None and decision["pathway"] is None
+
+
+def test_output_in_input_order_with_errors_in_place(tmp_path: Path) -> None:
+    lines = [case_object(case_ref=f"C{i}") for i in range(7)]
+    lines.insert(2, "{not json")
+    lines.insert(5, case_object(case_ref="BAD", **{"event.sentence.length": "18 months"}))
+    code, out = _decide(tmp_path, lines)
+    assert code == 1
+    assert [o.get("case_ref") for o in out] == ["C0", "C1", None, "C2", "C3", "BAD", "C4",
+                                                "C5", "C6"]
+    assert out[2]["error"]["field"] == "line"
+    assert out[5]["error"] == {"field": "event.sentence.length",
+                               "message": out[5]["error"]["message"]}
+    assert "P18M" in out[5]["error"]["message"]
+
+
+@pytest.mark.parametrize("as_of, version", [("2022-10-18", "B"), ("2022-10-19", "C"),
+                                            ("2023-04-01", "D"), ("2024-10-16", "E")])
+def test_policy_in_force_on_as_of(tmp_path: Path, as_of: str, version: str) -> None:
+    _, [decision] = _decide(tmp_path, [case_object(as_of=as_of)])
+    assert decision["policy_version"] == version
+
+
+def test_named_policy_overrides_and_unknown_policy_fails(tmp_path: Path) -> None:
+    _, [decision] = _decide(tmp_path, [case_object(as_of="2026-01-01")], "--policy", "B")
+    assert decision["policy_version"] == "B"
+    source = _write(tmp_path / "c.jsonl", [case_object()])
+    result = runner.invoke(app, ["decide", "-i", str(source), "-o", str(tmp_path / "o.jsonl"),
+                                 "--policy", "Z"])
+    assert result.exit_code == 2 and "unknown policy version 'Z'" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl.gz"])
+def test_other_formats_round_trip(tmp_path: Path, suffix: str) -> None:
+    from omp.interchange.files import read_records, write_records
+
+    source = tmp_path / f"cases.{suffix}"
+    write_records(source, [EXAMPLE, case_object(case_ref="Y1")])
+    out = tmp_path / f"decisions.{suffix}"
+    result = runner.invoke(app, ["decide", "-i", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    decided = [line.obj for line in read_records(out)]
+    assert [d["case_ref"] for d in decided] == ["X123456", "Y1"]
+    assert decided[0]["allocation"]["outcome"] == "RETAINED_ENHANCED"
+    assert decided[1]["allocation"]["outcome"] == "ALLOCATED_NORMAL"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("risk.rsr_percent", "high"), ("risk.rsr_percent", 101), ("risk.rosh", "SEVERE"),
+    ("risk.mappa_level", 4), ("as_of", "2021-02-30"), ("event.sentence.kind", "fine"),
+    ("person.nationalities", "British"), ("probation.country", "Scotland"),
+    ("custody.recall", "maybe"), ("risk.tier", "E9"),
+])
+def test_each_bad_field_is_named(tmp_path: Path, field: str, value: Any) -> None:
+    if field == "person.nationalities":
+        value = [1]
+    _, [out] = _decide(tmp_path, [case_object(**{field: value})])
+    assert out["error"]["field"] == field
