@@ -10,9 +10,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from omp.cases.facts import facts_for_person, facts_in_bulk
+from omp.cases.facts import facts_for_person
 from omp.cases.models import Person
-from omp.decisions.recompute import decide_facts, fingerprint, policy_versions
+from omp.decisions.models import CurrentDecision
+from omp.decisions.recompute import decide_facts, fingerprint, policy_versions, run_nightly
 from omp.interchange.decide import decide_object
 from tests.conftest import case_object
 
@@ -57,13 +58,21 @@ def test_alloc_5_batch_equals_per_case(make_case: Any, changes: list[dict[str, A
         for obj in objects:
             make_case(obj)
         versions = policy_versions()
-        batch = {facts.case_ref: decide_facts(facts, versions)
-                 for chunk in facts_in_bulk(AS_OF, chunk=4) for _, facts in chunk}
+        # Forget the heads the imports wrote, so the nightly path writes every decision.
+        CurrentDecision.objects.all().delete()
+        run = run_nightly(AS_OF, chunk=4)
+        assert run.examined == len(objects) and run.changed == len(objects)
         for obj in objects:
             person = Person.objects.get(case_ref=obj["case_ref"])
             single = decide_facts(facts_for_person(person, AS_OF), versions)
-            assert fingerprint(batch[obj["case_ref"]]) == fingerprint(single)
-            assert batch[obj["case_ref"]].allocation_dict() == single.allocation_dict()
+            stored = CurrentDecision.objects.get(person=person).decision
+            assert stored.run == run and stored.fingerprint == fingerprint(single)
+            expected = single.allocation_dict()
+            assert (stored.outcome, stored.source, stored.reasons, stored.missing) == (
+                expected["outcome"], expected["source"], expected["reasons"],
+                expected["missing"])
+            assert (stored.tier, stored.policy_version, stored.as_of) == (
+                single.tier.code if single.tier else "", single.policy_version, AS_OF)
             # The record says what the extract said: deciding the extract directly agrees.
             direct = decide_object({**obj, "as_of": AS_OF.isoformat()}, AS_OF, None)
             assert direct["allocation"]["outcome"] == single.outcome

@@ -89,3 +89,19 @@ def test_recompute_on_change_is_in_the_same_transaction(make_case: Any, make_use
         raise RuntimeError("the request failed after the change")
     assert CurrentDecision.objects.get(person=person).decision.outcome == "ALLOCATED_NORMAL"
     assert not Assessment.objects.filter(person=person, kind="RSR", score=7.5).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_decide_as_the_single_process_does(make_case: Any) -> None:
+    people = _cases(make_case, 9)
+    for index, person in enumerate(people[::2]):
+        Assessment.objects.create(person=person, kind="RSR", score=7 + index, assessed_on=AS_OF)
+    run = run_nightly(AS_OF, chunk=2, workers=2)
+    assert run.finished and run.examined == 9 and run.changed == 5
+    parallel = {h.person_id: (h.fingerprint, h.decision.reasons)
+                for h in CurrentDecision.objects.select_related("decision")}
+    CurrentDecision.objects.all().delete()
+    serial = run_nightly(date(2026, 11, 23), chunk=2, workers=1)
+    assert serial.changed == 9
+    assert {h.person_id: (h.fingerprint, h.decision.reasons)
+            for h in CurrentDecision.objects.select_related("decision")} == parallel

@@ -268,6 +268,8 @@ FROM cases_person p
 LEFT JOIN cases_probationdeliveryunit u ON u.id = p.pdu_id
 LEFT JOIN cases_region r ON r.id = u.region_id
 WHERE p.id > %s ORDER BY p.id LIMIT %s"""
+_PERSON_RANGE_SQL = _PERSON_SQL.replace("WHERE p.id > %s ORDER BY p.id LIMIT %s",
+                                        "WHERE p.id BETWEEN %s AND %s ORDER BY p.id")
 _OFFENCE_SQL = """
 SELECT e.person_id, o.code, o.description, o.schedule_15
 FROM cases_offence o JOIN cases_event e ON e.id = o.event_id
@@ -306,7 +308,19 @@ def rows_in_bulk(after_id: int, limit: int, as_of: date) -> list[CaseRows]:
         people = cursor.fetchall()
     if not people:
         return []
-    low, high = people[0][0], people[-1][0]
+    return _rows_for(people, people[0][0], people[-1][0], as_of)
+
+
+def rows_in_range(low: int, high: int, as_of: date) -> list[CaseRows]:
+    """The rows of every case with id from ``low`` to ``high``: one query per table."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PERSON_RANGE_SQL, [low, high])
+        people = cursor.fetchall()
+    return _rows_for(people, low, high, as_of) if people else []
+
+
+def _rows_for(people: list[tuple[Any, ...]], low: int, high: int, as_of: date
+              ) -> list[CaseRows]:
     offences = _grouped(_OFFENCE_SQL, [low, high])
     sentences = _grouped(_SENTENCE_SQL, [low, high])
     registrations = _grouped(_REGISTRATION_SQL, [low, high, as_of, as_of])
@@ -326,6 +340,11 @@ def rows_in_bulk(after_id: int, limit: int, as_of: date) -> list[CaseRows]:
             rows.womens_prison = None if womens is None else bool(womens)
         result.append(rows)
     return result
+
+
+def facts_in_range(as_of: date, low: int, high: int) -> list[tuple[int, CaseFacts]]:
+    """Every case with id from ``low`` to ``high`` as (person id, facts), in id order."""
+    return [(rows.person[0], assemble(rows, as_of)) for rows in rows_in_range(low, high, as_of)]
 
 
 def facts_in_bulk(as_of: date, after_id: int = 0, chunk: int = 5_000

@@ -4,15 +4,20 @@ nightly in resumable, idempotent chunks that write only decisions that changed (
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from omp.cases.facts import facts_for_person, facts_in_bulk
+from omp.cases.facts import facts_for_person, facts_in_range
 from omp.cases.models import Person
 from omp.decisions.models import (
     AllocationDecision,
@@ -84,68 +89,147 @@ def open_run(as_of: date) -> RecomputeRun:
     return run or RecomputeRun.objects.create(as_of=as_of)
 
 
+#: One new decision as computed by a worker: person id, digest, and the column values.
+NewRow = tuple[int, str, tuple[Any, ...]]
+
+
+@dataclass
+class ChunkResult:
+    """What a worker found in one chunk: how many cases it examined and the decisions that
+    differ from the heads it saw (the committer checks again under its transaction)."""
+
+    low: int
+    high: int
+    examined: int
+    rows: list[NewRow]
+
+
+def _decision_values(decided: Decided) -> tuple[Any, ...]:
+    body = decided.allocation_dict()
+    return (decided.outcome, decided.source, orjson.dumps(body["reasons"]).decode(),
+            orjson.dumps(body["missing"]).decode(),
+            decided.tier.code if decided.tier else "",
+            decided.tier.source if decided.tier else "", decided.policy_version,
+            decided.as_of)
+
+
+def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
+                  ) -> ChunkResult:
+    """Decide every case with id in ``low..high`` and keep those whose decision changed.
+
+    Reads only; runs in the nightly's worker processes as well as in the main one.
+    """
+    heads = dict(CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
+                 .values_list("person_id", "fingerprint"))
+    rows: list[NewRow] = []
+    examined = 0
+    for pid, facts in facts_in_range(as_of, low, high):
+        examined += 1
+        decided = decide_facts(facts, versions)
+        digest = fingerprint(decided)
+        if heads.get(pid) != digest:
+            rows.append((pid, digest, _decision_values(decided)))
+    return ChunkResult(low, high, examined, rows)
+
+
+def _chunk_bounds(after_id: int, chunk: int) -> list[tuple[int, int]]:
+    ids = list(Person.objects.filter(pk__gt=after_id).order_by("pk")
+               .values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
+
+
 def run_nightly(as_of: date, chunk: int = 5_000, progress: Callable[[int, int], None] | None = None,
-                stop_after_chunks: int | None = None) -> RecomputeRun:
+                stop_after_chunks: int | None = None, workers: int = 1) -> RecomputeRun:
     """Recompute every case for ``as_of``.
 
     Each chunk commits its new decisions, their heads and the run's checkpoint together, so
     a run killed half way leaves every case's decision either old or new, and the next run
-    for the same date resumes after the last committed case.
+    for the same date resumes after the last committed case. With ``workers`` > 1 the
+    deciding is spread over that many processes (they read; only this process writes);
+    that needs committed data, so not inside an open transaction.
     """
     run = open_run(as_of)
     versions = policy_versions()
-    done = 0
-    for batch in facts_in_bulk(as_of, run.last_person_id, chunk):
-        changed = _commit_chunk(run, batch, versions)
-        done += 1
+    bounds = _chunk_bounds(run.last_person_id, chunk)
+    if stop_after_chunks is not None:
+        bounds = bounds[:stop_after_chunks]
+    for result in _results(bounds, as_of, versions, workers):
+        changed = _commit_chunk(run, result)
         if progress:
-            progress(len(batch), changed)
-        if stop_after_chunks is not None and done >= stop_after_chunks:
-            return run
-    run.finished_at = timezone.now()
-    run.save(update_fields=["finished_at"])
+            progress(result.examined, changed)
+    if stop_after_chunks is None or run.last_person_id == _last_person_id():
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
     return run
 
 
-def _commit_chunk(run: RecomputeRun, batch: list[tuple[int, CaseFacts]],
-                  versions: Sequence[PolicyVersion]) -> int:
-    ids = [pid for pid, _ in batch]
+def _last_person_id() -> int:
+    return Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _results(bounds: list[tuple[int, int]], as_of: date, versions: Sequence[PolicyVersion],
+             workers: int) -> Iterator[ChunkResult]:
+    """Chunk results in id order, computed here or by ``workers`` forked processes with at
+    most two chunks each in flight (memory stays flat however many cases there are)."""
+    if workers <= 1 or len(bounds) < 2:
+        for low, high in bounds:
+            yield compute_chunk(low, high, as_of, versions)
+        return
+    # Forked children must not share the parent's open database connection.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context,
+                             initializer=connections.close_all) as pool:
+        pending: deque[Future[ChunkResult]] = deque()
+        queue = iter(bounds)
+        for low, high in itertools.islice(queue, 2 * workers):
+            pending.append(pool.submit(compute_chunk, low, high, as_of, versions))
+        while pending:
+            result = pending.popleft().result()
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.submit(compute_chunk, *following, as_of, versions))
+            yield result
+
+
+_INSERT_DECISION = (
+    "INSERT INTO decisions_allocationdecision (person_id, fingerprint, outcome, source, "
+    "reasons, missing, tier, tier_source, policy_version, as_of, decided_at, trigger, run_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+
+
+def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
     with transaction.atomic():
-        heads = dict(CurrentDecision.objects.filter(person_id__in=ids)
+        heads = dict(CurrentDecision.objects.select_for_update()
+                     .filter(person_id__gte=result.low, person_id__lte=result.high)
                      .values_list("person_id", "fingerprint"))
-        rows, digests = [], {}
-        for pid, facts in batch:
-            decided = decide_facts(facts, versions)
-            digest = fingerprint(decided)
-            if heads.get(pid) != digest:
-                rows.append(_new_row(pid, decided, digest, "nightly", None, run))
-                digests[pid] = digest
-        AllocationDecision.objects.bulk_create(rows, batch_size=2_000)
-        _move_heads(rows, heads, run.as_of)
-        CurrentDecision.objects.filter(person_id__in=ids).exclude(as_of=run.as_of).update(
-            as_of=run.as_of)
-        run.last_person_id = ids[-1]
-        run.examined += len(ids)
+        # A change committed since the worker looked may already have written this decision.
+        rows = [row for row in result.rows if heads.get(row[0]) != row[1]]
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.executemany(_INSERT_DECISION, [(pid, digest, *values, now, "nightly", run.pk)
+                                                  for pid, digest, values in rows])
+        _move_heads(run, result, bool(rows))
+        run.last_person_id = result.high
+        run.examined += result.examined
         run.changed += len(rows)
         run.save(update_fields=["last_person_id", "examined", "changed"])
     return len(rows)
 
 
-def _move_heads(rows: list[AllocationDecision], heads: dict[int, str], as_of: date) -> None:
-    if rows and rows[0].pk is None:
-        # Backends that cannot return ids from bulk inserts: look them up by run and person.
-        found = dict(AllocationDecision.objects.filter(
-            run=rows[0].run, person_id__in=[r.person_id for r in rows]).values_list(
-            "person_id", "id"))
-        for row in rows:
-            row.pk = found[row.person_id]
-    existing = [r for r in rows if r.person_id in heads]
-    fresh = [r for r in rows if r.person_id not in heads]
-    CurrentDecision.objects.bulk_create(
-        [CurrentDecision(person_id=r.person_id, decision_id=r.pk, fingerprint=r.fingerprint,
-                         as_of=as_of) for r in fresh], batch_size=2_000)
-    if existing:
-        CurrentDecision.objects.bulk_update(
-            [CurrentDecision(person_id=r.person_id, decision_id=r.pk, fingerprint=r.fingerprint,
-                             as_of=as_of) for r in existing],
-            ["decision", "fingerprint", "as_of"], batch_size=2_000)
+def _move_heads(run: RecomputeRun, result: ChunkResult, any_new: bool) -> None:
+    """Point each case's head at the decision this run wrote for it, and mark the others
+    as confirmed on the run's date — set-based SQL, one statement each."""
+    with connection.cursor() as cursor:
+        if any_new:
+            cursor.execute(
+                "INSERT INTO decisions_currentdecision (person_id, decision_id, fingerprint, "
+                "as_of) SELECT person_id, id, fingerprint, %s FROM decisions_allocationdecision "
+                "WHERE run_id = %s AND person_id BETWEEN %s AND %s "
+                "ON CONFLICT (person_id) DO UPDATE SET decision_id = excluded.decision_id, "
+                "fingerprint = excluded.fingerprint, as_of = excluded.as_of",
+                [run.as_of, run.pk, result.low, result.high])
+        cursor.execute(
+            "UPDATE decisions_currentdecision SET as_of = %s "
+            "WHERE person_id BETWEEN %s AND %s AND as_of <> %s",
+            [run.as_of, result.low, result.high, run.as_of])
