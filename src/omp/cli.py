@@ -109,6 +109,7 @@ def export(
 def nightly(
     as_of: Annotated[str | None, typer.Option(help="Decision date (default: today)")] = None,
     chunk: Annotated[int, typer.Option(help="Cases per transaction")] = 5_000,
+    workers: Annotated[int, typer.Option(help="Processes deciding cases")] = os.cpu_count() or 1,
 ) -> None:
     """Recompute every case's decision (resumable; writes only decisions that changed)."""
     _django()
@@ -129,7 +130,7 @@ def nightly(
             changed += changed_now
             bar.update(task, advance=examined, note=f"{changed} changed")
 
-        run = run_nightly(on, chunk, progress=advance)
+        run = run_nightly(on, chunk, progress=advance, workers=workers)
     console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, "
                   f"{run.changed} decisions changed")
 
@@ -150,7 +151,7 @@ def demo(
     with _progress() as bar:
         task = bar.add_task("Generating cases", total=cases, note="")
         load_demo(cases, seed, progress=lambda n: bar.advance(task, n))
-    nightly(as_of=None, chunk=5_000)
+    nightly(as_of=None, chunk=5_000, workers=os.cpu_count() or 1)
 
 
 @policy_app.command("list")
