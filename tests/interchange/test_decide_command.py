@@ -111,3 +111,21 @@ def test_each_bad_field_is_named(tmp_path: Path, field: str, value: Any) -> None
         value = [1]
     _, [out] = _decide(tmp_path, [case_object(**{field: value})])
     assert out["error"]["field"] == field
+
+
+def test_many_spans_give_the_same_output_and_line_numbers(tmp_path: Path,
+                                                          monkeypatch: Any) -> None:
+    from omp.interchange import decide
+
+    lines: list[Any] = [case_object(case_ref=f"S{i:03d}", **{"risk.rsr_percent": i % 13})
+                        for i in range(60)]
+    lines[7] = "{not json"
+    lines[31] = case_object(case_ref="S031", **{"risk.rsr_percent": "lots"})
+    lines.insert(20, "")  # blank lines are skipped but still counted
+    _, whole = _decide(tmp_path, lines)
+    monkeypatch.setattr(decide, "SPAN_BYTES", 700)  # a span every line or two
+    _, split = _decide(tmp_path, lines)
+    assert split == whole and len(split) == 60
+    assert split[7]["error"]["message"].startswith("line 8:")
+    assert split[31]["error"]["field"] == "risk.rsr_percent"
+    assert [d["case_ref"] for d in split if "error" not in d][:3] == ["S000", "S001", "S002"]

@@ -218,8 +218,10 @@ def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
 
 
 def _move_heads(run: RecomputeRun, result: ChunkResult, any_new: bool) -> None:
-    """Point each case's head at the decision this run wrote for it, and mark the others
-    as confirmed on the run's date — set-based SQL, one statement each."""
+    """Point each case's head at the decision this run wrote for it: one set-based upsert.
+
+    Unchanged heads are not touched: the finished run itself records that every case was
+    confirmed on its date, which spares a million row writes a night."""
     with connection.cursor() as cursor:
         if any_new:
             cursor.execute(
@@ -229,7 +231,3 @@ def _move_heads(run: RecomputeRun, result: ChunkResult, any_new: bool) -> None:
                 "ON CONFLICT (person_id) DO UPDATE SET decision_id = excluded.decision_id, "
                 "fingerprint = excluded.fingerprint, as_of = excluded.as_of",
                 [run.as_of, run.pk, result.low, result.high])
-        cursor.execute(
-            "UPDATE decisions_currentdecision SET as_of = %s "
-            "WHERE person_id BETWEEN %s AND %s AND as_of <> %s",
-            [run.as_of, result.low, result.high, run.as_of])

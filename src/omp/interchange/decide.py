@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -25,6 +26,7 @@ from omp.interchange.schema import FieldError, parse_case
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
 CHUNK = 5_000
+SPAN_BYTES = 2 << 20
 
 
 @dataclass
@@ -68,6 +70,43 @@ def _chunks(path: Path, today: date, policy: str | None) -> Iterator[tuple[Any, 
         yield chunk, today, policy
 
 
+def spans(path: Path, block: int = SPAN_BYTES) -> Iterator[tuple[int, int, int]]:
+    """Split a plain JSON Lines file into (start, end, first line number) byte spans that
+    end on a line break, so workers read their own lines and the main process ships only
+    three numbers per span."""
+    with open(path, "rb") as handle:
+        start, line = 0, 1
+        while data := handle.read(block):
+            if not data.endswith(b"\n"):
+                data += handle.readline()
+            yield start, start + len(data), line
+            line += data.count(b"\n")
+            start += len(data)
+
+
+def _decide_span(args: tuple[Path, int, int, int, date, str | None]) -> tuple[bytes, int, int]:
+    """Decide the lines of one span in a worker."""
+    path, start, end, first, today, policy_name = args
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    raw_lines = [(first + index, raw) for index, raw in enumerate(data.split(b"\n"))
+                 if raw.strip()]
+    return _decide_chunk((raw_lines, today, policy_name))
+
+
+def _in_order(pool: ProcessPoolExecutor, task: Callable[[Any], Any], jobs: Iterator[Any],
+              window: int) -> Iterator[Any]:
+    """``pool.map`` with at most ``window`` jobs in flight, so memory stays flat."""
+    pending: deque[Future[Any]] = deque(pool.submit(task, job) for job in islice(jobs, window))
+    while pending:
+        result = pending.popleft().result()
+        following = next(jobs, None)
+        if following is not None:
+            pending.append(pool.submit(task, following))
+        yield result
+
+
 def run_decide(
     input_path: Path, output_path: Path, today: date, policy_name: str | None = None,
     workers: int | None = None, progress: Callable[[int], None] | None = None,
@@ -81,9 +120,14 @@ def run_decide(
     if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
             and not output_path.name.endswith(".gz"):
         workers = workers or min(2, os.cpu_count() or 1)
+        if input_path.name.lower().endswith(".gz"):
+            task, jobs = _decide_chunk, _chunks(input_path, today, policy_name)
+        else:
+            task = _decide_span
+            jobs = ((input_path, start, end, first, today, policy_name)
+                    for start, end, first in spans(input_path, SPAN_BYTES))
         with open(output_path, "wb") as out, ProcessPoolExecutor(workers) as pool:
-            for encoded, count, errors in pool.map(
-                    _decide_chunk, _chunks(input_path, today, policy_name)):
+            for encoded, count, errors in _in_order(pool, task, jobs, 3 * workers):
                 out.write(encoded)
                 summary.lines += count
                 summary.errors += errors

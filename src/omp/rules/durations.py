@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -36,6 +37,7 @@ class Duration:
         return shifted + timedelta(weeks=self.weeks, days=self.days)
 
 
+@lru_cache(maxsize=1024)  # courts use few distinct lengths; Duration is immutable
 def parse_duration(text: str) -> Duration:
     """Parse ``P18M``, ``P2Y6M``, ``P52W`` or ``P10D``; raise :class:`DurationError` otherwise."""
     match = _DURATION.match(text.strip().upper())
@@ -45,6 +47,7 @@ def parse_duration(text: str) -> Duration:
     return Duration(**parts)
 
 
+@lru_cache(maxsize=65_536)  # pure; a national caseload repeats (length, date) pairs a lot
 def at_least_months(length: str, start: date, months: int) -> bool:
     """True when ``length`` from ``start`` reaches at least the same day ``months`` later."""
     return parse_duration(length).added_to(start) >= start + relativedelta(months=months)
