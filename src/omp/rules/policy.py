@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 ALLOCATION_CRITERIA = (
     "ALLOC-2a", "ALLOC-2b", "ALLOC-2c", "ALLOC-2d", "ALLOC-2e", "ALLOC-2f", "ALLOC-2g",
@@ -75,6 +76,14 @@ def policy_in_force(
     """The version in force on ``as_of`` for a case: the latest effective date wins, and on
     the same date the narrowest scope wins. Raises :class:`PolicyError` when none applies.
     """
+    if isinstance(versions, tuple):  # the usual case: answer from the cache
+        return _in_force(versions, as_of, country, region_code)
+    return _in_force.__wrapped__(tuple(versions), as_of, country, region_code)
+
+
+@lru_cache(maxsize=4_096)  # a million cases share a handful of (date, country, region) keys
+def _in_force(versions: tuple[PolicyVersion, ...], as_of: date, country: str | None,
+              region_code: str | None) -> PolicyVersion:
     candidates = [
         v for v in versions if v.effective_from <= as_of and v.applies_to(country, region_code)
     ]
