@@ -105,3 +105,57 @@ def test_worker_processes_decide_as_the_single_process_does(make_case: Any) -> N
     assert serial.changed == 9
     assert {h.person_id: (h.fingerprint, h.decision.reasons)
             for h in CurrentDecision.objects.select_related("decision")} == parallel
+
+
+def test_unchanged_inputs_are_not_decided_again(make_case: Any) -> None:
+    people = _cases(make_case, 6)
+    first = run_nightly(AS_OF, chunk=4)
+    assert first.decided == 6  # heads written on import carry no inputs digest yet
+    quiet = run_nightly(date(2026, 11, 23), chunk=4)
+    assert (quiet.examined, quiet.decided, quiet.changed) == (6, 0, 0)
+    Assessment.objects.create(person=people[1], kind="RSR", score=2,
+                              assessed_on=date(2026, 11, 23))  # same outcome, new inputs
+    Assessment.objects.create(person=people[4], kind="RSR", score=9,
+                              assessed_on=date(2026, 11, 24))  # in force from the 24th only
+    night = run_nightly(date(2026, 11, 24), chunk=4)
+    assert (night.decided, night.changed) == (2, 1)  # both decided; only one differs
+    head = CurrentDecision.objects.get(person=people[4])
+    assert head.decision.outcome == "RETAINED_ENHANCED"
+
+
+def test_new_policy_version_or_ruleset_decides_every_case_afresh(make_case: Any,
+                                                                 monkeypatch: Any) -> None:
+    from omp.decisions import recompute
+    from omp.decisions.actions import schedule_policy
+
+    _cases(make_case, 5)
+    run_nightly(AS_OF)
+    schedule_policy(None, "LU-ENG-2027", "2027-04-01", "England", True, "E", "Levelling up")
+    before = run_nightly(date(2027, 3, 31))
+    assert (before.decided, before.changed) == (0, 0)  # not yet in force
+    levelled = run_nightly(date(2027, 4, 1))
+    assert (levelled.decided, levelled.changed) == (5, 5)
+    assert {h.decision.policy_version for h in CurrentDecision.objects.select_related(
+        "decision")} == {"LU-ENG-2027"}
+    monkeypatch.setattr(recompute, "ruleset_version", lambda: "a changed ruleset")
+    redeployed = run_nightly(date(2027, 4, 2))
+    assert (redeployed.decided, redeployed.changed) == (5, 0)
+
+
+def test_a_change_committed_while_a_worker_decides_is_not_overwritten(
+        make_case: Any, make_user: Any) -> None:
+    from omp.cases.actions import record_rsr_osp
+    from omp.decisions.recompute import _commit_chunk, compute_chunk, open_run, policy_versions
+
+    person = make_case(case_object(case_ref="R0001"))
+    Assessment.objects.create(person=person, kind="RSR", score=9, assessed_on=AS_OF)
+    run = open_run(AS_OF)
+    seen = compute_chunk(person.pk, person.pk, AS_OF, policy_versions())
+    assert len(seen.rows) == 1  # the worker would make it Retained (RSR 9)...
+    court = make_user("court", "court_staff")
+    record_rsr_osp(court, person, rsr="1.5")  # ...but a user lowers the RSR meanwhile
+    _commit_chunk(run, seen)
+    head = CurrentDecision.objects.get(person=person)
+    assert head.decision.outcome == "ALLOCATED_NORMAL" and head.decision.run is None
+    assert not AllocationDecision.objects.filter(trigger="nightly").exists()
+    assert run.changed == 0 and run.last_person_id == person.pk

@@ -55,6 +55,8 @@ class RecomputeRun(models.Model):
     #: Every person with a smaller id has been recomputed and committed.
     last_person_id = models.BigIntegerField(default=0)
     examined = models.PositiveIntegerField(default=0)
+    #: Cases whose inputs had changed, so were decided afresh (the rest were unchanged).
+    decided = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
 
     @property
@@ -82,6 +84,9 @@ class AllocationDecision(models.Model):
                                      null=True, blank=True)
     run = models.ForeignKey(RecomputeRun, on_delete=models.PROTECT, null=True, blank=True)
     fingerprint = models.CharField(max_length=32)
+    #: Digest of the case rows, ruleset and policy versions the decision was made from
+    #: (blank when made on a change; see ``recompute.inputs_digest``).
+    inputs = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["person", "-id"])]
@@ -100,3 +105,6 @@ class CurrentDecision(models.Model):
     decision = models.ForeignKey(AllocationDecision, on_delete=models.PROTECT)
     fingerprint = models.CharField(max_length=32)
     as_of = models.DateField(default=date.today)
+    #: The inputs digest the nightly run last saw give this decision; a change to the case
+    #: sets a one-off token, so the next run decides the case afresh.
+    inputs = models.CharField(max_length=32, blank=True, default="")

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from datetime import date
 from typing import Any
 
@@ -17,7 +20,7 @@ import orjson
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from omp.cases.facts import facts_for_person, facts_in_range
+from omp.cases.facts import CaseRows, assemble, facts_for_person, rows_in_range
 from omp.cases.models import Person
 from omp.decisions.models import (
     AllocationDecision,
@@ -46,6 +49,41 @@ def fingerprint(decided: Decided) -> str:
     return hashlib.blake2b(orjson.dumps(payload), digest_size=16).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def ruleset_version() -> str:
+    """A digest of the source of every module that turns case rows into a decision, so a
+    deployment that changes a rule makes the nightly run decide every case afresh."""
+    import omp.rules
+    from omp.cases import facts
+    from omp.interchange import decision
+
+    hasher = hashlib.blake2b(digest_size=16)
+    paths = sorted(Path(omp.rules.__file__).parent.glob("*.py"))
+    for path in [*paths, Path(facts.__file__), Path(decision.__file__), Path(__file__)]:
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def inputs_context(as_of: date, versions: Sequence[PolicyVersion]) -> bytes:
+    """What, besides a case's own rows, its decision on ``as_of`` depends on: the ruleset and
+    every policy version already in force by then (a version starting tomorrow changes
+    tomorrow's context, so every case is decided afresh under it)."""
+    visible = sorted(repr(v) for v in versions if v.effective_from <= as_of)
+    return orjson.dumps([ruleset_version(), visible])
+
+
+def inputs_digest(rows: CaseRows, context: bytes) -> str:
+    """A digest of one case's rows as the nightly run reads them, within ``context``.
+
+    The allocation rules read ``as_of`` only through which registrations and assessments are
+    in force, and the rows are already filtered by that, so equal digests mean an equal
+    decision and the case need not be decided again.
+    """
+    payload = orjson.dumps((rows.person, rows.offences, rows.sentence, rows.registrations,
+                            rows.assessments, rows.custody, rows.womens_prison), default=str)
+    return hashlib.blake2b(payload + context, digest_size=16).hexdigest()
+
+
 def _new_row(person_id: int, decided: Decided, digest: str, trigger: str, user: Any,
              run: RecomputeRun | None) -> AllocationDecision:
     body = decided.allocation_dict()
@@ -72,14 +110,16 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
     decided = decide_facts(facts_for_person(person, as_of), policy_versions())
     digest = fingerprint(decided)
     head = CurrentDecision.objects.select_for_update().filter(person_id=person.pk).first()
+    # A fresh token tells a nightly run deciding this case from older rows to leave it.
+    token = "c" + uuid.uuid4().hex[:31]
     if head is not None and head.fingerprint == digest:
-        if head.as_of != as_of:
-            CurrentDecision.objects.filter(pk=head.pk).update(as_of=as_of)
+        CurrentDecision.objects.filter(pk=head.pk).update(as_of=as_of, inputs=token)
         return head.decision
     row = _new_row(person.pk, decided, digest, trigger, user, None)
     row.save()
     CurrentDecision.objects.update_or_create(
-        person_id=person.pk, defaults={"decision": row, "fingerprint": digest, "as_of": as_of})
+        person_id=person.pk, defaults={"decision": row, "fingerprint": digest, "as_of": as_of,
+                                       "inputs": token})
     return row
 
 
@@ -89,19 +129,25 @@ def open_run(as_of: date) -> RecomputeRun:
     return run or RecomputeRun.objects.create(as_of=as_of)
 
 
-#: One new decision as computed by a worker: person id, digest, and the column values.
-NewRow = tuple[int, str, tuple[Any, ...]]
+#: One new decision as computed by a worker: person id, head seen, digest, inputs, values.
+NewRow = tuple[int, tuple[int, str] | None, str, str, tuple[Any, ...]]
+#: A decision confirmed unchanged from new inputs: person id, head seen, inputs.
+Confirmed = tuple[int, tuple[int, str], str]
 
 
 @dataclass
 class ChunkResult:
-    """What a worker found in one chunk: how many cases it examined and the decisions that
-    differ from the heads it saw (the committer checks again under its transaction)."""
+    """What a worker found in one chunk: how many cases it examined and decided, the
+    decisions that differ from the heads it saw, and the heads confirmed from new inputs.
+    Each carries the head (decision id, inputs) the worker saw, so the committer can leave
+    a case that a user changed in the meantime."""
 
     low: int
     high: int
     examined: int
+    decided: int
     rows: list[NewRow]
+    confirmed: list[Confirmed]
 
 
 def _decision_values(decided: Decided) -> tuple[Any, ...]:
@@ -115,21 +161,31 @@ def _decision_values(decided: Decided) -> tuple[Any, ...]:
 
 def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
                   ) -> ChunkResult:
-    """Decide every case with id in ``low..high`` and keep those whose decision changed.
-
-    Reads only; runs in the nightly's worker processes as well as in the main one.
-    """
-    heads = dict(CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
-                 .values_list("person_id", "fingerprint"))
+    """Decide every case with id in ``low..high`` whose inputs changed since the last run,
+    and keep the decisions that changed. Reads only; runs in the nightly's workers."""
+    heads = {pid: (decision_id, fp, inputs) for pid, decision_id, fp, inputs in
+             CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
+             .values_list("person_id", "decision_id", "fingerprint", "inputs")}
+    context = inputs_context(as_of, versions)
     rows: list[NewRow] = []
-    examined = 0
-    for pid, facts in facts_in_range(as_of, low, high):
+    confirmed: list[Confirmed] = []
+    examined = decided_count = 0
+    for case_rows in rows_in_range(low, high, as_of):
         examined += 1
-        decided = decide_facts(facts, versions)
+        pid = case_rows.person[0]
+        inputs = inputs_digest(case_rows, context)
+        head = heads.get(pid)
+        if head is not None and head[2] == inputs:
+            continue  # same rows, rules and policies as when the head was decided
+        decided_count += 1
+        decided = decide_facts(assemble(case_rows, as_of), versions)
         digest = fingerprint(decided)
-        if heads.get(pid) != digest:
-            rows.append((pid, digest, _decision_values(decided)))
-    return ChunkResult(low, high, examined, rows)
+        seen = (head[0], head[2]) if head is not None else None
+        if head is not None and head[1] == digest:
+            confirmed.append((pid, (head[0], head[2]), inputs))
+        else:
+            rows.append((pid, seen, digest, inputs, _decision_values(decided)))
+    return ChunkResult(low, high, examined, decided_count, rows, confirmed)
 
 
 def _chunk_bounds(after_id: int, chunk: int) -> list[tuple[int, int]]:
@@ -193,27 +249,35 @@ def _results(bounds: list[tuple[int, int]], as_of: date, versions: Sequence[Poli
 
 
 _INSERT_DECISION = (
-    "INSERT INTO decisions_allocationdecision (person_id, fingerprint, outcome, source, "
-    "reasons, missing, tier, tier_source, policy_version, as_of, decided_at, trigger, run_id) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    "INSERT INTO decisions_allocationdecision (person_id, fingerprint, inputs, outcome, "
+    "source, reasons, missing, tier, tier_source, policy_version, as_of, decided_at, trigger, "
+    "run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 
 
 def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
     with transaction.atomic():
-        heads = dict(CurrentDecision.objects.select_for_update()
-                     .filter(person_id__gte=result.low, person_id__lte=result.high)
-                     .values_list("person_id", "fingerprint"))
-        # A change committed since the worker looked may already have written this decision.
-        rows = [row for row in result.rows if heads.get(row[0]) != row[1]]
+        heads = {pid: (decision_id, inputs) for pid, decision_id, inputs in
+                 CurrentDecision.objects.select_for_update()
+                 .filter(person_id__gte=result.low, person_id__lte=result.high)
+                 .values_list("person_id", "decision_id", "inputs")}
+        # A case changed by a user since the worker read it was recomputed by that change,
+        # from newer rows: leave it (its head no longer matches what the worker saw).
+        rows = [row for row in result.rows if heads.get(row[0]) == row[1]]
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.executemany(_INSERT_DECISION, [(pid, digest, *values, now, "nightly", run.pk)
-                                                  for pid, digest, values in rows])
+            cursor.executemany(_INSERT_DECISION, [
+                (pid, digest, inputs, *values, now, "nightly", run.pk)
+                for pid, _seen, digest, inputs, values in rows])
+            cursor.executemany(
+                "UPDATE decisions_currentdecision SET inputs = %s WHERE person_id = %s",
+                [(inputs, pid) for pid, seen, inputs in result.confirmed
+                 if heads.get(pid) == seen])
         _move_heads(run, result, bool(rows))
         run.last_person_id = result.high
         run.examined += result.examined
+        run.decided += result.decided
         run.changed += len(rows)
-        run.save(update_fields=["last_person_id", "examined", "changed"])
+        run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
     return len(rows)
 
 
@@ -226,8 +290,10 @@ def _move_heads(run: RecomputeRun, result: ChunkResult, any_new: bool) -> None:
         if any_new:
             cursor.execute(
                 "INSERT INTO decisions_currentdecision (person_id, decision_id, fingerprint, "
-                "as_of) SELECT person_id, id, fingerprint, %s FROM decisions_allocationdecision "
+                "inputs, as_of) SELECT person_id, id, fingerprint, inputs, %s "
+                "FROM decisions_allocationdecision "
                 "WHERE run_id = %s AND person_id BETWEEN %s AND %s "
                 "ON CONFLICT (person_id) DO UPDATE SET decision_id = excluded.decision_id, "
-                "fingerprint = excluded.fingerprint, as_of = excluded.as_of",
+                "fingerprint = excluded.fingerprint, inputs = excluded.inputs, "
+                "as_of = excluded.as_of",
                 [run.as_of, run.pk, result.low, result.high])

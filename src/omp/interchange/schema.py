@@ -6,9 +6,11 @@ Every problem is raised as :class:`FieldError` naming the dotted field, so ``dec
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from typing import Any, get_args
 
 from omp.rules.durations import DurationError, parse_duration
@@ -31,6 +33,17 @@ CUSTODY_DATES = tuple(
 )
 CUSTODY_FLAGS = ("womens_prison", "remand", "recall", "immigration_case", "early_allocation",
                  "parole_outcome_not_release", "additional_future_isp")
+
+
+def _pdu_providers() -> dict[str, str]:
+    text = resources.files("omp.cases").joinpath("reference_data.json").read_text("utf-8")
+    return {pdu["code"]: region["provider_code"]
+            for region in json.loads(text)["regions"] for pdu in region["pdus"]}
+
+
+#: The provider of each PDU in the reference data: an extract that names a known PDU but
+#: no provider is read as that PDU's provider (so ``N03UAT`` is Welsh), as the database does.
+PDU_PROVIDERS = _pdu_providers()
 
 
 class FieldError(ValueError):
@@ -203,7 +216,8 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         sex=_text(person.get("sex"), "person.sex"),
         nationalities=_string_list(person.get("nationalities"), "person.nationalities"),
         pdu_code=_text(probation.get("pdu_code"), "probation.pdu_code"),
-        provider_code=_text(probation.get("provider_code"), "probation.provider_code"),
+        provider_code=_text(probation.get("provider_code"), "probation.provider_code")
+        or PDU_PROVIDERS.get(_text(probation.get("pdu_code"), "probation.pdu_code") or ""),
         country=country,
         region_code=_text(probation.get("region_code"), "probation.region_code"),
         tier=tier.upper() if tier else None,
