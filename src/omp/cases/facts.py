@@ -1,8 +1,8 @@
 """Build :class:`~omp.rules.facts.CaseFacts` from the case record.
 
 Three loaders feed one assembler, so the mapping from records to facts lives in one place:
-- :func:`facts_in_bulk` — every case in id order, one SQL query per table per chunk (the
-  nightly recompute; no query per case);
+- :func:`facts_in_range` / :func:`facts_in_bulk` — cases by id range or in id order, one
+  SQL query per table per chunk (the nightly recompute; no query per case);
 - :func:`facts_for_person` — one case through the ORM (recompute on change);
 - :func:`facts_known_on` — one case as the record stood at a past moment, from the history
   tables (CASE-4: "what did we know on date D").
