@@ -96,3 +96,23 @@ def test_load_continues_numbering(db, n):
     load_demo(n, seed=3, as_of=AS_OF, users=False)
     load_demo(n, seed=4, as_of=AS_OF, users=False)
     assert Person.objects.count() == 2 * n
+
+
+def test_loaded_rows_keep_history_and_leave_ids_to_the_database(db, make_case):
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from omp.cases.facts import facts_known_on
+    from omp.cases.models import Person
+    from omp.demo.load import load_demo
+
+    load_demo(20, seed=9, as_of=AS_OF, users=False)
+    person = Person.objects.order_by("pk").first()
+    sentenced = person.events.get().conviction_date
+    moment = datetime.combine(sentenced, time(12), ZoneInfo("Europe/London"))
+    assert facts_known_on(person, moment).case_ref == person.case_ref
+    with pytest.raises(LookupError):
+        facts_known_on(person, moment - timedelta(days=1))
+    # Ordinary writes after a demo load get fresh ids (PostgreSQL sequences were moved on).
+    newcomer = make_case(case_ref="X999999")
+    assert newcomer.pk > Person.objects.exclude(pk=newcomer.pk).order_by("-pk")[0].pk
