@@ -131,8 +131,8 @@ def nightly(
             bar.update(task, advance=examined, note=f"{changed} changed")
 
         run = run_nightly(on, chunk, progress=advance, workers=workers)
-    console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, "
-                  f"{run.changed} decisions changed")
+    console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
+                  f"with changed inputs decided afresh, {run.changed} decisions changed")
 
 
 @app.command()
