@@ -125,7 +125,8 @@ def step_nightly(url: str, as_of: str, workers: int) -> None:
     from omp.decisions.recompute import run_nightly
 
     run = run_nightly(date.fromisoformat(as_of), chunk=5_000, workers=workers)
-    print(json.dumps({"examined": run.examined, "changed": run.changed}))
+    print(json.dumps({"examined": run.examined, "decided": run.decided,
+                      "changed": run.changed}))
 
 
 def step_change(url: str, samples: int) -> None:
@@ -251,7 +252,7 @@ def main() -> None:
                      "--workers", str(args.workers)], env)
                 counts = json.loads(out.strip().splitlines()[-1])
                 row = _row(f"nightly on {backend}, {label}", counts["examined"], seconds, rss)
-                row["changed"] = counts["changed"]
+                row["decided"], row["changed"] = counts.get("decided"), counts["changed"]
                 rows.append(row)
                 _print(row)
             _, _, out = measure([*me, "--step", "change", "--url", url, "--changes",
