@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -159,3 +160,18 @@ def test_a_change_committed_while_a_worker_decides_is_not_overwritten(
     assert head.decision.outcome == "ALLOCATED_NORMAL" and head.decision.run is None
     assert not AllocationDecision.objects.filter(trigger="nightly").exists()
     assert run.changed == 0 and run.last_person_id == person.pk
+
+
+def test_inputs_context_is_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    script = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='omp.web.settings'; "
+              "django.setup(); from datetime import date; "
+              "from omp.decisions.recompute import inputs_context; "
+              "from omp.rules.policy import BUILT_IN_VERSIONS; "
+              "print(inputs_context(date(2026, 11, 22), BUILT_IN_VERSIONS).hex())")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(outputs) == 1

@@ -68,7 +68,10 @@ def inputs_context(as_of: date, versions: Sequence[PolicyVersion]) -> bytes:
     """What, besides a case's own rows, its decision on ``as_of`` depends on: the ruleset and
     every policy version already in force by then (a version starting tomorrow changes
     tomorrow's context, so every case is decided afresh under it)."""
-    visible = sorted(repr(v) for v in versions if v.effective_from <= as_of)
+    # Spelled out field by field: a frozenset's repr changes order from process to process.
+    visible = sorted((v.name, v.effective_from.isoformat(), v.scope, sorted(v.criteria),
+                      v.levelled_up, v.handover_era, v.description)
+                     for v in versions if v.effective_from <= as_of)
     return orjson.dumps([ruleset_version(), visible])
 
 
