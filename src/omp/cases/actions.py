@@ -17,6 +17,7 @@ from omp.cases.models import (
     ROSH_CODES,
     ROSH_REGISTRATION,
     Assessment,
+    CaseAccess,
     CustodySpell,
     Event,
     Offence,
@@ -68,6 +69,16 @@ def parse_rsr(value: Any) -> Decimal:
     if score.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ActionError("rsr_percent", "RSR score can have at most 2 decimal places")
     return score
+
+
+def log_case_access(user: Any, person: Person, channel: str, path: str = "") -> CaseAccess:
+    """Record that ``user`` opened ``person``'s case through ``channel`` (``web`` or ``api``).
+
+    Case records are special-category personal data, so every read of one is logged: who,
+    which case, when and through which page or route.
+    """
+    return CaseAccess.objects.create(user=user, person=person, channel=channel,
+                                     path=path[:200])
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Writers of decision-side data: policy versions (ALLOC-7)."""
+"""Writers of decision-side data: policy versions (ALLOC-7), scheduled, corrected before
+they start, or withdrawn before they start."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from omp.cases.models import Region
 from omp.decisions.models import PolicyVersionRecord
@@ -21,15 +23,20 @@ class PolicyInputError(ValueError):
         self.message = message
 
 
-@transaction.atomic
-def schedule_policy(user: Any, name: str, effective_from: str | date, scope: str | None = None,
-                    levelled_up: bool = False, handover_era: str = "E", description: str = "",
-                    criteria: list[str] | None = None) -> PolicyVersionRecord:
-    """Add a policy version in force from ``effective_from`` for ``scope`` (national when
-    ``None``). Past decisions keep the version they were made under."""
+def check_policy(name: str, effective_from: str | date, scope: str | None, handover_era: str,
+                 criteria: list[str] | None, existing: PolicyVersionRecord | None = None
+                 ) -> tuple[date, list[str]]:
+    """Check a policy version's inputs; return its first day and its sorted criteria.
+
+    Raises :class:`PolicyInputError` naming the first input at fault. ``existing`` is the
+    version being revised, whose own name does not count as taken.
+    """
     if not name or len(name) > 30:
         raise PolicyInputError("name", "Give the version a name of 1 to 30 characters")
-    if PolicyVersionRecord.objects.filter(name=name).exists():
+    taken = PolicyVersionRecord.objects.filter(name=name)
+    if existing is not None:
+        taken = taken.exclude(pk=existing.pk)
+    if taken.exists():
         raise PolicyInputError("name", f"A policy version called {name!r} already exists")
     try:
         start = (effective_from if isinstance(effective_from, date)
@@ -44,9 +51,57 @@ def schedule_policy(user: Any, name: str, effective_from: str | date, scope: str
     unknown = sorted(set(chosen) - set(ALLOCATION_CRITERIA))
     if unknown:
         raise PolicyInputError("criteria", f"Unknown criteria: {', '.join(unknown)}")
-    record = PolicyVersionRecord(name=name, effective_from=start, scope=scope or "",
-                                 criteria=sorted(chosen), levelled_up=levelled_up,
-                                 handover_era=handover_era, description=description)
+    return start, sorted(chosen)
+
+
+def _save(record: PolicyVersionRecord, user: Any) -> None:
     record._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
     record.save()
+
+
+@transaction.atomic
+def schedule_policy(user: Any, name: str, effective_from: str | date, scope: str | None = None,
+                    levelled_up: bool = False, handover_era: str = "E", description: str = "",
+                    criteria: list[str] | None = None) -> PolicyVersionRecord:
+    """Add a policy version in force from ``effective_from`` for ``scope`` (national when
+    ``None``). Past decisions keep the version they were made under."""
+    start, chosen = check_policy(name, effective_from, scope, handover_era, criteria)
+    record = PolicyVersionRecord(name=name, effective_from=start, scope=scope or "",
+                                 criteria=chosen, levelled_up=levelled_up,
+                                 handover_era=handover_era, description=description)
+    _save(record, user)
     return record
+
+
+def _not_yet_in_force(record: PolicyVersionRecord, doing: str) -> None:
+    # A version in force has decided cases; changing it would rewrite what those
+    # decisions were made under (ALLOC-7), so only scheduled versions may change.
+    if record.effective_from <= timezone.localdate():
+        raise PolicyInputError("effective_from", f"Policy {record.name} is already in force, "
+                                                 f"so it cannot be {doing}: schedule a new "
+                                                 "version instead")
+
+
+@transaction.atomic
+def revise_policy(user: Any, record: PolicyVersionRecord, name: str, effective_from: str | date,
+                  scope: str | None = None, levelled_up: bool = False, handover_era: str = "E",
+                  description: str = "", criteria: list[str] | None = None
+                  ) -> PolicyVersionRecord:
+    """Change a policy version that is not yet in force (a correction before its start)."""
+    stored = PolicyVersionRecord.objects.select_for_update().get(pk=record.pk)
+    _not_yet_in_force(stored, "changed")
+    start, chosen = check_policy(name, effective_from, scope, handover_era, criteria, stored)
+    stored.name, stored.effective_from, stored.scope = name, start, scope or ""
+    stored.criteria, stored.levelled_up = chosen, levelled_up
+    stored.handover_era, stored.description = handover_era, description
+    _save(stored, user)
+    return stored
+
+
+@transaction.atomic
+def withdraw_policy(user: Any, record: PolicyVersionRecord) -> None:
+    """Delete a policy version that is not yet in force; its history row keeps it."""
+    stored = PolicyVersionRecord.objects.select_for_update().get(pk=record.pk)
+    _not_yet_in_force(stored, "withdrawn")
+    stored._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    stored.delete()

@@ -89,12 +89,27 @@ class _Table:
 
     def flush(self, history: bool) -> None:
         """Write the queued rows (and their first history rows)."""
+        rows = [row for row, _ in self.rows]
+        past = [(*row, _at(day), REASON, "+", None) for row, day in self.rows] \
+            if history and self.history_sql else []
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, [row for row, _ in self.rows])
-            if history and self.history_sql:
-                cursor.executemany(self.history_sql, [
-                    (*row, _at(day), REASON, "+", None) for row, day in self.rows])
+            if connection.vendor == "postgresql":
+                # COPY is several times faster than INSERT for bulk rows on PostgreSQL.
+                self._copy(cursor, self.sql, rows)
+                if past and self.history_sql:
+                    self._copy(cursor, self.history_sql, past)
+            else:
+                cursor.executemany(self.sql, rows)
+                if past:
+                    cursor.executemany(self.history_sql, past)
         self.rows = []
+
+    @staticmethod
+    def _copy(cursor: Any, insert_sql: str, rows: list[tuple[Any, ...]]) -> None:
+        head = insert_sql.split(" VALUES ")[0].replace("INSERT INTO", "COPY", 1)
+        with cursor.cursor.copy(f"{head} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def reset_sequence(self) -> None:
         """Let the database hand out ids after ours (PostgreSQL keeps a sequence)."""
@@ -136,6 +151,11 @@ def load_demo(n: int, seed: int = 2026, progress: Callable[[int], None] | None =
             progress(len(batch))
     for table in tables.values():
         table.reset_sequence()
+    if connection.vendor == "postgresql":
+        # Fresh statistics, as autovacuum would gather soon after: without them the planner
+        # may scan whole tables for one case's rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return written
 
 

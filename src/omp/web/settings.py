@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_htmx",
+    # Listed so the API docs page uses the Swagger files shipped with django-ninja, not a CDN.
+    "ninja",
     "omp.web",
     "omp.cases",
     "omp.decisions",
@@ -113,6 +115,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = ROOT / "staticfiles"
+# WhiteNoise warns about a missing STATIC_ROOT on every request until `collectstatic` has run;
+# an empty one is harmless (files are then found through the finders).
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [ROOT / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
