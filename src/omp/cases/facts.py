@@ -270,15 +270,16 @@ LEFT JOIN cases_region r ON r.id = u.region_id
 WHERE p.id > %s ORDER BY p.id LIMIT %s"""
 _PERSON_RANGE_SQL = _PERSON_SQL.replace("WHERE p.id > %s ORDER BY p.id LIMIT %s",
                                         "WHERE p.id BETWEEN %s AND %s ORDER BY p.id")
+_EVENT_SQL = """
+SELECT id, person_id FROM cases_event WHERE is_current AND person_id BETWEEN %s AND %s"""
+# Offences and sentences are read by event id, not joined to events by person: a join lets
+# PostgreSQL's planner choose a scan of the whole table for every chunk.
 _OFFENCE_SQL = """
-SELECT e.person_id, o.code, o.description, o.schedule_15
-FROM cases_offence o JOIN cases_event e ON e.id = o.event_id
-WHERE e.is_current AND e.person_id BETWEEN %s AND %s ORDER BY o.id"""
+SELECT event_id, code, description, schedule_15 FROM cases_offence
+WHERE {events} ORDER BY id"""
 _SENTENCE_SQL = """
-SELECT e.person_id, s.kind, s.date, s.length, s.indeterminate, s.ipp,
-       s.breach_of_court_order, s.time_served
-FROM cases_sentence s JOIN cases_event e ON e.id = s.event_id
-WHERE e.is_current AND e.person_id BETWEEN %s AND %s ORDER BY s.id"""
+SELECT event_id, kind, date, length, indeterminate, ipp, breach_of_court_order, time_served
+FROM cases_sentence WHERE {events} ORDER BY id"""
 _REGISTRATION_SQL = """
 SELECT person_id, code, level, category, start_date, end_date FROM cases_registration
 WHERE person_id BETWEEN %s AND %s AND start_date <= %s AND (end_date IS NULL OR end_date > %s)
@@ -319,10 +320,30 @@ def rows_in_range(low: int, high: int, as_of: date) -> list[CaseRows]:
     return _rows_for(people, low, high, as_of) if people else []
 
 
+def _by_event(sql: str, events: dict[int, int]) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows of a table keyed by event, regrouped by person, for the current ``events``."""
+    if not events:
+        return {}
+    low, high = min(events), max(events)
+    if high - low < 4 * len(events) + 1_000:  # events of a chunk are usually close together
+        where, params = "event_id BETWEEN %s AND %s", [low, high]
+    else:
+        ids = sorted(events)
+        where, params = f"event_id IN ({', '.join(['%s'] * len(ids))})", ids
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for event_id, rows in _grouped(sql.format(events=where), params).items():
+        if event_id in events:
+            grouped[events[event_id]].extend(rows)
+    return grouped
+
+
 def _rows_for(people: list[tuple[Any, ...]], low: int, high: int, as_of: date
               ) -> list[CaseRows]:
-    offences = _grouped(_OFFENCE_SQL, [low, high])
-    sentences = _grouped(_SENTENCE_SQL, [low, high])
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_SQL, [low, high])
+        events = dict(cursor.fetchall())
+    offences = _by_event(_OFFENCE_SQL, events)
+    sentences = _by_event(_SENTENCE_SQL, events)
     registrations = _grouped(_REGISTRATION_SQL, [low, high, as_of, as_of])
     assessments = _grouped(_ASSESSMENT_SQL, [low, high, as_of])
     custody = _grouped(_CUSTODY_SQL, [low, high])
