@@ -129,6 +129,23 @@ def step_nightly(url: str, as_of: str, workers: int) -> None:
                       "changed": run.changed}))
 
 
+def step_touch(url: str, as_of: str, share: float) -> None:
+    """New RSR scores dated ``as_of`` for a random ``share`` of cases, written straight to
+    the table as a nightly feed from another system would (no recompute on change)."""
+    _django(url)
+    import random
+
+    from omp.cases.models import Assessment, Person
+
+    rnd = random.Random(7)
+    top = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    chosen = rnd.sample(range(1, top + 1), int(top * share))
+    day = date.fromisoformat(as_of)
+    Assessment.objects.bulk_create(
+        [Assessment(person_id=pid, kind="RSR", score=rnd.choice((1.5, 4.0, 7.2, 11.0)),
+                    assessed_on=day) for pid in chosen], batch_size=5_000)
+
+
 def step_change(url: str, samples: int) -> None:
     """``samples`` single-case RSR changes through the action, each with its recompute in
     one transaction; prints each commit's milliseconds as JSON."""
@@ -217,6 +234,8 @@ def main() -> None:
         return step_nightly(args.url, args.as_of, args.workers)
     if args.step == "change":
         return step_change(args.url, args.changes)
+    if args.step == "touch":
+        return step_touch(args.url, args.as_of, 0.01)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     me = [sys.executable, str(Path(__file__).resolve())]
@@ -245,8 +264,13 @@ def main() -> None:
             seconds, _, _ = measure([*me, "--step", "load", "--url", url, "--cases",
                                      str(args.cases)], env)
             print(f"(loaded {args.cases:,} cases into {backend} in {seconds:.0f} s)", flush=True)
-            for label, day in (("first run: every decision new", AS_OF),
-                               ("next night: nothing changed", AS_OF + timedelta(days=1))):
+            nights = (("first run: every decision new", AS_OF),
+                      ("next night: nothing changed", AS_OF + timedelta(days=1)),
+                      ("a night after 1% of cases got new RSR", AS_OF + timedelta(days=2)))
+            for label, day in nights:
+                if label.startswith("a night after"):
+                    measure([*me, "--step", "touch", "--url", url, "--as-of", day.isoformat()],
+                            env)
                 seconds, rss, out = measure(
                     [*me, "--step", "nightly", "--url", url, "--as-of", day.isoformat(),
                      "--workers", str(args.workers)], env)
