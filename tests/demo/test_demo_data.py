@@ -29,7 +29,8 @@ def test_same_seed_same_cases_other_seed_other_cases():
 
 
 def test_every_criterion_alone_and_missing_data_are_represented():
-    alone, held, missing, outcomes, countries = Counter(), Counter(), Counter(), Counter(), Counter()
+    alone, held, missing = Counter(), Counter(), Counter()
+    outcomes, countries = Counter(), Counter()
     for case in CaseGenerator(2026, AS_OF).cases(5_000):
         decided = _decide(case.facts)
         rules = {r.rule for r in decided.reasons}
