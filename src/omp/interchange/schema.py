@@ -33,6 +33,12 @@ CUSTODY_DATES = tuple(
 )
 CUSTODY_FLAGS = ("womens_prison", "remand", "recall", "immigration_case", "early_allocation",
                  "parole_outcome_not_release", "additional_future_isp")
+# Field names spelled out once: building them per line costs more than the parsing itself.
+_CUSTODY_DATE_FIELDS = tuple((name, f"custody.{name}") for name in CUSTODY_DATES)
+_CUSTODY_FLAG_FIELDS = tuple((name, f"custody.{name}") for name in CUSTODY_FLAGS)
+_SENTENCE_FLAG_FIELDS = tuple((flag, f"event.sentence.{flag}") for flag in (
+    "indeterminate", "ipp", "breach_of_court_order", "time_served"))
+_RESOURCING = frozenset({"ENHANCED", "NORMAL"})
 
 
 def _pdu_providers() -> dict[str, str]:
@@ -144,17 +150,22 @@ def parse_offences(value: Any) -> tuple[Offence, ...]:
         raise FieldError("event.offences", "must be a list of offence objects")
     offences = []
     for index, item in enumerate(value):
-        where = f"event.offences[{index}]"
         if not isinstance(item, Mapping):
-            raise FieldError(where, "must be an object")
-        code = _text(item.get("code"), f"{where}.code")
-        if code is None:
-            raise FieldError(f"{where}.code", "is required")
+            raise FieldError(f"event.offences[{index}]", "must be an object")
+        code, description = item.get("code"), item.get("description")
         flag = item.get("schedule_15")
         if flag is False:
             flag = "none"
-        offences.append(Offence(code, _text(item.get("description"), f"{where}.description"),
-                                _choice(flag, f"{where}.schedule_15", SCHEDULE_15)))
+        if not (isinstance(code, str) and code and (description is None or isinstance(
+                description, str)) and (flag is None or flag in SCHEDULE_15)):
+            # The slow path, only for a doubtful offence: it names the field at fault.
+            where = f"event.offences[{index}]"
+            code = _text(code, f"{where}.code")
+            if code is None:
+                raise FieldError(f"{where}.code", "is required")
+            description = _text(description, f"{where}.description")
+            flag = _choice(flag, f"{where}.schedule_15", SCHEDULE_15)
+        offences.append(Offence(code, description or None, flag))
     return tuple(offences)
 
 
@@ -174,8 +185,7 @@ def parse_sentence(value: Any) -> Sentence | None:
         kind=_choice(value.get("kind"), "event.sentence.kind", SENTENCE_KINDS),
         date=parse_date(value.get("date"), "event.sentence.date"),
         length=length,
-        **{flag: _bool(value.get(flag), f"event.sentence.{flag}")
-           for flag in ("indeterminate", "ipp", "breach_of_court_order", "time_served")},
+        **{flag: _bool(value.get(flag), field) for flag, field in _SENTENCE_FLAG_FIELDS},
     )
 
 
@@ -185,9 +195,9 @@ def parse_custody(value: Any) -> Custody | None:
         return None
     if not isinstance(value, Mapping):
         raise FieldError("custody", "must be an object")
-    values: dict[str, Any] = {name: parse_date(value.get(name), f"custody.{name}")
-                              for name in CUSTODY_DATES}
-    values.update({name: _bool(value.get(name), f"custody.{name}") for name in CUSTODY_FLAGS})
+    values: dict[str, Any] = {name: parse_date(value.get(name), field)
+                              for name, field in _CUSTODY_DATE_FIELDS}
+    values.update({name: _bool(value.get(name), field) for name, field in _CUSTODY_FLAG_FIELDS})
     values["prison_code"] = _text(value.get("prison_code"), "custody.prison_code")
     values["category"] = _text(value.get("category"), "custody.category")
     return Custody(**values)
@@ -232,8 +242,7 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         offences=parse_offences(event.get("offences")),
         sentence=parse_sentence(event.get("sentence")),
         custody=parse_custody(obj.get("custody")),
-        resourcing=_choice(obj.get("resourcing"), "resourcing",
-                           frozenset({"ENHANCED", "NORMAL"}), upper=True),
+        resourcing=_choice(obj.get("resourcing"), "resourcing", _RESOURCING, upper=True),
     )
 
 
