@@ -1,0 +1,86 @@
+"""Plain-words labels and values for facts and decision reasons (ALLOC-4: show WHY)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+#: Interchange field names in words, for the reasons and missing-data lists.
+FIELD_LABELS = {
+    "risk.tier": "Supervision tier",
+    "risk.rosh": "RoSH level",
+    "risk.rsr_percent": "RSR score",
+    "risk.osp": "OSP level",
+    "risk.mappa_level": "MAPPA level",
+    "risk.registrations": "Registrations",
+    "event.offences": "Offences on the current event",
+    "event.offences.schedule_15": "Schedule 15 flag of an offence",
+    "event.sentence.kind": "Sentence type",
+    "event.sentence.date": "Sentence date",
+    "event.sentence.length": "Sentence length",
+    "event.sentence.indeterminate": "Indeterminate sentence",
+    "person.nationalities": "Nationalities",
+    "probation.provider_code": "Probation provider",
+    "probation.country": "Country of the Probation Delivery Unit",
+    "policy_version": "Policy version",
+    "resourcing": "Resourcing supplied by another system",
+}
+_OFFENCE_FLAG = re.compile(r"event\.offences\[(\d+)\]\.schedule_15")
+_DURATION_PART = re.compile(r"(\d+)([YMWD])")
+_DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+LEVELS = {"LOW": "Low", "MEDIUM": "Medium", "HIGH": "High", "VERY_HIGH": "Very high"}
+NOT_RECORDED = "Not recorded"
+
+
+def field_label(field: str) -> str:
+    """The field in words, e.g. ``risk.rsr_percent`` is "RSR score"."""
+    match = _OFFENCE_FLAG.fullmatch(field)
+    if match:
+        return f"Schedule 15 flag of offence {int(match.group(1)) + 1}"
+    return FIELD_LABELS.get(field, field)
+
+
+def duration_words(length: str | None) -> str:
+    """An ISO 8601 sentence length in words: ``P2Y6M`` is "2 years 6 months"."""
+    if not length:
+        return NOT_RECORDED
+    parts = _DURATION_PART.findall(length.upper())
+    if not parts:
+        return length
+    return " ".join(f"{n} {_DURATION_UNITS[u]}{'' if n == '1' else 's'}" for n, u in parts)
+
+
+def value_words(field: str, value: Any) -> str:
+    """A reason's value as a reader would say it."""
+    if value is None:
+        return NOT_RECORDED
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "None recorded"
+    if field == "risk.rsr_percent":
+        return f"{value:g}%" if isinstance(value, int | float) else f"{value}%"
+    if field == "risk.rosh":
+        return LEVELS.get(str(value), str(value))
+    if field == "event.sentence.length":
+        return duration_words(str(value))
+    return str(value)
+
+
+def percent_words(value: Decimal | None) -> str | None:
+    """A stored percentage without trailing zeros (``3.20`` is "3.2%"); ``None`` stays."""
+    return None if value is None else f"{value.normalize():f}%"
+
+
+def iso_date(value: Any) -> date | None:
+    """A date from a stored ``YYYY-MM-DD`` string (reasons keep dates as text)."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

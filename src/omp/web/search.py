@@ -1,0 +1,39 @@
+"""Finding cases by case reference, prison number or name (pages and API alike)."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet
+
+from omp.cases.models import Person
+
+#: Longest query accepted; longer input is cut, since no reference or name is this long.
+MAX_QUERY = 100
+
+
+def clean_query(raw: str | None) -> str:
+    """The query as typed, trimmed and cut to :data:`MAX_QUERY` characters."""
+    return (raw or "").strip()[:MAX_QUERY]
+
+
+def search_people(query: str) -> QuerySet[Person]:
+    """Cases matching ``query``, each annotated with its current ``outcome``.
+
+    One word matches a case reference (exactly or as its start), a prison number, or the
+    start of a first or last name; several words must each match the start of a first or
+    last name ("jo smi" finds Jo Smith). An empty query matches every case.
+    """
+    people = (Person.objects.select_related("pdu")
+              .annotate(outcome=F("current_decision__decision__outcome"))
+              .order_by("last_name", "first_name", "case_ref"))
+    words = query.split()
+    if len(words) == 1:
+        word = words[0]
+        # References and prison numbers are stored in capitals; matching them exactly
+        # (not case-insensitively) lets the database use their indexes.
+        people = people.filter(Q(case_ref__startswith=word.upper())
+                               | Q(prison_number=word.upper())
+                               | Q(first_name__istartswith=word)
+                               | Q(last_name__istartswith=word))
+    for word in words if len(words) > 1 else ():
+        people = people.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    return people

@@ -1,0 +1,135 @@
+"""The court-staff journey in a real browser (Debian's Chromium through Playwright): sign
+in, find a case, read why it is Retained, change its RSR, and see the outcome and the
+history change (ALLOC-4, ALLOC-5, ALLOC-6). Leaves a screenshot of the decision screen in
+docs/screenshots/ for the README."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connections
+from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+
+from omp.cases.actions import record_rsr_osp
+from omp.cases.models import ManualCasRecord
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "decision-screen.png"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from Debian's package."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                              args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+        # Django keeps a connection per context, and Playwright's greenlet gives the test its
+        # own: close the one the test opened, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+#: Data migrations whose rows a flush removes: roles, reference data, built-in policies.
+DATA_MIGRATIONS = ("omp.web.migrations.0001_roles", "omp.cases.migrations.0002_reference_data",
+                   "omp.decisions.migrations.0002_built_in_policies")
+
+
+@pytest.fixture
+def migrated_data(transactional_db: Any) -> None:
+    """The rows the data migrations write. A transactional test that ran before this one
+    flushed them, so they are written again here by the migrations' own functions."""
+    for name in DATA_MIGRATIONS:
+        import_module(name).forwards(apps, None)
+
+
+@pytest.fixture
+def plain_static(settings: Any) -> None:
+    """Serve static files by their plain names, as the live server's handler finds them,
+    even where `collectstatic` has written a manifest of hashed names."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def _failed_responses(page: Page) -> list[str]:
+    failures: list[str] = []
+
+    def check(response: Response) -> None:
+        if response.status >= 400:
+            failures.append(f"{response.status} {response.url}")
+
+    page.on("response", check)
+    return failures
+
+
+def _change_rsr(page: Page, value: str) -> None:
+    page.get_by_role("link", name="Change RSR / OSP").click()
+    page.get_by_label("RSR score").fill(value)
+    page.get_by_role("button", name="Save and update the decision").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_court_staff_change_rsr_and_see_the_decision_change(
+        live_server: Any, transactional_db: Any, migrated_data: None, plain_static: None,
+        browser: Browser, make_user: Any, named_case: Any) -> None:
+    clerk = make_user("court.clerk", "court_staff", password=PASSWORD)
+    person = named_case("Jo", "Smith", "A1234BC",
+                        **{"event.offences": [{"code": "02700", "description": "Theft",
+                                               "schedule_15": None}]})
+    named_case("Sam", "Smithson", "B2345CD", case_ref="X000002")
+    record_rsr_osp(clerk, person, rsr="7.5", osp="LOW")  # Allocated, then Retained
+    ManualCasRecord.objects.create(person=person, assessed_on=date(2020, 6, 1),
+                                   outcome="Retained", assessor="Case Allocation System",
+                                   notes="High public interest (no longer a criterion)")
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    failures = _failed_responses(page)
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill("court.clerk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # Live search (htmx) finds both Smiths; open the one we want.
+    page.get_by_label("Case reference, prison number or name").fill("smith")
+    expect(page.get_by_text("2 cases match")).to_be_visible()
+    page.get_by_role("link", name="X000001").click()
+
+    outcome = page.locator("#outcome")
+    expect(outcome).to_contain_text("Retained / Enhanced Resourcing")
+    reasons = page.locator("#reasons")
+    expect(reasons).to_contain_text("ALLOC-2a")
+    expect(reasons).to_contain_text("RSR 7.50% is 6.9% or above")
+    expect(page.locator("#missing")).to_contain_text("Schedule 15 status of offence 02700")
+    history = page.locator("#history tbody tr")
+    expect(history).to_have_count(2)
+
+    _change_rsr(page, "3.1")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The allocation is now Allocated / Normal Resourcing")
+    expect(outcome).to_contain_text("Allocated / Normal Resourcing")
+    expect(history).to_have_count(3)
+    expect(history.first).to_contain_text("Changed from Retained / Enhanced Resourcing")
+    expect(history.first).to_contain_text("by court.clerk")
+
+    # Back above the threshold, so the screenshot shows reasons and a history of changes.
+    _change_rsr(page, "8.4")
+    expect(outcome).to_contain_text("Retained / Enhanced Resourcing")
+    expect(history).to_have_count(4)
+
+    # GOV.UK styles loaded: the header is the MoJ black bar, not an unstyled page.
+    header_colour = page.locator(".moj-header").evaluate(
+        "element => getComputedStyle(element).backgroundColor")
+    assert header_colour == "rgb(11, 12, 12)"
+    assert failures == []
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
