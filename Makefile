@@ -10,7 +10,7 @@ ASSETS := static/dist/css/app.css
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint system-packages assets demo bench clean
+.PHONY: run test lint system-packages assets demo bench clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -59,6 +59,10 @@ test: $(PIP_STAMP) $(ASSETS) system-packages lint
 	elif [ "$${CI:-}" = "true" ]; then \
 	  echo "PostgreSQL is not answering on 127.0.0.1:5432 and CI=true: failing"; exit 1; \
 	else echo "PostgreSQL not reachable: skipped the PostgreSQL run (not in CI)"; fi
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: $(PIP_STAMP) $(ASSETS) system-packages
+	OMP_SCREENSHOTS=1 $(VENV)/bin/pytest -q -m browser -p no:cacheprovider
 
 bench: $(PIP_STAMP)
 	$(PY) bench/recompute.py --cases $${BENCH_CASES:-1000000}
