@@ -172,3 +172,43 @@ def test_openapi_document_and_docs_are_served(client: Client) -> None:
     assert {"200", "401", "403", "404", "422"} <= set(scores)
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_what_was_known_on_a_past_day(client_for: Any, named_case: Any, make_user: Any) -> None:
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from omp.cases.actions import record_rsr_osp
+    from omp.cases.models import (
+        Assessment,
+        CustodySpell,
+        Event,
+        Offence,
+        Person,
+        Registration,
+        Sentence,
+    )
+
+    person = named_case(**{"risk.rsr_percent": 7.5})  # Retained on RSR
+    # Everything recorded so far is made three days old.
+    for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
+        model.history.update(history_date=F("history_date") - timedelta(days=3))
+    AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=3))
+    record_rsr_osp(make_user("clerk", "court_staff"), person, rsr="2.0")  # Allocated today
+
+    client = client_for("com", "com")
+    today = timezone.localdate()
+    then = client.get(CASE, {"known_on": (today - timedelta(days=1)).isoformat()}).json()
+    assert then["facts"]["risk"]["rsr_percent"] == 7.5
+    assert then["decision"]["outcome"] == "RETAINED_ENHANCED"
+    now = client.get(CASE, {"known_on": today.isoformat()}).json()
+    assert now["facts"]["risk"]["rsr_percent"] == 2.0
+    assert now["decision"]["outcome"] == "ALLOCATED_NORMAL"
+    before = client.get(CASE, {"known_on": (today - timedelta(days=10)).isoformat()})
+    assert before.status_code == 404 and "not yet recorded" in before.json()["detail"]
+    future = client.get(CASE, {"known_on": (today + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["field"] == "known_on"
+    assert CaseAccess.objects.filter(channel="api").count() == 4

@@ -8,7 +8,7 @@ screen shows exactly what was recorded (ALLOC-4, ALLOC-5).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from omp.cases.models import Person
@@ -103,6 +103,14 @@ def current_decision(person: Person) -> AllocationDecision | None:
     head = (CurrentDecision.objects.select_related("decision__triggered_by")
             .filter(person_id=person.pk).first())
     return head.decision if head else None
+
+
+def decision_in_force(person: Person, moment: datetime) -> AllocationDecision | None:
+    """The decision that was current at ``moment``: the latest made before it (decisions
+    are never changed, so the history answers this exactly)."""
+    return (AllocationDecision.objects.select_related("triggered_by")
+            .filter(person_id=person.pk, decided_at__lt=moment)
+            .order_by("-decided_at", "-id").first())
 
 
 def reason_rows(decision: AllocationDecision) -> list[ReasonRow]:

@@ -4,14 +4,16 @@ recording RSR/OSP. Every route that returns one case opens it through
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from omp.cases.actions import ActionError, record_rsr_osp, today
-from omp.cases.facts import facts_for_person
+from omp.cases.facts import facts_for_person, facts_known_on
 from omp.interchange.facts import facts_dict
 from omp.web.access import open_case
 from omp.web.api.bodies import decision_body, history_body
@@ -25,7 +27,7 @@ from omp.web.api.schemas import (
     ScoresIn,
 )
 from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, require_role
-from omp.web.screen import current_decision, history
+from omp.web.screen import current_decision, decision_in_force, history
 from omp.web.search import clean_query, search_people
 
 router = Router(tags=["cases"])
@@ -51,14 +53,28 @@ def list_cases(request: HttpRequest, q: str = "", page: int = 1) -> dict[str, An
                         for p in current.object_list]}
 
 
-@router.get("/{case_ref}", response={200: Case, **ERRORS, 404: Message}, summary="One case")
-def get_case(request: HttpRequest, case_ref: str) -> dict[str, Any]:
+@router.get("/{case_ref}", response={200: Case, **ERRORS, 404: Message, 422: InputErrors},
+            summary="One case")
+def get_case(request: HttpRequest, case_ref: str, known_on: dt.date | None = None
+             ) -> tuple[int, dict[str, Any]]:
     """The case's facts as recorded today (interchange field names) and its current
-    decision. The read is logged."""
+    decision; with ``known_on``, the facts as the record stood at the end of that day and
+    the decision in force then (CASE-4). The read is logged."""
     person = open_case(request, case_ref, "api")
-    facts = facts_for_person(person, today())
-    decision = current_decision(person)
-    return {"case_ref": person.case_ref,
+    if known_on is None:
+        facts, decision = facts_for_person(person, today()), current_decision(person)
+    else:
+        if known_on > today():
+            return 422, {"detail": [{"field": "known_on",
+                                     "message": "Enter a date that is not in the future"}]}
+        end_of_day = timezone.make_aware(dt.datetime.combine(
+            known_on + dt.timedelta(days=1), dt.time()))
+        try:
+            facts = facts_known_on(person, end_of_day)
+        except LookupError:
+            return 404, {"detail": f"{person.case_ref} was not yet recorded on {known_on}"}
+        decision = decision_in_force(person, end_of_day)
+    return 200, {"case_ref": person.case_ref,
             "identity": {"first_name": person.first_name, "last_name": person.last_name,
                          "prison_number": person.prison_number},
             "facts": facts_dict(facts), "recorded": dict(facts.recorded),
