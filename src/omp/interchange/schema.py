@@ -61,11 +61,16 @@ class FieldError(ValueError):
         self.message = message
 
 
+def _is_object(value: Any) -> bool:
+    # Decoded JSON objects are dicts: test that first, as the ABC check is slow per line.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     value = obj.get(name)
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         raise FieldError(name, "must be an object")
     return value
 
@@ -150,7 +155,7 @@ def parse_offences(value: Any) -> tuple[Offence, ...]:
         raise FieldError("event.offences", "must be a list of offence objects")
     offences = []
     for index, item in enumerate(value):
-        if not isinstance(item, Mapping):
+        if not _is_object(item):
             raise FieldError(f"event.offences[{index}]", "must be an object")
         code, description = item.get("code"), item.get("description")
         flag = item.get("schedule_15")
@@ -173,7 +178,7 @@ def parse_sentence(value: Any) -> Sentence | None:
     """The ``event.sentence`` object, checking the ISO 8601 length."""
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         raise FieldError("event.sentence", "must be an object")
     length = _text(value.get("length"), "event.sentence.length")
     if length is not None:
@@ -193,7 +198,7 @@ def parse_custody(value: Any) -> Custody | None:
     """The ``custody`` object, or ``None`` for a case with no custody."""
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not _is_object(value):
         raise FieldError("custody", "must be an object")
     values: dict[str, Any] = {name: parse_date(value.get(name), field)
                               for name, field in _CUSTODY_DATE_FIELDS}
@@ -205,7 +210,7 @@ def parse_custody(value: Any) -> Custody | None:
 
 def parse_case(obj: Any, today: date) -> CaseFacts:
     """Turn one decoded JSON object into facts; ``today`` is used when ``as_of`` is absent."""
-    if not isinstance(obj, Mapping):
+    if not _is_object(obj):
         raise FieldError("case", "each line must be a JSON object")
     case_ref = _text(obj.get("case_ref"), "case_ref")
     if not case_ref:
