@@ -33,8 +33,14 @@ def _progress() -> Progress:
 
 def _count_lines(path: Path) -> int | None:
     if path.suffix in (".jsonl", ".ndjson"):
+        # Counted by blocks, not lines: a million-line file in a fraction of a second. Blank
+        # lines count too, so the bar's total is an upper bound.
+        lines, last = 0, b"\n"
         with open(path, "rb") as handle:
-            return sum(1 for line in handle if line.strip())
+            while block := handle.read(1 << 20):
+                lines += block.count(b"\n")
+                last = block[-1:]
+        return lines + (last != b"\n")
     return None
 
 

@@ -20,6 +20,7 @@ import orjson
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from omp.bulk_sql import insert_rows
 from omp.cases.facts import CaseRows, assemble, facts_for_person, rows_in_range
 from omp.cases.models import Person
 from omp.decisions.models import (
@@ -268,7 +269,7 @@ def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
         rows = [row for row in result.rows if heads.get(row[0]) == row[1]]
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.executemany(_INSERT_DECISION, [
+            insert_rows(cursor, _INSERT_DECISION, [
                 (pid, digest, inputs, *values, now, "nightly", run.pk)
                 for pid, _seen, digest, inputs, values in rows])
             cursor.executemany(

@@ -20,6 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 
+from omp.bulk_sql import insert_rows
 from omp.cases.models import (
     MAPPA_CODE,
     ROSH_REGISTRATION,
@@ -93,23 +94,10 @@ class _Table:
         past = [(*row, _at(day), REASON, "+", None) for row, day in self.rows] \
             if history and self.history_sql else []
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY is several times faster than INSERT for bulk rows on PostgreSQL.
-                self._copy(cursor, self.sql, rows)
-                if past and self.history_sql:
-                    self._copy(cursor, self.history_sql, past)
-            else:
-                cursor.executemany(self.sql, rows)
-                if past:
-                    cursor.executemany(self.history_sql, past)
+            insert_rows(cursor, self.sql, rows)
+            if past and self.history_sql:
+                insert_rows(cursor, self.history_sql, past)
         self.rows = []
-
-    @staticmethod
-    def _copy(cursor: Any, insert_sql: str, rows: list[tuple[Any, ...]]) -> None:
-        head = insert_sql.split(" VALUES ")[0].replace("INSERT INTO", "COPY", 1)
-        with cursor.cursor.copy(f"{head} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
 
     def reset_sequence(self) -> None:
         """Let the database hand out ids after ours (PostgreSQL keeps a sequence)."""
