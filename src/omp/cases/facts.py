@@ -1,8 +1,8 @@
 """Build :class:`~omp.rules.facts.CaseFacts` from the case record.
 
 Three loaders feed one assembler, so the mapping from records to facts lives in one place:
-- :func:`facts_in_range` / :func:`facts_in_bulk` — cases by id range or in id order, one
-  SQL query per table per chunk (the nightly recompute; no query per case);
+- :func:`rows_in_range` / :func:`facts_in_range` — every case in an id range, one SQL query
+  per table (the nightly recompute; no query per case);
 - :func:`facts_for_person` — one case through the ORM (recompute on change);
 - :func:`facts_known_on` — one case as the record stood at a past moment, from the history
   tables (CASE-4: "what did we know on date D").
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -267,9 +267,7 @@ SELECT p.id, p.case_ref, p.date_of_birth, p.sex, p.nationality, p.second_nationa
 FROM cases_person p
 LEFT JOIN cases_probationdeliveryunit u ON u.id = p.pdu_id
 LEFT JOIN cases_region r ON r.id = u.region_id
-WHERE p.id > %s ORDER BY p.id LIMIT %s"""
-_PERSON_RANGE_SQL = _PERSON_SQL.replace("WHERE p.id > %s ORDER BY p.id LIMIT %s",
-                                        "WHERE p.id BETWEEN %s AND %s ORDER BY p.id")
+WHERE p.id BETWEEN %s AND %s ORDER BY p.id"""
 _EVENT_SQL = """
 SELECT id, person_id FROM cases_event WHERE is_current AND person_id BETWEEN %s AND %s"""
 # Offences and sentences are read by event id, not joined to events by person: a join lets
@@ -302,20 +300,10 @@ def _grouped(sql: str, params: Sequence[Any]) -> dict[int, list[tuple[Any, ...]]
     return grouped
 
 
-def rows_in_bulk(after_id: int, limit: int, as_of: date) -> list[CaseRows]:
-    """The rows of up to ``limit`` cases with id above ``after_id``: one query per table."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PERSON_SQL, [after_id, limit])
-        people = cursor.fetchall()
-    if not people:
-        return []
-    return _rows_for(people, people[0][0], people[-1][0], as_of)
-
-
 def rows_in_range(low: int, high: int, as_of: date) -> list[CaseRows]:
     """The rows of every case with id from ``low`` to ``high``: one query per table."""
     with connection.cursor() as cursor:
-        cursor.execute(_PERSON_RANGE_SQL, [low, high])
+        cursor.execute(_PERSON_SQL, [low, high])
         people = cursor.fetchall()
     return _rows_for(people, low, high, as_of) if people else []
 
@@ -366,11 +354,3 @@ def _rows_for(people: list[tuple[Any, ...]], low: int, high: int, as_of: date
 def facts_in_range(as_of: date, low: int, high: int) -> list[tuple[int, CaseFacts]]:
     """Every case with id from ``low`` to ``high`` as (person id, facts), in id order."""
     return [(rows.person[0], assemble(rows, as_of)) for rows in rows_in_range(low, high, as_of)]
-
-
-def facts_in_bulk(as_of: date, after_id: int = 0, chunk: int = 5_000
-                  ) -> Iterator[list[tuple[int, CaseFacts]]]:
-    """Every case with id above ``after_id``, in id order, as chunks of (person id, facts)."""
-    while batch := rows_in_bulk(after_id, chunk, as_of):
-        yield [(rows.person[0], assemble(rows, as_of)) for rows in batch]
-        after_id = batch[-1].person[0]

@@ -41,10 +41,11 @@ def policy_versions() -> tuple[PolicyVersion, ...]:
     return stored or BUILT_IN_VERSIONS
 
 
-def fingerprint(decided: Decided) -> str:
+def fingerprint(decided: Decided, body: dict[str, Any] | None = None) -> str:
     """A digest of everything a decision says except when it was made: equal digests mean
-    there is nothing new to record."""
-    body = decided.allocation_dict()
+    there is nothing new to record. ``body`` is ``decided.allocation_dict()`` if the caller
+    has it already."""
+    body = body or decided.allocation_dict()
     payload = [body["outcome"], body["source"], body["reasons"], body["missing"],
                decided.tier.code if decided.tier else None, decided.policy_version]
     return hashlib.blake2b(orjson.dumps(payload), digest_size=16).hexdigest()
@@ -154,8 +155,7 @@ class ChunkResult:
     confirmed: list[Confirmed]
 
 
-def _decision_values(decided: Decided) -> tuple[Any, ...]:
-    body = decided.allocation_dict()
+def _decision_values(decided: Decided, body: dict[str, Any]) -> tuple[Any, ...]:
     return (decided.outcome, decided.source, orjson.dumps(body["reasons"]).decode(),
             orjson.dumps(body["missing"]).decode(),
             decided.tier.code if decided.tier else "",
@@ -183,12 +183,13 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
             continue  # same rows, rules and policies as when the head was decided
         decided_count += 1
         decided = decide_facts(assemble(case_rows, as_of), versions)
-        digest = fingerprint(decided)
+        body = decided.allocation_dict()
+        digest = fingerprint(decided, body)
         seen = (head[0], head[2]) if head is not None else None
         if head is not None and head[1] == digest:
             confirmed.append((pid, (head[0], head[2]), inputs))
         else:
-            rows.append((pid, seen, digest, inputs, _decision_values(decided)))
+            rows.append((pid, seen, digest, inputs, _decision_values(decided, body)))
     return ChunkResult(low, high, examined, decided_count, rows, confirmed)
 
 
