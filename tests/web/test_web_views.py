@@ -210,3 +210,48 @@ def test_supplied_outcome_says_so_and_uses_no_criteria(client_for: Any,
     assert "supplied by another system" in text and "Retained / Enhanced Resourcing" in text
     assert "Resourcing ENHANCED was supplied, not computed" in text
     assert text.count(">Not used</strong>") == 7
+
+
+def test_the_case_as_known_on_a_past_day(client_for: Any, named_case: Any,
+                                         make_user: Any) -> None:
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from omp.cases.actions import record_rsr_osp
+    from omp.cases.models import (
+        Assessment,
+        CustodySpell,
+        Event,
+        Offence,
+        Person,
+        Registration,
+        Sentence,
+    )
+    from omp.decisions.models import AllocationDecision
+
+    person = named_case(**{"risk.rsr_percent": 7.5})
+    for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
+        model.history.update(history_date=F("history_date") - timedelta(days=3))
+    AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=3))
+    record_rsr_osp(make_user("clerk", "court_staff"), person, rsr="2.0")
+    client = client_for("com", "com")
+    url = f"/cases/{person.case_ref}/"
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+
+    then = client.get(url, {"known_on": yesterday}).content.decode()
+    assert "as it was recorded by the end of" in then
+    assert "Retained / Enhanced Resourcing" in then and "7.50%" in then
+    assert "Change RSR / OSP" not in then  # changes are made to today's record only
+    today = client.get(url).content.decode()
+    assert "Allocated / Normal Resourcing" in today and "as it was recorded by" not in today
+
+    for value, message in (("2026-02-30", "Enter a real date"),
+                           ((timezone.localdate() + timedelta(days=1)).isoformat(),
+                            "not in the future"),
+                           ("2001-01-01", "Nothing was recorded for this case")):
+        response = client.get(url, {"known_on": value})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert message in body and 'href="#known_on"' in body

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from omp.cases.actions import OSP_LEVELS
 from omp.web.display import LEVELS
@@ -38,3 +39,22 @@ class ScoresForm(forms.Form):
     def osp_value(self) -> str:
         """The OSP level the user chose (kept when the form is shown again)."""
         return str(self["osp"].value() or "")
+
+
+class KnownOnForm(forms.Form):
+    """A past day to see the case as recorded by its end (CASE-4)."""
+
+    known_on = forms.DateField(
+        required=False, label="See the case as it was recorded on",
+        error_messages={"invalid": "Enter a real date, like 2026-03-01"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_known_on(self) -> Any:
+        """A day that is not in the future: nothing is known about tomorrow yet."""
+        day = self.cleaned_data.get("known_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError("Enter a date that is not in the future")
+        return day

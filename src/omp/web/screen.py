@@ -8,8 +8,10 @@ screen shows exactly what was recorded (ALLOC-4, ALLOC-5).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from omp.cases.models import Person
 from omp.decisions.models import (
@@ -105,6 +107,12 @@ def current_decision(person: Person) -> AllocationDecision | None:
     return head.decision if head else None
 
 
+def end_of_day(day: date) -> datetime:
+    """The first moment after ``day`` in the service's time zone: "as known on ``day``"
+    means everything recorded by then."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+
+
 def decision_in_force(person: Person, moment: datetime) -> AllocationDecision | None:
     """The decision that was current at ``moment``: the latest made before it (decisions
     are never changed, so the history answers this exactly)."""
@@ -168,9 +176,10 @@ def history(person: Person) -> list[HistoryRow]:
     return rows[::-1]
 
 
-def decision_context(person: Person) -> dict[str, Any]:
-    """Template context for the decision part of the case page."""
-    decision = current_decision(person)
+def decision_context(person: Person, at: datetime | None = None) -> dict[str, Any]:
+    """Template context for the decision part of the case page: the current decision, or
+    with ``at`` the one in force at that moment."""
+    decision = decision_in_force(person, at) if at else current_decision(person)
     if decision is None:
         return {"decision": None, "history": [], "manual_cas": list(person.manual_cas.all())}
     policy = policy_version(decision.policy_version)

@@ -16,14 +16,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omp.cases.actions import ActionError, record_rsr_osp, today
-from omp.cases.facts import facts_for_person
+from omp.cases.facts import facts_for_person, facts_known_on
 from omp.decisions.models import AllocationDecision
 from omp.web.access import open_case
 from omp.web.case_facts import fact_sections, in_pairs
 from omp.web.display import LEVELS, percent_words
-from omp.web.forms import ScoresForm
+from omp.web.forms import KnownOnForm, ScoresForm
 from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, role_required
-from omp.web.screen import decision_context
+from omp.web.screen import decision_context, end_of_day
 from omp.web.search import clean_query, search_people
 
 RESULTS_PER_PAGE = 25
@@ -56,10 +56,23 @@ def case_search(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
     """The decision screen: outcome, why, what is missing, the facts and the history."""
     person = open_case(request, case_ref, "web")
-    context = decision_context(person)
+    known = KnownOnForm(request.GET or None)
+    known_on = known.cleaned_data["known_on"] if known.is_valid() else None
+    at = end_of_day(known_on) if known_on else None
+    facts = None
+    if at is not None:
+        try:
+            facts = facts_known_on(person, at)
+        except LookupError:
+            known.add_error("known_on", f"Nothing was recorded for this case by the end of "
+                                        f"{known_on:%-d %B %Y}")
+            at = known_on = None
+    context = decision_context(person, at)
     decision = context["decision"]
-    facts = facts_for_person(person, today())
+    facts = facts or facts_for_person(person, today())
     context.update({
+        "known": known,
+        "known_on": known_on,
         "person": person,
         "facts": facts,
         "section_rows": in_pairs(fact_sections(person, facts,
@@ -67,7 +80,7 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
                                                decision.tier_source if decision else "")),
         "nav_section": "cases",
     })
-    return render(request, "cases/detail.html", context)
+    return render(request, "cases/detail.html", context, status=400 if known.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

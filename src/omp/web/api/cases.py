@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router
 
 from omp.cases.actions import ActionError, record_rsr_osp, today
@@ -27,7 +26,7 @@ from omp.web.api.schemas import (
     ScoresIn,
 )
 from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, require_role
-from omp.web.screen import current_decision, decision_in_force, history
+from omp.web.screen import current_decision, decision_in_force, end_of_day, history
 from omp.web.search import clean_query, search_people
 
 router = Router(tags=["cases"])
@@ -67,13 +66,12 @@ def get_case(request: HttpRequest, case_ref: str, known_on: dt.date | None = Non
         if known_on > today():
             return 422, {"detail": [{"field": "known_on",
                                      "message": "Enter a date that is not in the future"}]}
-        end_of_day = timezone.make_aware(dt.datetime.combine(
-            known_on + dt.timedelta(days=1), dt.time()))
+        at = end_of_day(known_on)
         try:
-            facts = facts_known_on(person, end_of_day)
+            facts = facts_known_on(person, at)
         except LookupError:
             return 404, {"detail": f"{person.case_ref} was not yet recorded on {known_on}"}
-        decision = decision_in_force(person, end_of_day)
+        decision = decision_in_force(person, at)
     return 200, {"case_ref": person.case_ref,
             "identity": {"first_name": person.first_name, "last_name": person.last_name,
                          "prison_number": person.prison_number},
