@@ -255,3 +255,20 @@ def test_the_case_as_known_on_a_past_day(client_for: Any, named_case: Any,
         assert response.status_code == 400
         body = response.content.decode()
         assert message in body and 'href="#known_on"' in body
+
+
+def test_a_day_before_any_decision_says_so_and_keeps_the_history(client_for: Any,
+                                                                 named_case: Any) -> None:
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from omp.cases.models import Person
+
+    person = named_case()
+    Person.history.update(history_date=F("history_date") - timedelta(days=3))
+    body = client_for("com", "com").get(f"/cases/{person.case_ref}/", {
+        "known_on": (timezone.localdate() - timedelta(days=1)).isoformat()}).content.decode()
+    assert "No allocation decision had been made for this case by the end of" in body
+    assert "First decision" in body  # the history is still shown in full

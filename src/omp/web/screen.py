@@ -181,7 +181,8 @@ def decision_context(person: Person, at: datetime | None = None) -> dict[str, An
     with ``at`` the one in force at that moment."""
     decision = decision_in_force(person, at) if at else current_decision(person)
     if decision is None:
-        return {"decision": None, "history": [], "manual_cas": list(person.manual_cas.all())}
+        return {"decision": None, "history": history(person),
+                "manual_cas": list(person.manual_cas.all())}
     policy = policy_version(decision.policy_version)
     return {
         "decision": decision,
