@@ -21,6 +21,7 @@ from omp.cases.actions import record_rsr_osp
 from omp.cases.models import ManualCasRecord
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "decision-screen.png"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -72,6 +73,15 @@ def _failed_responses(page: Page) -> list[str]:
     return failures
 
 
+def _accessibility_problems(page: Page) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA failures that axe-core finds on the page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def _change_rsr(page: Page, value: str) -> None:
     page.get_by_role("link", name="Change RSR / OSP").click()
     page.get_by_label("RSR score").fill(value)
@@ -103,7 +113,9 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
     # Live search (htmx) finds both Smiths; open the one we want.
     page.get_by_label("Case reference, prison number or name").fill("smith")
     expect(page.get_by_text("2 cases match")).to_be_visible()
+    assert _accessibility_problems(page) == []
     page.get_by_role("link", name="X000001").click()
+    assert _accessibility_problems(page) == []
 
     outcome = page.locator("#outcome")
     expect(outcome).to_contain_text("Retained / Enhanced Resourcing")
@@ -113,6 +125,14 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
     expect(page.locator("#missing")).to_contain_text("Schedule 15 status of offence 02700")
     history = page.locator("#history tbody tr")
     expect(history).to_have_count(2)
+
+    # A mistyped score is refused with the field named, on a page that is accessible too.
+    page.get_by_role("link", name="Change RSR / OSP").click()
+    page.get_by_label("RSR score").fill("6,9")
+    page.get_by_role("button", name="Save and update the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("RSR score")
+    assert _accessibility_problems(page) == []
+    page.get_by_role("link", name="Back to the case").click()
 
     _change_rsr(page, "3.1")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
@@ -131,7 +151,8 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
     header_colour = page.locator(".moj-header").evaluate(
         "element => getComputedStyle(element).backgroundColor")
     assert header_colour == "rgb(11, 12, 12)"
-    assert failures == []
+    # Only the refused score answered with an error status (400, as a form error should).
+    assert failures == [f"400 {live_server.url}/cases/X000001/scores/"]
     # The README's picture is refreshed on request (OMP_SCREENSHOTS=1), not by every run.
     target = SCREENSHOT if os.environ.get("OMP_SCREENSHOTS") else tmp_path / SCREENSHOT.name
     target.parent.mkdir(parents=True, exist_ok=True)
