@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,18 @@ def test_reimport_is_an_upsert_that_ends_registrations(tmp_path: Path) -> None:
     decisions = person.allocation_decisions.order_by("id")
     assert [d.outcome for d in decisions] == ["RETAINED_ENHANCED", "ALLOCATED_NORMAL"]
     assert Person.objects.count() == 1
+
+
+def test_a_change_of_prison_is_recorded_as_a_transfer(tmp_path: Any) -> None:
+    from omp.cases.models import PrisonTransfer
+
+    first = case_object(**{"custody.prison_code": "LEI", "as_of": "2026-05-01"})
+    moved = case_object(**{"custody.prison_code": "DNI", "as_of": "2026-06-15"})
+    for obj in (first, moved, moved):  # the repeat changes nothing
+        path = tmp_path / "cases.jsonl"
+        path.write_text(json.dumps(obj) + "\n")
+        assert run_import(path, None).errors == []
+    transfer = PrisonTransfer.objects.get()
+    assert (transfer.from_prison, transfer.to_prison, transfer.transferred_on) == (
+        "LEI", "DNI", date(2026, 6, 15))
+    assert transfer.spell.prison_code == "DNI"

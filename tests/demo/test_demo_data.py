@@ -117,3 +117,15 @@ def test_loaded_rows_keep_history_and_leave_ids_to_the_database(db, make_case):
     # Ordinary writes after a demo load get fresh ids (PostgreSQL sequences were moved on).
     newcomer = make_case(case_ref="X999999")
     assert newcomer.pk > Person.objects.exclude(pk=newcomer.pk).order_by("-pk")[0].pk
+
+
+def test_some_custody_cases_were_transferred(db):
+    from omp.cases.models import CustodySpell, PrisonTransfer
+    from omp.demo.load import load_demo
+
+    load_demo(200, seed=5, as_of=AS_OF, users=False)
+    transfers = list(PrisonTransfer.objects.select_related("spell"))
+    assert 10 < len(transfers) < CustodySpell.objects.count()
+    for transfer in transfers:
+        assert transfer.to_prison == transfer.spell.prison_code != transfer.from_prison
+        assert transfer.spell.arrival_date < transfer.transferred_on < AS_OF

@@ -272,3 +272,14 @@ def test_a_day_before_any_decision_says_so_and_keeps_the_history(client_for: Any
         "known_on": (timezone.localdate() - timedelta(days=1)).isoformat()}).content.decode()
     assert "No allocation decision had been made for this case by the end of" in body
     assert "First decision" in body  # the history is still shown in full
+
+
+def test_prison_transfers_are_shown_with_the_custody_facts(client_for: Any,
+                                                           make_case: Any) -> None:
+    from tests.conftest import case_object
+
+    make_case(case_object(**{"custody.prison_code": "LEI", "as_of": "2026-05-01"}))
+    make_case(case_object(**{"custody.prison_code": "DNI", "as_of": "2026-06-15"}))
+    body = client_for("pom", "pom").get("/cases/X000001/").content.decode()
+    assert "Transferred on 15 June 2026" in body
+    assert "from HMP Leeds (LEI) to HMP Doncaster (DNI)" in body

@@ -22,6 +22,7 @@ from omp.cases.models import (
     Event,
     Offence,
     Person,
+    PrisonTransfer,
     ProbationDeliveryUnit,
     Registration,
     Sentence,
@@ -231,6 +232,7 @@ def _upsert_custody(user: Any, person: Person, facts: CaseFacts) -> None:
         return
     spell = spell or CustodySpell(person=person)
     changed = spell.pk is None
+    moved_from = spell.prison_code if spell.pk is not None else ""
     for name in CustodySpell._meta.get_fields():
         attr = getattr(name, "attname", None)
         if attr is None or not hasattr(custody, attr):
@@ -245,3 +247,6 @@ def _upsert_custody(user: Any, person: Person, facts: CaseFacts) -> None:
             changed = True
     if changed:
         _save(spell, user)
+    if moved_from and spell.prison_code and moved_from != spell.prison_code:
+        _save(PrisonTransfer(spell=spell, from_prison=moved_from, to_prison=spell.prison_code,
+                             transferred_on=facts.as_of), user)

@@ -200,6 +200,20 @@ class CustodySpell(models.Model):
         indexes = [models.Index(fields=["person", "is_current"])]
 
 
+class PrisonTransfer(models.Model):
+    """A move of a person in custody from one prison to another (CASE-2), recorded when a
+    custody spell's prison changes; the spell keeps the prison they are in now."""
+
+    spell = models.ForeignKey(CustodySpell, on_delete=models.PROTECT, related_name="transfers")
+    from_prison = models.CharField(max_length=5)
+    to_prison = models.CharField(max_length=5)
+    transferred_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["transferred_on", "id"]
+
+
 class ManualCasRecord(models.Model):
     """A historic manual CAS assessment, shown beside the automated decision (ALLOC-5)."""
 

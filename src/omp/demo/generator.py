@@ -66,6 +66,8 @@ class DemoCase:
     last_name: str
     recorded: dict[str, date] = field(default_factory=dict)
     manual_cas: tuple[date, str, str] | None = None
+    #: (from prison, to prison, date) when the person was moved during this custody spell.
+    transfer: tuple[str, str, date] | None = None
 
 
 def _reference() -> dict[str, Any]:
@@ -80,6 +82,9 @@ class CaseGenerator:
     def __init__(self, seed: int = 2026, as_of: date | None = None,
                  ref_prefix: str = "D") -> None:
         self.random = random.Random(seed)
+        # Transfers draw from their own stream, so adding them left every other fact of
+        # every case as the seed gave it before.
+        self.transfers = random.Random(seed + 1)
         self.as_of = as_of or date(2026, 11, 22)
         self.ref_prefix = ref_prefix
         reference = _reference()
@@ -215,7 +220,10 @@ class CaseGenerator:
                       choice(("RETAINED_ENHANCED", "ALLOCATED_NORMAL")),
                       choice(("Court team, Cardiff", "Court team, Leeds", "Court team, Bristol",
                               "Court team, Liverpool")))
-        return DemoCase(facts, choice(FIRST_NAMES[sex]), choice(LAST_NAMES), recorded, manual)
+        case = DemoCase(facts, choice(FIRST_NAMES[sex]), choice(LAST_NAMES), recorded, manual)
+        if facts["custody"] and self.transfers.random() < 0.25:
+            case.transfer = self._transfer(facts["custody"], sex)
+        return case
 
     def _offence(self) -> tuple[str, str, str | None]:
         return self.random.choices(OFFENCES, OFFENCE_WEIGHTS)[0]
@@ -239,6 +247,17 @@ class CaseGenerator:
         if self.random.random() < 0.05 and band != "D":
             band = "ABCD"["ABCD".index(band) + 1]
         return f"{band}{self.random.randint(0, 3)}"
+
+    def _transfer(self, custody: dict[str, Any], sex: str) -> tuple[str, str, date] | None:
+        prisons = self.womens_prisons if sex == "F" and self.womens_prisons else self.mens_prisons
+        arrived = date.fromisoformat(custody["arrival_date"])
+        days = (self.as_of - arrived).days
+        if days < 2 or len(prisons) < 2:
+            return None
+        earlier = self.transfers.choice([p for p in prisons if p != custody["prison_code"]])
+        # The person arrived at the earlier prison and was moved to the current one.
+        moved = arrived + timedelta(days=self.transfers.randint(1, days - 1))
+        return earlier, custody["prison_code"], moved
 
     def _custody(self, sex: str, sentence_date: date, length: str | None,
                  indeterminate: bool) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from omp.cases.models import (
     ManualCasRecord,
     Offence,
     Person,
+    PrisonTransfer,
     ProbationDeliveryUnit,
     Registration,
     Sentence,
@@ -122,7 +123,7 @@ def load_demo(n: int, seed: int = 2026, progress: Callable[[int], None] | None =
     pdus = dict(ProbationDeliveryUnit.objects.values_list("code", "id"))
     tables = {model: _Table(model) for model in (Person, Event, Sentence, Offence,
                                                   Registration, Assessment, CustodySpell,
-                                                  ManualCasRecord)}
+                                                  PrisonTransfer, ManualCasRecord)}
     start = Person.objects.count() + 1
     written = 0
     batch: list[DemoCase] = []
@@ -180,7 +181,11 @@ def _write_chunk(cases: list[DemoCase], pdus: dict[str, int], tables: dict[Any, 
         _registrations(tables[Registration], person_id, case)
         _assessments(tables[Assessment], person_id, case)
         if facts.get("custody"):
-            _custody(tables[CustodySpell], person_id, facts["custody"])
+            spell_id = _custody(tables[CustodySpell], person_id, facts["custody"])
+            if case.transfer:
+                moved_from, moved_to, day = case.transfer
+                tables[PrisonTransfer].add(day, spell_id=spell_id, from_prison=moved_from,
+                                           to_prison=moved_to, transferred_on=day)
         if case.manual_cas:
             day, outcome, assessor = case.manual_cas
             tables[ManualCasRecord].add(day, person_id=person_id, assessed_on=day,
@@ -226,7 +231,7 @@ def _assessments(table: _Table, person_id: int, case: DemoCase) -> None:
                   value="" if is_score else value)
 
 
-def _custody(table: _Table, person_id: int, custody: dict[str, Any]) -> None:
+def _custody(table: _Table, person_id: int, custody: dict[str, Any]) -> int:
     values: dict[str, Any] = {}
     for name, value in custody.items():
         if name.endswith("_date") and value:
@@ -234,7 +239,7 @@ def _custody(table: _Table, person_id: int, custody: dict[str, Any]) -> None:
         elif name != "womens_prison":
             values[name] = value
     arrived = values.get("arrival_date") or values["sentence_start_date"]
-    table.add(arrived, person_id=person_id, is_current=True, **values)
+    return table.add(arrived, person_id=person_id, is_current=True, **values)
 
 
 def create_demo_users() -> list[str]:

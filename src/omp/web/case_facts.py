@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from omp.cases.models import SEXES, Person, Prison
+from omp.cases.models import SEXES, Person, Prison, PrisonTransfer
 from omp.rules.facts import CaseFacts
 from omp.web.display import LEVELS, NOT_RECORDED, duration_words, percent_words
 
@@ -118,18 +118,28 @@ def sentence_section(facts: CaseFacts) -> FactSection:
     return section
 
 
-def custody_section(facts: CaseFacts) -> FactSection:
-    """The current custody spell and its key dates (CASE-2)."""
+def custody_section(person: Person, facts: CaseFacts) -> FactSection:
+    """The current custody spell, its key dates and the transfers so far (CASE-2)."""
     section = FactSection("Custody")
     custody = facts.custody
     if custody is None:
         section.add("Custody", None)
         return section
-    prison = Prison.objects.filter(code=custody.prison_code or "").first()
-    section.add("Prison", str(prison) if prison else custody.prison_code)
+    prisons = dict(Prison.objects.values_list("code", "name"))
+    section.add("Prison", _prison(prisons, custody.prison_code))
     for name, label in CUSTODY_DATES:
         section.add(label, _day(getattr(custody, name)))
+    transfers = PrisonTransfer.objects.filter(
+        spell__person=person, spell__is_current=True, transferred_on__lte=facts.as_of)
+    for transfer in transfers:
+        section.add(f"Transferred on {_day(transfer.transferred_on)}",
+                    f"from {_prison(prisons, transfer.from_prison)} to "
+                    f"{_prison(prisons, transfer.to_prison)}")
     return section
+
+
+def _prison(names: dict[str, str], code: str | None) -> str | None:
+    return f"{names[code]} ({code})" if code in names else code
 
 
 def fact_sections(person: Person, facts: CaseFacts, tier: str = "", tier_source: str = ""
@@ -137,7 +147,7 @@ def fact_sections(person: Person, facts: CaseFacts, tier: str = "", tier_source:
     """Every section of the facts behind the decision, in reading order."""
     return [person_section(person, facts), probation_section(person, facts),
             risk_section(facts, tier, tier_source), sentence_section(facts),
-            custody_section(facts)]
+            custody_section(person, facts)]
 
 
 def in_pairs(sections: list[FactSection]) -> list[list[FactSection]]:
