@@ -26,7 +26,8 @@ def admin_client_(make_case: Any) -> Client:
 
 MODELS = ["cases/region", "cases/probationdeliveryunit", "cases/prison", "cases/person",
           "cases/event", "cases/offence", "cases/sentence", "cases/registration",
-          "cases/assessment", "cases/custodyspell", "cases/manualcasrecord", "cases/caseaccess",
+          "cases/assessment", "cases/custodyspell", "cases/prisontransfer",
+          "cases/manualcasrecord", "cases/caseaccess",
           "decisions/policyversionrecord", "decisions/allocationdecision",
           "decisions/currentdecision", "decisions/recomputerun"]
 

@@ -19,6 +19,7 @@ from omp.cases.models import (
     Offence,
     Person,
     Prison,
+    PrisonTransfer,
     ProbationDeliveryUnit,
     Region,
     Registration,
@@ -120,6 +121,14 @@ class CustodySpellAdmin(ReadOnly, SimpleHistoryAdmin):
                     "conditional_release_date")
     list_select_related = ("person",)
     search_fields = ("=person__case_ref", "prison_code")
+    show_full_result_count = False
+
+
+@admin.register(PrisonTransfer)
+class PrisonTransferAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ("spell", "from_prison", "to_prison", "transferred_on")
+    list_select_related = ("spell__person",)
+    search_fields = ("=spell__person__case_ref", "from_prison", "to_prison")
     show_full_result_count = False
 
 
