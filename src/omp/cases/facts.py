@@ -176,17 +176,22 @@ def _mappa(active: list[tuple[int | None, int | None, date]], recorded: dict[str
     return level, category
 
 
+def _text_or_none(value: Any) -> Any:
+    return value or None
+
+
+#: How each custody column becomes a fact, decided once rather than per case and column.
+_CUSTODY_CONVERTERS = tuple(
+    (name, _bool if name in _CUSTODY_BOOLS else _text_or_none
+     if name in ("prison_code", "category") else _date)
+    for name in CUSTODY_FIELDS)
+
+
 def _custody(rows: CaseRows) -> Custody | None:
     if rows.custody is None:
         return None
-    values: dict[str, Any] = {}
-    for name, value in zip(CUSTODY_FIELDS, rows.custody, strict=True):
-        if name in _CUSTODY_BOOLS:
-            values[name] = _bool(value)
-        elif name in ("prison_code", "category"):
-            values[name] = value or None
-        else:
-            values[name] = _date(value)
+    values = {name: convert(value)
+              for (name, convert), value in zip(_CUSTODY_CONVERTERS, rows.custody, strict=True)}
     return Custody(womens_prison=rows.womens_prison, **values)
 
 
