@@ -37,3 +37,30 @@ def named_case(make_case: Any) -> Callable[..., Person]:
         return person
 
     return make
+
+
+@pytest.fixture
+def backdate(db: Any) -> Callable[..., None]:
+    """Make everything recorded so far ``days`` older: the history rows of the case record
+    and the decisions, as if it had been recorded then."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from omp.cases.models import (
+        Assessment,
+        CustodySpell,
+        Event,
+        Offence,
+        Registration,
+        Sentence,
+    )
+    from omp.decisions.models import AllocationDecision
+
+    def shift(days: int) -> None:
+        for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
+            model.history.update(  # type: ignore[attr-defined]
+                history_date=F("history_date") - timedelta(days=days))
+        AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=days))
+
+    return shift

@@ -174,28 +174,16 @@ def test_openapi_document_and_docs_are_served(client: Client) -> None:
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
 
 
-def test_what_was_known_on_a_past_day(client_for: Any, named_case: Any, make_user: Any) -> None:
+def test_what_was_known_on_a_past_day(client_for: Any, named_case: Any, make_user: Any,
+                                      backdate: Any) -> None:
     from datetime import timedelta
 
-    from django.db.models import F
     from django.utils import timezone
 
     from omp.cases.actions import record_rsr_osp
-    from omp.cases.models import (
-        Assessment,
-        CustodySpell,
-        Event,
-        Offence,
-        Person,
-        Registration,
-        Sentence,
-    )
 
     person = named_case(**{"risk.rsr_percent": 7.5})  # Retained on RSR
-    # Everything recorded so far is made three days old.
-    for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
-        model.history.update(history_date=F("history_date") - timedelta(days=3))
-    AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=3))
+    backdate(3)  # everything recorded so far is made three days old
     record_rsr_osp(make_user("clerk", "court_staff"), person, rsr="2.0")  # Allocated today
 
     client = client_for("com", "com")

@@ -213,28 +213,15 @@ def test_supplied_outcome_says_so_and_uses_no_criteria(client_for: Any,
 
 
 def test_the_case_as_known_on_a_past_day(client_for: Any, named_case: Any,
-                                         make_user: Any) -> None:
+                                         make_user: Any, backdate: Any) -> None:
     from datetime import timedelta
 
-    from django.db.models import F
     from django.utils import timezone
 
     from omp.cases.actions import record_rsr_osp
-    from omp.cases.models import (
-        Assessment,
-        CustodySpell,
-        Event,
-        Offence,
-        Person,
-        Registration,
-        Sentence,
-    )
-    from omp.decisions.models import AllocationDecision
 
     person = named_case(**{"risk.rsr_percent": 7.5})
-    for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
-        model.history.update(history_date=F("history_date") - timedelta(days=3))
-    AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=3))
+    backdate(3)
     record_rsr_osp(make_user("clerk", "court_staff"), person, rsr="2.0")
     client = client_for("com", "com")
     url = f"/cases/{person.case_ref}/"
@@ -257,17 +244,17 @@ def test_the_case_as_known_on_a_past_day(client_for: Any, named_case: Any,
         assert message in body and 'href="#known_on"' in body
 
 
-def test_a_day_before_any_decision_says_so_and_keeps_the_history(client_for: Any,
-                                                                 named_case: Any) -> None:
+def test_a_day_before_any_decision_says_so_and_keeps_the_history(
+        client_for: Any, named_case: Any, backdate: Any) -> None:
     from datetime import timedelta
 
-    from django.db.models import F
     from django.utils import timezone
 
-    from omp.cases.models import Person
+    from omp.decisions.models import AllocationDecision
 
     person = named_case()
-    Person.history.update(history_date=F("history_date") - timedelta(days=3))
+    backdate(3)
+    AllocationDecision.objects.update(decided_at=timezone.now())  # decided only today
     body = client_for("com", "com").get(f"/cases/{person.case_ref}/", {
         "known_on": (timezone.localdate() - timedelta(days=1)).isoformat()}).content.decode()
     assert "No allocation decision had been made for this case by the end of" in body
