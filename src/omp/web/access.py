@@ -7,7 +7,7 @@ show a case without it being logged.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from omp.cases.actions import log_case_access
@@ -22,6 +22,8 @@ def open_case(request: HttpRequest, case_ref: str, channel: str) -> Person:
     there is no such case.
     """
     require_role(request.user, CASE_READERS)
+    if not case_ref.isprintable():  # no reference has control characters (nor a NUL)
+        raise Http404("No case has that reference")
     person = get_object_or_404(Person.objects.select_related("pdu__region"), case_ref=case_ref)
     log_case_access(request.user, person, channel, request.get_full_path())
     return person

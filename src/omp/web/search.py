@@ -11,8 +11,10 @@ MAX_QUERY = 100
 
 
 def clean_query(raw: str | None) -> str:
-    """The query as typed, trimmed and cut to :data:`MAX_QUERY` characters."""
-    return (raw or "").strip()[:MAX_QUERY]
+    """The query as typed, without control characters (no reference or name has them, and
+    PostgreSQL refuses a NUL in text), trimmed and cut to :data:`MAX_QUERY` characters."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (raw or ""))
+    return printable.strip()[:MAX_QUERY]
 
 
 def search_people(query: str) -> QuerySet[Person]:
