@@ -67,3 +67,16 @@ def test_a_change_of_prison_is_recorded_as_a_transfer(tmp_path: Any) -> None:
     assert (transfer.from_prison, transfer.to_prison, transfer.transferred_on) == (
         "LEI", "DNI", date(2026, 6, 15))
     assert transfer.spell.prison_code == "DNI"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("case_ref", "X\x00001"), ("person.nationalities", ["Brit\x00ish"]),
+    ("event.offences", [{"code": "02700", "description": "Theft\x00"}]),
+    ("probation.pdu_code", "N07\x00CAM")])
+def test_a_nul_character_is_a_bad_field_not_a_crash(tmp_path: Path, field: str,
+                                                    value: Any) -> None:
+    path = _file(tmp_path, [case_object(**{field: value}), case_object(case_ref="X000002")])
+    report = run_import(path, None)
+    assert [(e.line, e.field.split("[")[0]) for e in report.errors] == [(1, field)]
+    assert "NUL" in report.errors[0].message or "text" in report.errors[0].message
+    assert Person.objects.filter(case_ref="X000002").exists()

@@ -125,7 +125,10 @@ def _text(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, str | int):
         raise FieldError(field, f"must be text, not {value!r}")
-    return str(value)
+    text = str(value)
+    if "\x00" in text:  # no record holds one, and PostgreSQL refuses it in text
+        raise FieldError(field, "must not contain a NUL character")
+    return text
 
 
 def _mappa_level(value: Any) -> int | None:
@@ -142,7 +145,8 @@ def _string_list(value: Any, field: str) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str):
         value = [v for v in value.split("|") if v]  # CSV: values joined with '|'
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v
+                                             for v in value):
         raise FieldError(field, "must be a list of text values")
     return tuple(value)
 
@@ -161,8 +165,9 @@ def parse_offences(value: Any) -> tuple[Offence, ...]:
         flag = item.get("schedule_15")
         if flag is False:
             flag = "none"
-        if not (isinstance(code, str) and code and (description is None or isinstance(
-                description, str)) and (flag is None or flag in SCHEDULE_15)):
+        if not (isinstance(code, str) and code and "\x00" not in code and (
+                description is None or isinstance(description, str) and "\x00" not in
+                description) and (flag is None or flag in SCHEDULE_15)):
             # The slow path, only for a doubtful offence: it names the field at fault.
             where = f"event.offences[{index}]"
             code = _text(code, f"{where}.code")
