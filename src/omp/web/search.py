@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Upper
 
 from omp.cases.models import Person
 
@@ -26,7 +27,10 @@ def search_people(query: str) -> QuerySet[Person]:
     """
     people = (Person.objects.select_related("pdu")
               .annotate(outcome=F("current_decision__decision__outcome"))
-              .order_by("last_name", "first_name", "case_ref"))
+              # Sorted on the upper-cased names: alphabetical whatever the case, and on
+              # PostgreSQL it keeps the planner from walking the whole name index in
+              # order while it hunts for a few scattered matches.
+              .order_by(Upper("last_name"), Upper("first_name"), "case_ref"))
     words = query.split()
     if len(words) == 1:
         word = words[0]
