@@ -47,6 +47,7 @@ def test_sign_in_and_out(client: Client, make_user: Any) -> None:
     make_user("clerk", "court_staff", password="a-long-test-password")
     page = client.get(reverse("login"))
     assert page.status_code == 200 and "Sign in" in page.content.decode()
+    assert "Primary navigation" not in page.content.decode()  # nothing to navigate yet
     signed_in = client.post(reverse("login"), {"username": "clerk",
                                                "password": "a-long-test-password"})
     assert signed_in.url == reverse("case-search")
@@ -270,3 +271,17 @@ def test_prison_transfers_are_shown_with_the_custody_facts(client_for: Any,
     body = client_for("pom", "pom").get("/cases/X000001/").content.decode()
     assert "Transferred on 15 June 2026" in body
     assert "from HMP Leeds (LEI) to HMP Doncaster (DNI)" in body
+
+
+@pytest.mark.parametrize("username, password, message, anchor", [
+    ("", "", "Enter your username", "#username"),
+    ("clerk", "", "Enter your password", "#password"),
+    ("clerk", "wrong-password", "Enter a correct username and password", "#username"),
+])
+def test_sign_in_errors_name_the_field(client: Client, make_user: Any, username: str,
+                                       password: str, message: str, anchor: str) -> None:
+    make_user("clerk", "court_staff", password="a-long-test-password")
+    page = client.post(reverse("login"), {"username": username, "password": password})
+    body = page.content.decode()
+    assert page.status_code == 200 and f'<a href="{anchor}">{message}</a>' in body
+    assert 'id="username"' in body and 'for="username"' in body

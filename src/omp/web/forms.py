@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from omp.cases.actions import OSP_LEVELS
@@ -58,3 +59,19 @@ class KnownOnForm(forms.Form):
         if day is not None and day > timezone.localdate():
             raise forms.ValidationError("Enter a date that is not in the future")
         return day
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with GOV.UK wording and ids that are the field names, so the
+    shared error summary links to the fields."""
+
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account cannot sign in: ask the service administrator",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"

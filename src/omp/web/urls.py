@@ -6,11 +6,12 @@ from django.urls import path
 
 from omp.web import views
 from omp.web.api import api
+from omp.web.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", views.case_search, name="case-search"),
