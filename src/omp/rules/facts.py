@@ -66,6 +66,7 @@ class Custody:
     early_allocation: bool | None = None
     parole_outcome_not_release: bool | None = None
     additional_future_isp: bool | None = None
+    civil_sentence: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

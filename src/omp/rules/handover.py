@@ -1,0 +1,710 @@
+"""Responsibility and handover from custody to the community (HAND-1..3, ``HANDOVER.md``).
+
+Who holds a case in custody (the Prison Offender Manager, POM, or the Community Offender
+Manager, COM), when the COM starts supporting (the *start date*) and when the COM becomes
+responsible (the *handover date*). The rules changed over time; each era of ``HANDOVER.md``
+is a handover era of a policy version (ALLOC-7), so a decision "as of" a date is made under
+the era in force then, and a what-if may name any era:
+
+- **B** (the seed's policy, to 2022-10-18): enhanced resourcing (NPS) hands over 7.5 months
+  before release, normal resourcing (CRC) 12 weeks before; §2.
+- **C** (from 2022-10-19): as B, but enhanced determinate cases hand over at 7.5 months,
+  floored at the sentence start; §3.
+- **D** (from 2023-04-01): the April 2023 policy; resourcing no longer moves dates; §5.
+- **E** (from 2024-10-16): the current rules; §4.
+
+"Today" is always ``facts.as_of``: no rule reads the clock, so any decision can be replayed.
+Each decision names the row that fired (``rule``), a short ``reason`` code and a plain-words
+explanation with the dates it used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from dateutil.relativedelta import relativedelta
+
+from omp.rules.facts import CaseFacts, Custody, Resourcing
+from omp.rules.policy import PolicyVersion
+
+Responsibility = Literal["POM_RESPONSIBLE", "POM_RESPONSIBLE_COM_SUPPORTING", "COM_RESPONSIBLE"]
+POM_ONLY: Responsibility = "POM_RESPONSIBLE"
+POM_WITH_COM: Responsibility = "POM_RESPONSIBLE_COM_SUPPORTING"
+COM: Responsibility = "COM_RESPONSIBLE"
+PomType = Literal["PROBATION", "PRISON"]
+OverrideValue = Literal["Prison", "Probation"]
+
+#: How each state reads on a page (HANDOVER.md §1.1).
+RESPONSIBILITY_LABELS: dict[str, str] = {
+    POM_ONLY: "POM responsible",
+    POM_WITH_COM: "POM responsible, COM supporting",
+    COM: "COM responsible",
+}
+#: Who supports, by responsibility state.
+SUPPORTING: dict[str, str | None] = {POM_ONLY: None, POM_WITH_COM: "COM", COM: "POM"}
+
+#: HANDOVER.md §1.3 prison classes.
+MENS_OPEN_PRISONS = frozenset(
+    "HDI HBI HVI KMI KVI LYI NSI UPI SPI EHI SUI TCI FDI".split())
+PRESCOED = "UPI"
+ENGLISH_HUB_PRISONS = frozenset({"IWI", "SLI", "VEI"})
+ENGLISH_PRIVATE_PRISONS = frozenset("ACI ASI DNI DGI FBI LGI OWI NLI PBI RHI TSI".split())
+FEMALE_OPEN_CATEGORY = "T"
+
+#: §1.1: the reasons a head of offender management may give for an override.
+OVERRIDE_REASONS = {
+    "less_than_10_months": "Less than 10 months left to serve",
+    "community_team": "The community team is to work with the person",
+    "recalled": "Recalled",
+    "open_prison": "Moved to an open prison",
+    "other": "Other",
+}
+
+#: Plain words for each reason code, used in explanations and on pages.
+REASON_TITLES: dict[str, str] = {
+    "outside_omic_policy": "Outside the OMiC policy: no handover is calculated",
+    "recall_case": "Recalled: the COM is responsible",
+    "immigration_case": "Immigration case: the COM is responsible",
+    "release_date_unknown": "No release date yet: the POM is responsible",
+    "crc_case": "Normal resourcing (CRC case): handover 12 weeks before release",
+    "less_than_10_months_left_to_serve": "10 months or less to serve: the COM is responsible",
+    "pre_omic_rules": "Sentenced before the OMiC policy applied: the COM is responsible",
+    "nps_early_allocation": "Early allocation: handover 15 months before release",
+    "nps_indeterminate": "Indeterminate sentence: handover 8 months before release",
+    "nps_indeterminate_open": "Indeterminate sentence in open conditions: handover 8 months "
+                              "before release",
+    "nps_determinate_parole_case": "Determinate sentence with parole eligibility: handover "
+                                   "8 months before the PED",
+    "nps_determinate": "Enhanced resourcing, determinate sentence",
+    "nps_determinate_mappa_2_3": "Enhanced resourcing, MAPPA level 2 or 3: the COM takes over "
+                                 "7.5 months before release",
+    "additional_isp": "A further indeterminate sentence starts later: the POM is responsible",
+    "recall_thd_over_12_months": "Recalled indeterminate sentence, parole hearing more than "
+                                 "12 months away: the POM is responsible",
+    "parole_mappa_2_3": "Parole not granted, MAPPA level 2 or 3: the COM is responsible",
+    "thd_over_12_months": "Parole not granted, next hearing more than 12 months away: the POM "
+                          "is responsible",
+    "early_allocation": "Early allocation: handover 15 months before release",
+    "indeterminate": "Indeterminate sentence: handover 12 months before release",
+    "indeterminate_open": "Indeterminate sentence in open conditions: handover 12 months "
+                          "before release",
+    "determinate_short": "10 months or less to serve: the COM is responsible",
+    "determinate_parole": "Determinate sentence with parole eligibility: handover 12 months "
+                          "before the PED",
+    "determinate": "Determinate sentence: handover 8 months 14 days before release",
+    "override_prison": "Responsibility set to the prison by a head of offender management",
+    "override_probation": "Responsibility set to probation by a head of offender management",
+}
+
+
+class HandoverError(ValueError):
+    """Case facts the handover rules cannot use; ``field`` names the interchange field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDate:
+    """The release date a handover is counted back from, with its name (``CRD``, ``TED``…)."""
+
+    name: str
+    date: date
+
+    def to_dict(self) -> dict[str, str]:
+        """The interchange shape ``{"name": ..., "date": ...}``."""
+        return {"name": self.name, "date": self.date.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverDecision:
+    """Who holds a case on ``as_of`` and when that changes (HAND-3).
+
+    ``responsibility`` is ``None`` only when the case is outside the OMiC policy and no
+    handover is calculated; ``handover_type`` is set in eras D and E (§4.8).
+    """
+
+    case_ref: str
+    as_of: date
+    era: str
+    policy_version: str
+    responsibility: Responsibility | None
+    start_date: date | None
+    handover_date: date | None
+    reason: str
+    rule: str
+    explanation: str
+    earliest_release: ReleaseDate | None = None
+    handover_type: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def supporting(self) -> str | None:
+        """``POM``, ``COM`` or ``None`` (nobody supports yet)."""
+        return SUPPORTING.get(self.responsibility) if self.responsibility else None
+
+    @property
+    def responsible(self) -> str | None:
+        """``POM`` or ``COM``."""
+        if self.responsibility is None:
+            return None
+        return "COM" if self.responsibility == COM else "POM"
+
+    @property
+    def label(self) -> str:
+        """The responsibility in words, e.g. "POM responsible, COM supporting"."""
+        if self.responsibility is None:
+            return "Not calculated"
+        return RESPONSIBILITY_LABELS[self.responsibility]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``handover`` object of the interchange decision (INTERCHANGE.md)."""
+        return {
+            "responsibility": self.responsibility,
+            "start_date": _iso(self.start_date),
+            "handover_date": _iso(self.handover_date),
+            "reason": self.reason,
+            "earliest_release": self.earliest_release.to_dict() if self.earliest_release
+            else None,
+            "rule": self.rule,
+            "explanation": self.explanation,
+            "era": self.era,
+            "type": self.handover_type,
+            "override_reason": self.override_reason,
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _words(day: date) -> str:
+    return day.strftime("%-d %B %Y")
+
+
+def months_before(day: date, months: int, days: int = 0) -> date:
+    """``day`` less calendar ``months`` (clamped to month end), then less ``days`` (§1.4)."""
+    return day - relativedelta(months=months) - timedelta(days=days)
+
+
+def months_after(day: date, months: int) -> date:
+    """``day`` plus calendar ``months``, clamped to month end."""
+    return day + relativedelta(months=months)
+
+
+# --- inputs read off the facts (§1.3) ------------------------------------------------------
+
+def _custody(facts: CaseFacts) -> Custody:
+    assert facts.custody is not None
+    return facts.custody
+
+
+def _indeterminate(facts: CaseFacts) -> bool:
+    return bool(facts.sentence and facts.sentence.indeterminate)
+
+
+def _welsh(facts: CaseFacts) -> bool:
+    # §1.3: from the probation record's country; defaults to England.
+    return facts.is_welsh is True
+
+
+def in_open_conditions(custody: Custody) -> bool:
+    """A woman with category ``T``, or a man in a men's open prison (§1.3)."""
+    if custody.womens_prison:
+        return custody.category == FEMALE_OPEN_CATEGORY
+    return custody.prison_code in MENS_OPEN_PRISONS
+
+
+def open_prison_rules_apply(facts: CaseFacts) -> bool:
+    """§2.3: the Prescoed Welsh pilot from 2020-10-19, men's open prisons from 2021-03-31,
+    women with category ``T``."""
+    custody = _custody(facts)
+    arrival = custody.arrival_date
+    if custody.womens_prison:
+        return custody.category == FEMALE_OPEN_CATEGORY
+    if custody.prison_code == PRESCOED and arrival and arrival >= date(2020, 10, 19) \
+            and _welsh(facts):
+        return True
+    return bool(custody.prison_code in MENS_OPEN_PRISONS and arrival
+                and arrival >= date(2021, 3, 31))
+
+
+def _sentenced(custody: Custody, indeterminate: bool) -> bool:
+    if custody.sentence_start_date is None:
+        return False
+    return indeterminate or any((
+        custody.conditional_release_date, custody.automatic_release_date,
+        custody.parole_eligibility_date, custody.home_detention_curfew_eligibility_date,
+        custody.home_detention_curfew_actual_date, custody.tariff_date))
+
+
+def _outside_policy(facts: CaseFacts) -> str | None:
+    """Why the case is outside the OMiC policy (§1.3 gate), or ``None`` when inside."""
+    custody = _custody(facts)
+    if facts.date_of_birth is not None and months_after(facts.date_of_birth, 12 * 18) \
+            > facts.as_of:
+        return "the person is under 18"
+    if custody.civil_sentence:
+        return "the sentence is a civil sentence"
+    if not (_sentenced(custody, _indeterminate(facts)) or custody.immigration_case):
+        return "there is no sentence calculation (sentence start date and a release date)"
+    return None
+
+
+def _earliest(*named: tuple[str, date | None]) -> ReleaseDate | None:
+    """The earliest dated entry; on a tie the one listed first wins (§7.7)."""
+    present = [ReleaseDate(name, day) for name, day in named if day is not None]
+    return min(present, key=lambda r: r.date) if present else None
+
+
+def _crd_or_ard(custody: Custody) -> ReleaseDate | None:
+    # §7.7: ARD wins over CRD when they are equal (only the reported name differs).
+    return _earliest(("ARD", custody.automatic_release_date),
+                     ("CRD", custody.conditional_release_date))
+
+
+# --- the decision, era by era --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    responsibility: Responsibility | None
+    reason: str
+    rule: str
+    start: date | None = None
+    handover: date | None = None
+    release: ReleaseDate | None = None
+    detail: str = ""
+
+
+def decide_handover(facts: CaseFacts, policy: PolicyVersion,
+                    resourcing: Resourcing | None) -> HandoverDecision | None:
+    """Responsibility and handover dates for one case under ``policy``'s era (HAND-1, HAND-2).
+
+    ``resourcing`` is the allocation outcome (``ENHANCED`` = NPS, ``NORMAL`` = CRC), or
+    ``None`` when not known, which era B treats as enhanced (HANDOVER §1.2). Returns ``None``
+    for a case with no custody.
+    """
+    if facts.custody is None:
+        return None
+    era = policy.handover_era
+    outside = _outside_policy(facts)
+    if outside is not None:
+        result = _Result(None, "outside_omic_policy", "HAND-2 gate",
+                         detail=f"No handover is calculated because {outside} (§1.3)")
+    else:
+        result = _ERAS[era](facts, resourcing)
+    handover_type = _handover_type(result, resourcing) if era in ("D", "E") else None
+    return HandoverDecision(
+        facts.case_ref, facts.as_of, era, policy.name, result.responsibility, result.start,
+        result.handover, result.reason, result.rule,
+        _explain(result, era, policy.name), result.release, handover_type)
+
+
+def _explain(result: _Result, era: str, policy_name: str) -> str:
+    parts = [REASON_TITLES.get(result.reason, result.reason) + "."]
+    if result.release is not None:
+        parts.append(f"Earliest release date used: {result.release.name} "
+                     f"{_words(result.release.date)}.")
+    if result.detail:
+        parts.append(result.detail + ".")
+    if result.start is not None and result.start != result.handover:
+        parts.append(f"The COM starts supporting on {_words(result.start)}.")
+    if result.handover is not None:
+        parts.append(f"The COM becomes responsible on {_words(result.handover)}.")
+    parts.append(f"Rule {result.rule}, handover era {era} (policy {policy_name}).")
+    return " ".join(parts)
+
+
+def _handover_type(result: _Result, resourcing: Resourcing | None) -> str:
+    """§4.8: which handover task list applies."""
+    if result.responsibility is None:
+        return "missing"
+    if result.reason == "determinate_short":
+        return "none"
+    return "enhanced" if resourcing in (None, "ENHANCED") else "standard"
+
+
+def _responsibility_bc(today: date, start: date | None, handover: date | None
+                       ) -> Responsibility:
+    """§2.5: "future" is strictly after today."""
+    start_future = start is not None and start > today
+    handover_future = handover is not None and handover > today
+    if start_future and handover_future:
+        return POM_ONLY
+    return POM_WITH_COM if handover_future else COM
+
+
+def _responsibility_de(today: date, start: date | None, handover: date | None
+                       ) -> Responsibility:
+    """§4.7: the window is entered on the start date; the COM takes over on the handover."""
+    if handover is None:
+        return COM
+    if start is not None and today < start:
+        return POM_ONLY
+    return POM_WITH_COM if today < handover else COM
+
+
+def _policy_case(facts: CaseFacts, release: date) -> bool:
+    """§2.3: sentenced on or after the policy start, or released on or after the cutoff, for
+    the first population that applies; in open conditions, open-prison rules must apply."""
+    custody = _custody(facts)
+    prison = custody.prison_code
+    if custody.womens_prison:
+        start, cutoff = date(2021, 4, 30), date(2022, 9, 30)
+    elif _welsh(facts):
+        start, cutoff = date(2019, 2, 4), date(2020, 5, 4)
+    elif prison in ENGLISH_HUB_PRISONS or prison in ENGLISH_PRIVATE_PRISONS:
+        start, cutoff = date(2019, 10, 1), date(2021, 6, 1)
+    else:
+        start, cutoff = date(2019, 10, 1), date(2021, 2, 15)
+    ssd = custody.sentence_start_date
+    policy = (ssd is not None and ssd >= start) or release >= cutoff
+    if in_open_conditions(custody) and not open_prison_rules_apply(facts):
+        return False
+    return policy
+
+
+def _short(custody: Custody, release: date) -> bool:
+    """10 months or less to serve: release no later than SSD + 10 months (boundary short)."""
+    assert custody.sentence_start_date is not None
+    return release <= months_after(custody.sentence_start_date, 10)
+
+
+def _release_b(facts: CaseFacts, nps: bool) -> ReleaseDate | None:
+    """§2.1: the release date era B/C counts back from."""
+    custody, today = _custody(facts), facts.as_of
+    if _indeterminate(facts):
+        if custody.tariff_date is not None and custody.tariff_date > today:
+            return ReleaseDate("TED", custody.tariff_date)
+        return _earliest(*((name, day) for name, day in (
+            ("PRD", custody.parole_review_date), ("PED", custody.parole_eligibility_date))
+            if day is not None and day >= today))
+    if nps:
+        if custody.parole_eligibility_date is not None:
+            return ReleaseDate("PED", custody.parole_eligibility_date)
+        return _crd_or_ard(custody)
+    if custody.home_detention_curfew_actual_date is not None:
+        return ReleaseDate("HDCAD", custody.home_detention_curfew_actual_date)
+    return _earliest(("ARD", custody.automatic_release_date),
+                     ("CRD", custody.conditional_release_date),
+                     ("HDCED", custody.home_detention_curfew_eligibility_date))
+
+
+def _era_b(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
+    return _era_bc(facts, resourcing, "B")
+
+
+def _era_c(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
+    return _era_bc(facts, resourcing, "C")
+
+
+def _era_bc(facts: CaseFacts, resourcing: Resourcing | None, era: str) -> _Result:
+    """§2.2 decision order (era C changes only the NPS determinate dates, §3)."""
+    custody, today = _custody(facts), facts.as_of
+    indeterminate = _indeterminate(facts)
+    # §2.1: an indeterminate case recorded as CRC is NPS; a missing decision is NPS (§1.2).
+    nps = resourcing != "NORMAL" or indeterminate
+    if custody.recall:
+        return _Result(COM, "recall_case", f"HAND-2 {era}.2")
+    if custody.immigration_case:
+        return _Result(COM, "immigration_case", f"HAND-2 {era}.3")
+    release = _release_b(facts, nps)
+    if release is None:
+        return _Result(POM_ONLY, "release_date_unknown", f"HAND-2 {era}.4")
+    if not nps:
+        handover = release.date - timedelta(days=84)  # 12 weeks
+        return _Result(_responsibility_bc(today, handover, handover), "crc_case",
+                       f"HAND-2 {era}.5", handover, handover, release,
+                       "Normal resourcing: the COM takes over 12 weeks (84 days) before "
+                       "release, with no handover window")
+    if _short(custody, release.date):
+        return _Result(COM, "less_than_10_months_left_to_serve", f"HAND-2 {era}.6",
+                       release=release, detail=_short_detail(custody))
+    if not _policy_case(facts, release.date):
+        return _Result(COM, "pre_omic_rules", f"HAND-2 {era}.8", release=release)
+    return _nps_dates(facts, release, era)
+
+
+def _short_detail(custody: Custody) -> str:
+    assert custody.sentence_start_date is not None
+    return (f"Sentence start {_words(custody.sentence_start_date)}: release no later than "
+            f"{_words(months_after(custody.sentence_start_date, 10))} is 10 months or less")
+
+
+def _nps_dates(facts: CaseFacts, release: ReleaseDate, era: str) -> _Result:
+    """§2.4 (and §3 for era C): the NPS handover and start dates, then the tie-break."""
+    custody, today = _custody(facts), facts.as_of
+    indeterminate = _indeterminate(facts)
+    ped = custody.parole_eligibility_date
+    crd_ard = _crd_or_ard(custody)
+    open_rules = indeterminate and open_prison_rules_apply(facts)
+    detail = ""
+    if custody.early_allocation:
+        reason, handover = "nps_early_allocation", months_before(release.date, 15)
+        start: date | None = handover
+        row = "2.4 EA"
+    elif indeterminate:
+        reason = "nps_indeterminate_open" if in_open_conditions(custody) else "nps_indeterminate"
+        handover = start = months_before(release.date, 8)
+        row = "2.4 ISP"
+    elif ped is not None:
+        reason, handover = "nps_determinate_parole_case", months_before(ped, 8)
+        start, row = handover, "2.4 PED"
+    else:
+        assert crd_ard is not None  # release is PED or the earlier of CRD and ARD
+        window = months_before(crd_ard.date, 7, 15)
+        if era == "C":
+            floor = custody.sentence_start_date
+            handover = max(window, floor) if floor else window
+            return _Result(_responsibility_bc(today, handover, handover), "nps_determinate",
+                           "HAND-2 C.3", handover, handover, release,
+                           "The COM takes over 7 months 15 days before release, never before "
+                           "the sentence start")
+        start = window
+        if facts.mappa_level in (2, 3):
+            reason, handover, row = "nps_determinate_mappa_2_3", max(today, window), "2.4 MAPPA"
+            detail = (f"MAPPA level {facts.mappa_level}: the COM takes over 7 months 15 days "
+                      "before release, or today once that has passed")
+        else:
+            reason, row = "nps_determinate", "2.4 determinate"
+            hdcad = custody.home_detention_curfew_actual_date
+            hdced = custody.home_detention_curfew_eligibility_date
+            if hdcad is not None:
+                handover = hdcad
+                detail = f"Home detention curfew approved for {_words(hdcad)}"
+            else:
+                handover = months_before(crd_ard.date, 4, 15)
+                if hdced is not None and hdced < handover:
+                    handover = hdced
+                    detail = f"Home detention curfew eligibility on {_words(hdced)}"
+    if open_rules:
+        anchor = custody.category_active_since if custody.womens_prison else custody.arrival_date
+        if anchor is not None:
+            start = anchor
+            detail = ("Open conditions: the COM starts supporting from "
+                      + ("the date the category became T" if custody.womens_prison
+                         else "arrival in the open prison"))
+    if start is not None and start > handover:
+        handover = start  # §2.4 tie-break: the handover moves to the start date
+    return _Result(_responsibility_bc(today, start, handover), reason, f"HAND-2 {era}.{row}",
+                   start, handover, release, detail)
+
+
+def _erd_d(facts: CaseFacts) -> ReleaseDate | None:
+    """§5: the April 2023 earliest release date."""
+    custody, today = _custody(facts), facts.as_of
+    if _indeterminate(facts):
+        if custody.tariff_date is not None and custody.tariff_date > today:
+            return ReleaseDate("TED", custody.tariff_date)
+        return _earliest(*((name, day) for name, day in (
+            ("PRD", custody.parole_review_date), ("PED", custody.parole_eligibility_date))
+            if day is not None and day > today))
+    if custody.parole_eligibility_date is not None:
+        return ReleaseDate("PED", custody.parole_eligibility_date)
+    return _crd_or_ard(custody)
+
+
+def _erd_e(facts: CaseFacts) -> ReleaseDate | None:
+    """§4.2: the earliest release date for handover (ERD)."""
+    custody, today = _custody(facts), facts.as_of
+    if _indeterminate(facts):
+        ted, thd = custody.tariff_date, custody.target_hearing_date
+        if ted is not None and ted > today:
+            return ReleaseDate("TED", ted)
+        if thd is not None and thd > today:
+            return ReleaseDate("THD", thd)
+        present = [ReleaseDate(n, d) for n, d in (("TED", ted), ("THD", thd)) if d is not None]
+        # Both in the past (or today): the closer to today; TED wins a tie.
+        return min(present, key=lambda r: abs((r.date - today).days)) if present else None
+    if custody.parole_eligibility_date is not None:
+        return ReleaseDate("PED", custody.parole_eligibility_date)
+    return _crd_or_ard(custody)
+
+
+def _era_d(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
+    """§5, April 2023 policy: recall, immigration, no ERD, policy dates, general rules."""
+    custody = _custody(facts)
+    if custody.recall:
+        return _Result(COM, "recall_case", "HAND-2 D.1")
+    if custody.immigration_case:
+        return _Result(COM, "immigration_case", "HAND-2 D.2")
+    erd = _erd_d(facts)
+    if erd is None:
+        return _Result(POM_ONLY, "release_date_unknown", "HAND-2 D.3")
+    if not _policy_case(facts, erd.date):
+        return _Result(COM, "pre_omic_rules", "HAND-2 D.4", release=erd)
+    if _indeterminate(facts):
+        handover: date | None = months_before(erd.date, 8)
+        reason = "indeterminate_open" if in_open_conditions(custody) else "indeterminate"
+    elif custody.parole_eligibility_date is not None:
+        handover, reason = months_before(erd.date, 8), "determinate_parole"
+    elif _short(custody, erd.date):
+        handover, reason = None, "determinate_short"
+    elif custody.early_allocation:
+        handover, reason = months_before(erd.date, 15), "early_allocation"
+    else:
+        handover, reason = months_before(erd.date, 8, 14), "determinate"
+    return _general_de(facts, erd, handover, reason, "HAND-2 D.5")
+
+
+def _era_e(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
+    """§4.1 decision tree, first match wins."""
+    custody, today = _custody(facts), facts.as_of
+    indeterminate = _indeterminate(facts)
+    thd = custody.target_hearing_date
+    # §4.3, §7.8: "THD 12 months or more from now" holds when the THD falls after the
+    # anniversary (the hearing is at midnight, "now" is later in the day).
+    thd_far = thd is not None and thd > months_after(today, 12)
+    low_mappa = facts.mappa_level in (None, 0, 1)
+    if indeterminate and custody.additional_future_isp:
+        return _Result(POM_ONLY, "additional_isp", "HAND-2 E.1")
+    if indeterminate and thd_far and custody.recall and low_mappa:
+        return _Result(POM_WITH_COM, "recall_thd_over_12_months", "HAND-2 E.2")
+    if indeterminate and thd_far and custody.parole_outcome_not_release:
+        if not low_mappa:
+            return _Result(COM, "parole_mappa_2_3", "HAND-2 E.3")
+        return _Result(POM_WITH_COM, "thd_over_12_months", "HAND-2 E.4")
+    if custody.recall:
+        return _Result(COM, "recall_case", "HAND-2 E.5")
+    if custody.immigration_case:
+        return _Result(COM, "immigration_case", "HAND-2 E.6")
+    erd = _erd_e(facts)
+    if erd is None:
+        return _Result(POM_ONLY, "release_date_unknown", "HAND-2 E.7")
+    handover: date | None
+    if custody.early_allocation:
+        handover, reason = months_before(erd.date, 15), "early_allocation"
+    elif indeterminate:
+        handover = months_before(erd.date, 12)
+        reason = "indeterminate_open" if in_open_conditions(custody) else "indeterminate"
+    elif _short(custody, erd.date):
+        handover, reason = None, "determinate_short"
+    elif custody.parole_eligibility_date is not None:
+        handover, reason = months_before(erd.date, 12), "determinate_parole"
+    else:
+        handover, reason = months_before(erd.date, 8, 14), "determinate"
+    return _general_de(facts, erd, handover, reason, "HAND-2 E.8")
+
+
+def _general_de(facts: CaseFacts, erd: ReleaseDate, handover: date | None, reason: str,
+                rule: str) -> _Result:
+    """§4.6 start date and §4.7 responsibility, shared by eras D and E."""
+    custody = _custody(facts)
+    start = handover
+    detail = ""
+    if handover is not None and _indeterminate(facts) and open_prison_rules_apply(facts):
+        anchor = custody.category_active_since if custody.womens_prison else custody.arrival_date
+        if anchor is not None and anchor < handover:
+            start = anchor
+            detail = ("Open conditions: the COM starts supporting from "
+                      + ("the date the category became T" if custody.womens_prison
+                         else "arrival in the open prison"))
+    if reason == "determinate_short":
+        detail = _short_detail(custody)
+    return _Result(_responsibility_de(facts.as_of, start, handover), reason, rule, start,
+                   handover, erd, detail)
+
+
+_ERAS: dict[str, Callable[[CaseFacts, Resourcing | None], _Result]] = {
+    "B": _era_b, "C": _era_c, "D": _era_d, "E": _era_e,
+}
+HANDOVER_ERAS = tuple(_ERAS)
+
+
+# --- overrides, recommendations, windows and checks ----------------------------------------
+
+def with_override(decision: HandoverDecision, value: OverrideValue, reason: str
+                  ) -> HandoverDecision:
+    """A head of offender management's manual responsibility (§1.1) wins over the
+    calculation; the calculated dates are kept for reference."""
+    responsibility, code = ((POM_WITH_COM, "override_prison") if value == "Prison"
+                            else (COM, "override_probation"))
+    explanation = (f"{REASON_TITLES[code]}: {reason}. The calculation said: "
+                   f"{decision.label} ({decision.reason}).")
+    return replace(decision, responsibility=responsibility, reason=code,
+                   rule="HAND-3 override", explanation=explanation, override_reason=reason)
+
+
+def recommend_pom_type(facts: CaseFacts, decision: HandoverDecision | None, tier: str | None,
+                       strategy: Literal["tier", "rosh"] = "tier") -> PomType | None:
+    """§4.10: a probation POM or a prison POM. ``None`` when there is no calculated handover,
+    or the RoSH strategy finds no RoSH."""
+    if decision is None or decision.responsibility is None:
+        return None
+    immigration = bool(facts.custody and facts.custody.immigration_case)
+    pom_responsible = decision.responsibility in (POM_ONLY, POM_WITH_COM)
+    letter = tier[0].upper() if tier else None
+    if decision.era == "B":
+        if immigration:
+            return "PRISON"
+        return "PROBATION" if pom_responsible and letter in ("A", "B") else "PRISON"
+    if immigration or not pom_responsible:
+        return "PRISON"
+    if strategy == "rosh":
+        if letter == "A" or facts.rosh in ("HIGH", "VERY_HIGH"):
+            return "PROBATION"
+        return None if facts.rosh is None else "PRISON"
+    return "PROBATION" if letter in ("A", "B") else "PRISON"
+
+
+def upcoming_handover(decision: HandoverDecision, as_of: date) -> bool:
+    """§4.9: POM responsible and the handover date within the next 56 days."""
+    return (decision.responsibility == POM_ONLY and decision.handover_date is not None
+            and decision.handover_date - timedelta(days=56) <= as_of < decision.handover_date)
+
+
+def in_handover(decision: HandoverDecision) -> bool:
+    """§4.9 "in progress": the COM is responsible and there is a handover date."""
+    return decision.responsibility == COM and decision.handover_date is not None
+
+
+def com_allocation_overdue(decision: HandoverDecision, as_of: date, com_allocated: bool
+                           ) -> bool:
+    """§4.9: in handover, no COM allocated, two days or more after the handover date."""
+    return (in_handover(decision) and not com_allocated and decision.handover_date is not None
+            and as_of >= decision.handover_date + timedelta(days=2))
+
+
+_RELEASE_FIELDS = (
+    ("conditional_release_date", "conditional release date"),
+    ("automatic_release_date", "automatic release date"),
+    ("parole_eligibility_date", "parole eligibility date"),
+    ("home_detention_curfew_eligibility_date", "home detention curfew eligibility date"),
+    ("home_detention_curfew_actual_date", "home detention curfew date"),
+    ("tariff_date", "tariff expiry date"),
+    ("licence_expiry_date", "licence expiry date"),
+)
+
+
+def check_custody_dates(facts: CaseFacts) -> list[tuple[str, str]]:
+    """Contradictory custody dates, as ``(field, message)`` pairs naming interchange fields;
+    empty when the dates are consistent. Such facts are refused, never half-used."""
+    custody = facts.custody
+    if custody is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    start = custody.sentence_start_date
+    if start is not None:
+        for name, words in _RELEASE_FIELDS:
+            value = getattr(custody, name)
+            if value is not None and value < start:
+                problems.append((f"custody.{name}",
+                                 f"The {words} ({value.isoformat()}) is before the sentence "
+                                 f"start date ({start.isoformat()})"))
+    if custody.tariff_date is not None and facts.sentence is not None \
+            and facts.sentence.indeterminate is False:
+        problems.append(("custody.tariff_date",
+                         "A tariff expiry date is recorded but the sentence is determinate "
+                         "(event.sentence.indeterminate is false)"))
+    hdced, hdcad = (custody.home_detention_curfew_eligibility_date,
+                    custody.home_detention_curfew_actual_date)
+    if hdced is not None and hdcad is not None and hdcad < hdced:
+        problems.append(("custody.home_detention_curfew_actual_date",
+                         f"The home detention curfew date ({hdcad.isoformat()}) is before the "
+                         f"eligibility date ({hdced.isoformat()})"))
+    return problems
