@@ -24,7 +24,10 @@ EXAMPLE = {
               "sentence": {"kind": "custodial", "date": "2021-03-01", "length": "P18M",
                            "indeterminate": False, "ipp": False,
                            "breach_of_court_order": False, "time_served": False}},
-    "custody": {"prison_code": "DNI", "conditional_release_date": "2022-02-28"},
+    "custody": {"prison_code": "DNI", "womens_prison": False, "category": "C",
+                "arrival_date": "2021-03-02", "remand": False,
+                "sentence_start_date": "2021-03-01", "conditional_release_date": "2022-02-28",
+                "recall": False, "immigration_case": False, "early_allocation": False},
     "resourcing": None,
 }
 
@@ -52,7 +55,14 @@ def test_worked_example_of_interchange(tmp_path: Path) -> None:
         ("ALLOC-2g", "probation.provider_code", "N03")]
     # schedule 15 status null is "not recorded": reported, never silently false (ALLOC-4)
     assert {m["rule"] for m in allocation["missing"]} == {"ALLOC-2b", "ALLOC-2c"}
-    assert decision["handover"] is None and decision["pathway"] is None
+    # Era B, enhanced, determinate, MAPPA 0: the window opens 7 months 15 days before the
+    # CRD and the COM takes over 4 months 15 days before it (HAND-1, HAND-2).
+    handover = decision["handover"]
+    assert (handover["responsibility"], handover["start_date"], handover["handover_date"],
+            handover["reason"], handover["earliest_release"]) == (
+        "POM_RESPONSIBLE_COM_SUPPORTING", "2021-07-13", "2021-10-13", "nps_determinate",
+        {"name": "CRD", "date": "2022-02-28"})
+    assert decision["pom_type"] == "PRISON" and decision["pathway"] is None
 
 
 def test_output_in_input_order_with_errors_in_place(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from omp.interchange.decision import decide_case, decision_dict, error_dict
+from omp.interchange.decision import decide_everything, decision_dict, error_dict
 from omp.interchange.files import (
     Line,
     decode,
@@ -43,7 +43,7 @@ def decide_object(obj: Any, today: date, policy_name: str | None) -> dict[str, A
     case_ref = obj.get("case_ref") if isinstance(obj, dict) else None
     try:
         facts = parse_case(obj, today)
-        return decision_dict(decide_case(facts, BUILT_IN_VERSIONS, policy_name))
+        return decision_dict(decide_everything(facts, BUILT_IN_VERSIONS, policy_name))
     except FieldError as error:
         return error_dict(case_ref, error.field, error.message)
     except PolicyError as error:

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any, get_args
 
 from omp.rules.durations import DurationError, parse_duration
+from omp.rules.handover import check_custody_dates
 from omp.rules.facts import (
     CaseFacts,
     Custody,
@@ -32,7 +33,7 @@ CUSTODY_DATES = tuple(
     "category_active_since"
 )
 CUSTODY_FLAGS = ("womens_prison", "remand", "recall", "immigration_case", "early_allocation",
-                 "parole_outcome_not_release", "additional_future_isp")
+                 "parole_outcome_not_release", "additional_future_isp", "civil_sentence")
 # Field names spelled out once: building them per line costs more than the parsing itself.
 _CUSTODY_DATE_FIELDS = tuple((name, f"custody.{name}") for name in CUSTODY_DATES)
 _CUSTODY_FLAG_FIELDS = tuple((name, f"custody.{name}") for name in CUSTODY_FLAGS)
@@ -229,7 +230,7 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
     if tier is not None and (tier[0].upper() not in "ABCD" or tier[1:] not in ("", "0", "1",
                                                                            "2", "3")):
         raise FieldError("risk.tier", f"{tier!r} is not a tier such as B2 (A–D, then 0–3)")
-    return CaseFacts(
+    facts = CaseFacts(
         case_ref=case_ref,
         as_of=parse_date(obj.get("as_of"), "as_of") or today,
         date_of_birth=parse_date(person.get("date_of_birth"), "person.date_of_birth"),
@@ -254,6 +255,10 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         custody=parse_custody(obj.get("custody")),
         resourcing=_choice(obj.get("resourcing"), "resourcing", _RESOURCING, upper=True),
     )
+    # Contradictory custody dates are refused whole (HAND-2), so nothing is half-used.
+    for field, message in check_custody_dates(facts):
+        raise FieldError(field, message)
+    return facts
 
 
 def _mappa_level_category(value: Any) -> int | None:
