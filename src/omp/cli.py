@@ -139,6 +139,30 @@ def nightly(
         run = run_nightly(on, chunk, progress=advance, workers=workers)
     console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
                   f"with changed inputs decided afresh, {run.changed} decisions changed")
+    _nightly_handover(on)
+
+
+def _nightly_handover(on: date) -> None:
+    """The handover part of the nightly run (HAND-1..3), after the allocation it reads."""
+    from omp.cases.models import CustodySpell
+    from omp.decisions.handover import run_nightly_handover
+    from omp.decisions.recompute import open_run, policy_versions
+
+    run = open_run(on, "handover")
+    remaining = CustodySpell.objects.filter(is_current=True,
+                                            person_id__gt=run.last_person_id).count()
+    with _progress() as bar:
+        task = bar.add_task(f"Handover {on}", total=remaining, note="0 changed")
+        changed = 0
+
+        def advance(examined: int, changed_now: int) -> None:
+            nonlocal changed
+            changed += changed_now
+            bar.update(task, advance=examined, note=f"{changed} changed")
+
+        run = run_nightly_handover(on, policy_versions(), progress=advance)
+    console.print(f"Handover run {run.pk} for {on}: {run.examined} cases in custody, "
+                  f"{run.changed} decisions changed")
 
 
 @app.command()

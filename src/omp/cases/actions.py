@@ -132,6 +132,9 @@ def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -
         "second_nationality": nationalities[1] if len(nationalities) > 1 else "",
         "pdu": pdu, "supplied_resourcing": facts.resourcing or "",
     }
+    if facts.com_name is not None or facts.com_email is not None:
+        # An extract that says nothing of the COM leaves the recorded one alone.
+        updates.update(com_name=facts.com_name or "", com_email=facts.com_email or "")
     changed = created
     if person.nationality != updates["nationality"] or \
             person.second_nationality != updates["second_nationality"]:

@@ -41,10 +41,11 @@ CUSTODY_FIELDS = (
     "parole_eligibility_date", "tariff_date", "home_detention_curfew_eligibility_date",
     "home_detention_curfew_actual_date", "parole_review_date", "target_hearing_date",
     "licence_expiry_date", "recall", "immigration_case", "early_allocation",
-    "parole_outcome_not_release", "additional_future_isp",
+    "parole_outcome_not_release", "additional_future_isp", "civil_sentence",
 )
 _CUSTODY_BOOLS = frozenset({"remand", "recall", "immigration_case", "early_allocation",
-                            "parole_outcome_not_release", "additional_future_isp"})
+                            "parole_outcome_not_release", "additional_future_isp",
+                            "civil_sentence"})
 
 
 @dataclass
@@ -190,9 +191,20 @@ _CUSTODY_CONVERTERS = tuple(
 def _custody(rows: CaseRows) -> Custody | None:
     if rows.custody is None:
         return None
+    return custody_from_row(rows.custody, rows.womens_prison)
+
+
+def custody_from_row(row: Sequence[Any], womens_prison: bool | None) -> Custody:
+    """A custody spell's columns (in :data:`CUSTODY_FIELDS` order) as facts."""
     values = {name: convert(value)
-              for (name, convert), value in zip(_CUSTODY_CONVERTERS, rows.custody, strict=True)}
-    return Custody(womens_prison=rows.womens_prison, **values)
+              for (name, convert), value in zip(_CUSTODY_CONVERTERS, row, strict=True)}
+    return Custody(womens_prison=None if womens_prison is None else bool(womens_prison),
+                   **values)
+
+
+def parse_db_date(value: Any) -> date | None:
+    """A date as either database hands it back from raw SQL (SQLite: text)."""
+    return _date(value)
 
 
 # --- one case, through the ORM ----------------------------------------------------------

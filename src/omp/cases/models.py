@@ -79,6 +79,10 @@ class Person(models.Model):
     pdu_since = models.DateField(null=True, blank=True)
     #: ENHANCED/NORMAL supplied by another system; blank when computed here.
     supplied_resourcing = models.CharField(max_length=8, blank=True, default="")
+    #: The allocated Community Offender Manager, when known (HANDOVER §4.9: a case in
+    #: handover with neither is "COM allocation overdue").
+    com_name = models.CharField("COM name", max_length=100, blank=True, default="")
+    com_email = models.EmailField("COM email", blank=True, default="")
     history = HistoricalRecords()
 
     class Meta:
@@ -189,6 +193,8 @@ class CustodySpell(models.Model):
     licence_expiry_date = models.DateField(null=True, blank=True)
     actual_release_date = models.DateField(null=True, blank=True)
     release_address_area = models.CharField(max_length=60, blank=True, default="")
+    #: A civil sentence (e.g. fine default, civil contempt) is outside the OMiC policy.
+    civil_sentence = models.BooleanField(default=False)
     recall = models.BooleanField(default=False)
     immigration_case = models.BooleanField(default=False)
     early_allocation = models.BooleanField(default=False)

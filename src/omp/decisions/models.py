@@ -52,6 +52,8 @@ class RecomputeRun(models.Model):
     as_of = models.DateField()
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: ``allocation`` or ``handover``: the nightly run recomputes each part in turn.
+    part = models.CharField(max_length=10, default="allocation")
     #: Every person with a smaller id has been recomputed and committed.
     last_person_id = models.BigIntegerField(default=0)
     examined = models.PositiveIntegerField(default=0)
@@ -108,3 +110,94 @@ class CurrentDecision(models.Model):
     #: The inputs digest the nightly run last saw give this decision; a change to the case
     #: sets a one-off token, so the next run decides the case afresh.
     inputs = models.CharField(max_length=32, blank=True, default="")
+
+
+RESPONSIBILITIES = [("POM_RESPONSIBLE", "POM responsible"),
+                    ("POM_RESPONSIBLE_COM_SUPPORTING", "POM responsible, COM supporting"),
+                    ("COM_RESPONSIBLE", "COM responsible")]
+OVERRIDE_VALUES = [("Prison", "Prison (POM responsible, COM supporting)"),
+                   ("Probation", "Probation (COM responsible, POM supporting)")]
+
+
+class ResponsibilityOverride(models.Model):
+    """A head of offender management's manual responsibility (HANDOVER §1.1). While active it
+    wins over the calculation; ending it keeps the row, and every change is in history."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="responsibility_overrides")
+    value = models.CharField(max_length=9, choices=OVERRIDE_VALUES)
+    reason = models.CharField(max_length=30)
+    reason_text = models.CharField(max_length=500, blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-id"])]
+
+    @property
+    def reason_words(self) -> str:
+        """The reason as shown: the chosen reason, and the free text for "other"."""
+        from omp.rules.handover import OVERRIDE_REASONS
+
+        words = OVERRIDE_REASONS.get(self.reason, self.reason)
+        return f"{words}: {self.reason_text}" if self.reason_text else words
+
+
+class HandoverRecord(models.Model):
+    """One responsibility and handover decision (HAND-1..3), append-only like the
+    allocation decisions: a change appends a row and ``CurrentHandover`` moves to it."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="handover_records")
+    #: Blank when not calculated (outside the OMiC policy).
+    responsibility = models.CharField(max_length=30, blank=True, default="",
+                                      choices=RESPONSIBILITIES)
+    start_date = models.DateField(null=True, blank=True)
+    handover_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=40)
+    rule = models.CharField(max_length=40)
+    explanation = models.TextField()
+    era = models.CharField(max_length=1)
+    policy_version = models.CharField(max_length=30)
+    earliest_release_name = models.CharField(max_length=6, blank=True, default="")
+    earliest_release_date = models.DateField(null=True, blank=True)
+    handover_type = models.CharField(max_length=10, blank=True, default="")
+    pom_type = models.CharField(max_length=9, blank=True, default="")
+    override = models.ForeignKey(ResponsibilityOverride, on_delete=models.PROTECT, null=True,
+                                 blank=True)
+    as_of = models.DateField()
+    decided_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=8, choices=TRIGGERS)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    run = models.ForeignKey(RecomputeRun, on_delete=models.PROTECT, null=True, blank=True)
+    fingerprint = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-id"])]
+
+    @property
+    def label(self) -> str:
+        """The responsibility in words."""
+        return dict(RESPONSIBILITIES).get(self.responsibility, "Not calculated")
+
+
+class CurrentHandover(models.Model):
+    """The latest handover decision of each case in custody, with its dates copied out so
+    the staff lists (upcoming handovers, in handover, COM overdue) are index lookups."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, primary_key=True,
+                                  related_name="current_handover")
+    record = models.ForeignKey(HandoverRecord, on_delete=models.PROTECT)
+    fingerprint = models.CharField(max_length=32)
+    as_of = models.DateField()
+    responsibility = models.CharField(max_length=30, blank=True, default="")
+    start_date = models.DateField(null=True, blank=True)
+    handover_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["responsibility", "handover_date"])]

@@ -29,7 +29,9 @@ from omp.decisions.models import (
     PolicyVersionRecord,
     RecomputeRun,
 )
-from omp.interchange.decision import decide_case
+from omp.decisions.handover import active_override, decide_with_override, store_handover
+from omp.interchange.decision import decide_case, policy_for
+from omp.rules.allocation import decide_allocation
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion
@@ -112,7 +114,15 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
 
     Appends a decision only when it differs from the current one; returns the current one.
     """
-    decided = decide_facts(facts_for_person(person, as_of), policy_versions())
+    facts = facts_for_person(person, as_of)
+    policy = policy_for(facts, policy_versions())
+    decided = decide_allocation(facts, policy)
+    # HAND-1: the allocation outcome feeds the handover, decided in the same transaction.
+    handover, pom_type = decide_with_override(
+        facts, policy, decided.outcome, decided.tier.code if decided.tier else facts.tier,
+        active_override(person.pk))
+    store_handover(person.pk, handover, pom_type, active_override(person.pk) if handover
+                   else None, trigger, user)
     digest = fingerprint(decided)
     head = CurrentDecision.objects.select_for_update().filter(person_id=person.pk).first()
     # A fresh token tells a nightly run deciding this case from older rows to leave it.
@@ -128,10 +138,11 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
     return row
 
 
-def open_run(as_of: date) -> RecomputeRun:
-    """The unfinished run for ``as_of`` to resume, or a new one."""
-    run = RecomputeRun.objects.filter(as_of=as_of, finished_at__isnull=True).order_by("-id").first()
-    return run or RecomputeRun.objects.create(as_of=as_of)
+def open_run(as_of: date, part: str = "allocation") -> RecomputeRun:
+    """The unfinished run of ``part`` for ``as_of`` to resume, or a new one."""
+    run = (RecomputeRun.objects.filter(as_of=as_of, part=part, finished_at__isnull=True)
+           .order_by("-id").first())
+    return run or RecomputeRun.objects.create(as_of=as_of, part=part)
 
 
 #: One new decision as computed by a worker: person id, head seen, digest, inputs, values.

@@ -28,6 +28,8 @@ FIRST_NAMES = {
 LAST_NAMES = ("Smith", "Jones", "Williams", "Taylor", "Davies", "Evans", "Brown", "Wilson",
               "Thomas", "Roberts", "Khan", "Lewis", "Walker", "Hughes", "Patel", "Morgan",
               "Kowalski", "Popescu", "Okafor", "Murphy", "Price", "Ali", "Clarke", "Hall")
+COM_NAMES = (("Anna", "Price"), ("Gareth", "Rees"), ("Priya", "Shah"), ("Tom", "Barker"),
+             ("Nia", "Griffiths"), ("Femi", "Adeyemi"), ("Laura", "Moss"), ("Iwan", "Pugh"))
 FOREIGN = ("Polish", "Romanian", "Albanian", "Jamaican", "Lithuanian", "Somali", "Iraqi",
            "Pakistani", "Nigerian", "Vietnamese")
 #: (code, description, schedule 15 flag); a flag of None means "not recorded".
@@ -85,6 +87,8 @@ class CaseGenerator:
         # Transfers draw from their own stream, so adding them left every other fact of
         # every case as the seed gave it before.
         self.transfers = random.Random(seed + 1)
+        # Likewise the handover dates and the allocated COM (HAND-2, §4.9).
+        self.extras = random.Random(seed + 2)
         self.as_of = as_of or date(2026, 11, 22)
         self.ref_prefix = ref_prefix
         reference = _reference()
@@ -220,10 +224,48 @@ class CaseGenerator:
                       choice(("RETAINED_ENHANCED", "ALLOCATED_NORMAL")),
                       choice(("Court team, Cardiff", "Court team, Leeds", "Court team, Bristol",
                               "Court team, Liverpool")))
+        self._handover_extras(facts, foreign, sex)
         case = DemoCase(facts, choice(FIRST_NAMES[sex]), choice(LAST_NAMES), recorded, manual)
         if facts["custody"] and self.transfers.random() < 0.25:
             case.transfer = self._transfer(facts["custody"], sex)
         return case
+
+    def _handover_extras(self, facts: dict[str, Any], foreign: bool, sex: str) -> None:
+        """An allocated COM for most cases, and the custody dates and flags the handover
+        rules read: parole eligibility, HDC approvals, early allocation, immigration
+        detention, open conditions for women, parole hearings for indeterminate sentences."""
+        rnd, probation = self.extras.random, facts["probation"]
+        if probation and rnd() < 0.9:
+            first, last = self.extras.choice(COM_NAMES)
+            probation["com_name"] = f"{first} {last}"
+            probation["com_email"] = f"{first}.{last}@probation.example".lower()
+        custody = facts["custody"]
+        if not custody:
+            return
+        start = date.fromisoformat(custody["sentence_start_date"])
+        if foreign and rnd() < 0.3:
+            custody["immigration_case"] = True
+        custody["early_allocation"] = rnd() < 0.03
+        if sex == "F" and rnd() < 0.15:
+            custody["category"] = "T"
+            since = start + timedelta(days=self.extras.randint(30, 900))
+            custody["category_active_since"] = min(since, self.as_of).isoformat()
+        if "tariff_date" in custody:
+            tariff = date.fromisoformat(custody["tariff_date"])
+            if rnd() < 0.5:
+                custody["target_hearing_date"] = (
+                    tariff + timedelta(days=self.extras.randint(-120, 400))).isoformat()
+                custody["parole_outcome_not_release"] = rnd() < 0.2
+            if rnd() < 0.2:
+                custody["additional_future_isp"] = rnd() < 0.1
+            return
+        crd = date.fromisoformat(custody["conditional_release_date"])
+        if (crd - start).days > 2 * 365 and rnd() < 0.3:
+            custody["parole_eligibility_date"] = (start + (crd - start) * 2 // 3).isoformat()
+        hdced = custody.get("home_detention_curfew_eligibility_date")
+        if hdced and rnd() < 0.3:
+            approved = date.fromisoformat(hdced) + timedelta(days=self.extras.randint(0, 30))
+            custody["home_detention_curfew_actual_date"] = min(approved, crd).isoformat()
 
     def _offence(self) -> tuple[str, str, str | None]:
         return self.random.choices(OFFENCES, OFFENCE_WEIGHTS)[0]

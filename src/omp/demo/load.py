@@ -168,7 +168,9 @@ def _write_chunk(cases: list[DemoCase], pdus: dict[str, int], tables: dict[Any, 
             second_nationality=nationalities[1] if len(nationalities) > 1 else "",
             nationality_recorded_on=recorded.get("person.nationalities"),
             pdu_id=pdus[pdu_code] if pdu_code else None,
-            pdu_since=recorded.get("probation.pdu_code"))
+            pdu_since=recorded.get("probation.pdu_code"),
+            com_name=facts["probation"].get("com_name") or "",
+            com_email=facts["probation"].get("com_email") or "")
         event_id = events.add(sentenced, person_id=person_id, number=1, is_current=True,
                               conviction_date=sentenced)
         sentences.add(sentenced, event_id=event_id, kind=s["kind"], date=sentenced,

@@ -237,6 +237,8 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         sex=_text(person.get("sex"), "person.sex"),
         nationalities=_string_list(person.get("nationalities"), "person.nationalities"),
         pdu_code=_text(probation.get("pdu_code"), "probation.pdu_code"),
+        com_name=_text(probation.get("com_name"), "probation.com_name"),
+        com_email=_text(probation.get("com_email"), "probation.com_email"),
         provider_code=_text(probation.get("provider_code"), "probation.provider_code")
         or PDU_PROVIDERS.get(_text(probation.get("pdu_code"), "probation.pdu_code") or ""),
         country=country,

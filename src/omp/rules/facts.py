@@ -97,6 +97,9 @@ class CaseFacts:
     #: ``None`` or empty: no nationality recorded.
     nationalities: tuple[str, ...] | None = None
     pdu_code: str | None = None
+    #: The allocated COM, when known: not a rule input, carried for the record (§4.9).
+    com_name: str | None = field(default=None, compare=False)
+    com_email: str | None = field(default=None, compare=False)
     provider_code: str | None = None
     country: str | None = None
     region_code: str | None = None

@@ -1,0 +1,288 @@
+"""Stored responsibility and handover decisions (HAND-1..3): one case on change, inside the
+transaction that changed it, and every case in custody nightly.
+
+The nightly part reads only the columns the handover rules use (one query per chunk for the
+custody spell with the person, PDU, sentence and current allocation, one for MAPPA), builds
+the same facts the per-case path builds, and writes a row only where the decision differs
+from the current one. Handover depends on the date itself (a window opens, a handover date
+passes), so every case in custody is decided again each night; that is cheap because the
+rules are a few date comparisons. A Hypothesis test proves the two paths equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from django.db import connection, transaction
+from django.utils import timezone
+
+from omp.bulk_sql import insert_rows
+from omp.cases.facts import CUSTODY_FIELDS, custody_from_row, parse_db_date
+from omp.cases.models import MAPPA_CODE, Person
+from omp.decisions.models import (
+    CurrentHandover,
+    HandoverRecord,
+    RecomputeRun,
+    ResponsibilityOverride,
+)
+from omp.interchange.decision import policy_for
+from omp.rules.facts import CaseFacts, Sentence
+from omp.rules.handover import (
+    HandoverDecision,
+    PomType,
+    decide_handover,
+    recommend_pom_type,
+    with_override,
+)
+from omp.rules.policy import PolicyVersion
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """The active override of a case, as the rules need it."""
+
+    id: int
+    value: str
+    words: str
+
+
+def active_override(person_id: int) -> Override | None:
+    """The case's active responsibility override, if any (the latest wins)."""
+    row = (ResponsibilityOverride.objects.filter(person_id=person_id, ended_at__isnull=True)
+           .order_by("-id").first())
+    return Override(row.pk, row.value, row.reason_words) if row else None
+
+
+def decide_with_override(facts: CaseFacts, policy: PolicyVersion, outcome: str | None,
+                         tier: str | None, override: Override | None
+                         ) -> tuple[HandoverDecision | None, PomType | None]:
+    """The handover decision (with an active override applied) and the POM type.
+
+    ``outcome`` is the allocation outcome that feeds it (HAND-1); ``tier`` the tier the
+    allocation decision used.
+    """
+    resourcing = None if outcome is None else (
+        "ENHANCED" if outcome == "RETAINED_ENHANCED" else "NORMAL")
+    decision = decide_handover(facts, policy, resourcing)  # type: ignore[arg-type]
+    if decision is not None and override is not None:
+        decision = with_override(decision, override.value, override.words)  # type: ignore[arg-type]
+    return decision, recommend_pom_type(facts, decision, tier)
+
+
+def fingerprint(decision: HandoverDecision, pom_type: str | None, override_id: int | None
+                ) -> str:
+    """A digest of everything the decision says except the day it was made for."""
+    body = decision.to_dict()
+    payload = [body, decision.policy_version, pom_type, override_id]
+    return hashlib.blake2b(orjson.dumps(payload), digest_size=16).hexdigest()
+
+
+def _values(decision: HandoverDecision, pom_type: str | None) -> dict[str, Any]:
+    release = decision.earliest_release
+    return {
+        "responsibility": decision.responsibility or "",
+        "start_date": decision.start_date, "handover_date": decision.handover_date,
+        "reason": decision.reason, "rule": decision.rule, "explanation": decision.explanation,
+        "era": decision.era, "policy_version": decision.policy_version,
+        "earliest_release_name": release.name if release else "",
+        "earliest_release_date": release.date if release else None,
+        "handover_type": decision.handover_type or "", "pom_type": pom_type or "",
+    }
+
+
+def store_handover(person_id: int, decision: HandoverDecision | None, pom_type: str | None,
+                   override: Override | None, trigger: str, user: Any = None
+                   ) -> HandoverRecord | None:
+    """Record one case's decision when it differs from the current one; call inside the
+    transaction that changed the case. A case that left custody keeps its history."""
+    if decision is None:
+        return None
+    digest = fingerprint(decision, pom_type, override.id if override else None)
+    head = CurrentHandover.objects.select_for_update().filter(person_id=person_id).first()
+    if head is not None and head.fingerprint == digest:
+        CurrentHandover.objects.filter(pk=head.pk).update(as_of=decision.as_of)
+        return head.record
+    record = HandoverRecord.objects.create(
+        person_id=person_id, override_id=override.id if override else None,
+        as_of=decision.as_of, trigger=trigger, triggered_by=user if getattr(user, "pk", None)
+        else None, fingerprint=digest, **_values(decision, pom_type))
+    CurrentHandover.objects.update_or_create(person_id=person_id, defaults={
+        "record": record, "fingerprint": digest, "as_of": decision.as_of,
+        "responsibility": record.responsibility, "start_date": record.start_date,
+        "handover_date": record.handover_date})
+    return record
+
+
+# --- every case in custody, in bulk ---------------------------------------------------------
+
+_ROWS_SQL = f"""
+SELECT p.id, p.case_ref, p.date_of_birth, u.code, u.provider_code, r.code, r.country,
+       pr.womens, d.outcome, d.tier, {", ".join("c." + name for name in CUSTODY_FIELDS)}
+FROM cases_custodyspell c
+JOIN cases_person p ON p.id = c.person_id
+LEFT JOIN cases_probationdeliveryunit u ON u.id = p.pdu_id
+LEFT JOIN cases_region r ON r.id = u.region_id
+LEFT JOIN cases_prison pr ON pr.code = c.prison_code
+LEFT JOIN decisions_currentdecision cd ON cd.person_id = p.id
+LEFT JOIN decisions_allocationdecision d ON d.id = cd.decision_id
+WHERE c.is_current AND c.person_id BETWEEN %s AND %s ORDER BY c.person_id, c.id"""
+_INDETERMINATE_SQL = """
+SELECT e.person_id, s.indeterminate FROM cases_event e JOIN cases_sentence s ON s.event_id = e.id
+WHERE e.is_current AND e.person_id BETWEEN %s AND %s ORDER BY s.id"""
+_MAPPA_SQL = """
+SELECT person_id, level FROM cases_registration
+WHERE code = %s AND person_id BETWEEN %s AND %s AND start_date <= %s
+  AND (end_date IS NULL OR end_date > %s)"""
+_OVERRIDES_SQL = """
+SELECT o.person_id, o.id, o.value, o.reason, o.reason_text FROM decisions_responsibilityoverride o
+WHERE o.ended_at IS NULL AND o.person_id BETWEEN %s AND %s ORDER BY o.id"""
+_HEADS_SQL = """
+SELECT person_id, record_id, fingerprint FROM decisions_currenthandover
+WHERE person_id BETWEEN %s AND %s"""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverInput:
+    """What the handover rules read about one case, with the allocation that feeds them."""
+
+    person_id: int
+    facts: CaseFacts
+    outcome: str | None
+    tier: str | None
+    override: Override | None
+
+
+def inputs_in_range(low: int, high: int, as_of: date) -> Iterator[HandoverInput]:
+    """Every case in custody with id in ``low..high``, as the handover rules read it."""
+    from omp.rules.handover import OVERRIDE_REASONS
+
+    with connection.cursor() as cursor:
+        cursor.execute(_INDETERMINATE_SQL, [low, high])
+        indeterminate = {pid: bool(flag) for pid, flag in cursor.fetchall()}
+        cursor.execute(_MAPPA_SQL, [MAPPA_CODE, low, high, as_of, as_of])
+        mappa: dict[int, list[int | None]] = {}
+        for pid, level in cursor.fetchall():
+            mappa.setdefault(pid, []).append(level)
+        cursor.execute(_OVERRIDES_SQL, [low, high])
+        overrides = {}
+        for pid, oid, value, reason, text in cursor.fetchall():
+            words = OVERRIDE_REASONS.get(reason, reason)
+            overrides[pid] = Override(oid, value, f"{words}: {text}" if text else words)
+        cursor.execute(_ROWS_SQL, [low, high])
+        rows = cursor.fetchall()
+    seen: dict[int, tuple[Any, ...]] = {}
+    for row in rows:  # the latest current spell of each person wins, as on change
+        seen[row[0]] = row
+    for pid, case_ref, dob, pdu, provider, region, country, womens, outcome, tier, *custody \
+            in seen.values():
+        sentence = Sentence(indeterminate=indeterminate[pid]) if pid in indeterminate else None
+        facts = CaseFacts(
+            case_ref=case_ref, as_of=as_of, date_of_birth=parse_db_date(dob), pdu_code=pdu,
+            provider_code=provider, country=country, region_code=region,
+            mappa_level=mappa_level(mappa.get(pid, [])), sentence=sentence,
+            custody=custody_from_row(tuple(custody), womens))
+        yield HandoverInput(pid, facts, outcome, tier or None, overrides.get(pid))
+
+
+def mappa_level(levels: Sequence[int | None]) -> int | None:
+    """As the case record reads MAPPA: 0 with no active registration, ``None`` when none has
+    a level, else the highest level."""
+    if not levels:
+        return 0
+    known = [level for level in levels if level is not None]
+    return max(known) if known else None
+
+
+def decide_input(item: HandoverInput, versions: Sequence[PolicyVersion]
+                 ) -> tuple[HandoverDecision | None, PomType | None]:
+    """The nightly path's decision for one case."""
+    policy = policy_for(item.facts, versions)
+    return decide_with_override(item.facts, policy, item.outcome, item.tier, item.override)
+
+
+_INSERT = (
+    "INSERT INTO decisions_handoverrecord (person_id, responsibility, start_date, "
+    "handover_date, reason, rule, explanation, era, policy_version, earliest_release_name, "
+    "earliest_release_date, handover_type, pom_type, override_id, as_of, decided_at, trigger, "
+    "run_id, fingerprint) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s, %s, %s, %s)")
+
+
+def run_nightly_handover(as_of: date, versions: Sequence[PolicyVersion], chunk: int = 20_000,
+                         progress: Callable[[int, int], None] | None = None,
+                         stop_after_chunks: int | None = None) -> RecomputeRun:
+    """Decide responsibility and handover for every case in custody on ``as_of``.
+
+    Each chunk commits its new rows, head moves and the run's checkpoint together, so a run
+    killed half way leaves every case's decision old or new, and the next run for the same
+    date resumes after the last committed case.
+    """
+    run = (RecomputeRun.objects.filter(as_of=as_of, part="handover", finished_at__isnull=True)
+           .order_by("-id").first()
+           or RecomputeRun.objects.create(as_of=as_of, part="handover"))
+    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    low, done = run.last_person_id + 1, 0
+    while low <= last and (stop_after_chunks is None or done < stop_after_chunks):
+        high = low + chunk - 1
+        examined, changed = _commit_chunk(run, low, high, as_of, versions)
+        done += 1
+        if progress:
+            progress(examined, changed)
+        low = high + 1
+    if low > last:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+    return run
+
+
+def _commit_chunk(run: RecomputeRun, low: int, high: int, as_of: date,
+                  versions: Sequence[PolicyVersion]) -> tuple[int, int]:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Locks the heads this chunk may move, so a change committed meanwhile waits.
+            cursor.execute(_HEADS_SQL + (" FOR UPDATE" if connection.vendor == "postgresql"
+                                         else ""), [low, high])
+            heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
+        new: list[tuple[Any, ...]] = []
+        examined = 0
+        now = timezone.now()
+        for item in inputs_in_range(low, high, as_of):
+            examined += 1
+            decision, pom_type = decide_input(item, versions)
+            if decision is None:
+                continue
+            digest = fingerprint(decision, pom_type, item.override.id if item.override else None)
+            if heads.get(item.person_id) == digest:
+                continue
+            v = _values(decision, pom_type)
+            new.append((item.person_id, v["responsibility"], v["start_date"], v["handover_date"],
+                        v["reason"], v["rule"], v["explanation"], v["era"], v["policy_version"],
+                        v["earliest_release_name"], v["earliest_release_date"],
+                        v["handover_type"], v["pom_type"],
+                        item.override.id if item.override else None, as_of, now, "nightly",
+                        run.pk, digest))
+        with connection.cursor() as cursor:
+            insert_rows(cursor, _INSERT, new)
+            if new:
+                cursor.execute(
+                    "INSERT INTO decisions_currenthandover (person_id, record_id, fingerprint, "
+                    "as_of, responsibility, start_date, handover_date) "
+                    "SELECT person_id, id, fingerprint, as_of, responsibility, start_date, "
+                    "handover_date FROM decisions_handoverrecord "
+                    "WHERE run_id = %s AND person_id BETWEEN %s AND %s "
+                    "ON CONFLICT (person_id) DO UPDATE SET record_id = excluded.record_id, "
+                    "fingerprint = excluded.fingerprint, as_of = excluded.as_of, "
+                    "responsibility = excluded.responsibility, "
+                    "start_date = excluded.start_date, handover_date = excluded.handover_date",
+                    [run.pk, low, high])
+        run.last_person_id = high
+        run.examined += examined
+        run.decided += examined
+        run.changed += len(new)
+        run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
+    return examined, len(new)
