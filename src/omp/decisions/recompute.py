@@ -23,16 +23,16 @@ from django.utils import timezone
 from omp.bulk_sql import insert_rows
 from omp.cases.facts import CaseRows, assemble, facts_for_person, rows_in_range
 from omp.cases.models import Person
+from omp.decisions.handover import active_override, decide_with_override, store_handover
 from omp.decisions.models import (
     AllocationDecision,
     CurrentDecision,
     PolicyVersionRecord,
     RecomputeRun,
 )
-from omp.decisions.handover import active_override, decide_with_override, store_handover
 from omp.interchange.decision import decide_case, policy_for
-from omp.rules.allocation import decide_allocation
 from omp.rules.allocation import AllocationDecision as Decided
+from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion
 

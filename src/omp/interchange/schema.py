@@ -14,7 +14,6 @@ from importlib import resources
 from typing import Any, get_args
 
 from omp.rules.durations import DurationError, parse_duration
-from omp.rules.handover import check_custody_dates
 from omp.rules.facts import (
     CaseFacts,
     Custody,
@@ -24,6 +23,7 @@ from omp.rules.facts import (
     Sentence,
     SentenceKind,
 )
+from omp.rules.handover import check_custody_dates
 
 ROSH_LEVELS = frozenset(get_args(Rosh))
 SENTENCE_KINDS = frozenset(get_args(SentenceKind))
