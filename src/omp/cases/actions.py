@@ -3,7 +3,7 @@ made the change (CASE-4) and recomputes the case's decisions in that same transa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -253,3 +253,48 @@ def _upsert_custody(user: Any, person: Person, facts: CaseFacts) -> None:
     if moved_from and spell.prison_code and moved_from != spell.prison_code:
         _save(PrisonTransfer(spell=spell, from_prison=moved_from, to_prison=spell.prison_code,
                              transferred_on=facts.as_of), user)
+
+
+#: The custody dates staff may correct on the case page (HAND-2 inputs).
+EDITABLE_CUSTODY_DATES = (
+    "sentence_start_date", "conditional_release_date", "automatic_release_date",
+    "parole_eligibility_date", "home_detention_curfew_eligibility_date",
+    "home_detention_curfew_actual_date", "tariff_date", "target_hearing_date",
+    "licence_expiry_date",
+)
+
+
+@transaction.atomic
+def record_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> CustodySpell:
+    """Correct the dates of the current custody spell and recompute the case in the same
+    transaction. Contradictory dates (a release before the sentence start, a tariff date on
+    a determinate sentence) are refused with the field named, and nothing is saved."""
+    from omp.cases.facts import facts_for_person
+    from omp.rules.handover import check_custody_dates
+    from omp.web.roles import CUSTODY_EDITORS
+
+    require_role(user, CUSTODY_EDITORS)
+    spell = person.custody_spells.filter(is_current=True).order_by("-id").first()
+    if spell is None:
+        raise ActionError("custody", "The person has no current custody spell")
+    parsed: dict[str, date | None] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE_CUSTODY_DATES:
+            raise ActionError(f"custody.{name}", "This date cannot be changed here")
+        if value in (None, ""):
+            parsed[name] = None
+            continue
+        try:
+            parsed[name] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            raise ActionError(f"custody.{name}", "Enter a real date") from None
+    facts = facts_for_person(person, today())
+    assert facts.custody is not None
+    proposed = replace(facts, custody=replace(facts.custody, **parsed))
+    for field_name, message in check_custody_dates(proposed):
+        raise ActionError(field_name, message)
+    for name, value in parsed.items():
+        setattr(spell, name, value)
+    _save(spell, user)
+    recompute_case(person, today(), "change", user)
+    return spell

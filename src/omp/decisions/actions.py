@@ -105,3 +105,65 @@ def withdraw_policy(user: Any, record: PolicyVersionRecord) -> None:
     _not_yet_in_force(stored, "withdrawn")
     stored._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
     stored.delete()
+
+
+# --- responsibility overrides (HANDOVER §1.1) -----------------------------------------------
+
+def _override_inputs(value: str, reason: str, reason_text: str) -> str:
+    from omp.rules.handover import OVERRIDE_REASONS
+
+    if value not in ("Prison", "Probation"):
+        raise PolicyInputError("value", "Choose Prison or Probation")
+    if reason not in OVERRIDE_REASONS:
+        raise PolicyInputError("reason", "Choose a reason for the override")
+    text = (reason_text or "").strip()
+    if reason == "other" and not text:
+        raise PolicyInputError("reason_text", "Say why: a reason of \"other\" needs details")
+    if len(text) > 500:
+        raise PolicyInputError("reason_text", "Keep the details to 500 characters or fewer")
+    return text
+
+
+@transaction.atomic
+def record_override(user: Any, person: Any, value: str, reason: str, reason_text: str = ""
+                    ) -> Any:
+    """A head of offender management sets who is responsible (§1.1); it wins over the
+    calculation until ended, replaces any active override, and the case is recomputed in
+    the same transaction so the history shows it."""
+    from omp.decisions.models import ResponsibilityOverride
+    from omp.decisions.recompute import recompute_case
+    from omp.web.roles import OVERRIDE_EDITORS, require_role
+
+    require_role(user, OVERRIDE_EDITORS)
+    text = _override_inputs(value, reason, reason_text)
+    if not person.custody_spells.filter(is_current=True).exists():
+        raise PolicyInputError("value", "The person is not in custody, so there is no "
+                                        "handover to override")
+    now = timezone.now()
+    for active in ResponsibilityOverride.objects.select_for_update().filter(
+            person=person, ended_at__isnull=True):
+        active.ended_at, active.ended_by = now, user
+        _save(active, user)  # type: ignore[arg-type]
+    override = ResponsibilityOverride(person=person, value=value, reason=reason,
+                                      reason_text=text, recorded_by=user)
+    _save(override, user)  # type: ignore[arg-type]
+    recompute_case(person, timezone.localdate(), "change", user)
+    return override
+
+
+@transaction.atomic
+def end_override(user: Any, person: Any) -> None:
+    """End the case's active override: the calculation holds again (kept in history)."""
+    from omp.decisions.models import ResponsibilityOverride
+    from omp.decisions.recompute import recompute_case
+    from omp.web.roles import OVERRIDE_EDITORS, require_role
+
+    require_role(user, OVERRIDE_EDITORS)
+    active = list(ResponsibilityOverride.objects.select_for_update().filter(
+        person=person, ended_at__isnull=True))
+    if not active:
+        raise PolicyInputError("value", "There is no override to end")
+    for override in active:
+        override.ended_at, override.ended_by = timezone.now(), user
+        _save(override, user)  # type: ignore[arg-type]
+    recompute_case(person, timezone.localdate(), "change", user)

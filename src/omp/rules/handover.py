@@ -708,3 +708,22 @@ def check_custody_dates(facts: CaseFacts) -> list[tuple[str, str]]:
                          f"The home detention curfew date ({hdcad.isoformat()}) is before the "
                          f"eligibility date ({hdced.isoformat()})"))
     return problems
+
+
+def com_take_on(baseline_handover: date | None, scenario: HandoverDecision | None,
+                start: date) -> date | None:
+    """HAND-4: the day the COM would take on a case now held by the POM, when a policy
+    change comes into force on ``start``.
+
+    A handover due before ``start`` happens as planned under the policy in force. Otherwise
+    ``scenario`` (the case decided under the new policy as of ``start``) gives the day: at
+    once on ``start`` if it makes the COM responsible by then, else its handover date.
+    ``None`` means no take-on is known (no release date, or outside the policy).
+    """
+    if baseline_handover is not None and baseline_handover < start:
+        return baseline_handover
+    if scenario is None or scenario.responsibility is None:
+        return baseline_handover
+    if scenario.responsibility == COM:
+        return start
+    return scenario.handover_date

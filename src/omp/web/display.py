@@ -26,6 +26,15 @@ FIELD_LABELS = {
     "probation.country": "Country of the Probation Delivery Unit",
     "policy_version": "Policy version",
     "resourcing": "Resourcing supplied by another system",
+    "custody.sentence_start_date": "Sentence start date",
+    "custody.conditional_release_date": "Conditional release date (CRD)",
+    "custody.automatic_release_date": "Automatic release date (ARD)",
+    "custody.parole_eligibility_date": "Parole eligibility date (PED)",
+    "custody.home_detention_curfew_eligibility_date": "HDC eligibility date (HDCED)",
+    "custody.home_detention_curfew_actual_date": "HDC approved date (HDCAD)",
+    "custody.tariff_date": "Tariff expiry date (TED)",
+    "custody.target_hearing_date": "Parole target hearing date (THD)",
+    "custody.licence_expiry_date": "Licence expiry date (LED)",
 }
 _OFFENCE_FLAG = re.compile(r"event\.offences\[(\d+)\]\.schedule_15")
 _DURATION_PART = re.compile(r"(\d+)([YMWD])")

@@ -37,6 +37,10 @@ CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
                           HEAD_OF_OFFENDER_MANAGEMENT})
 #: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
 RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
+#: HANDOVER §1.1: only a head of offender management delivery overrides responsibility.
+OVERRIDE_EDITORS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+#: Custody dates are corrected by the prison's offender management unit.
+CUSTODY_EDITORS = frozenset({POM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -82,4 +86,6 @@ def roles_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: the user's role names, for the identity bar."""
     roles = roles_of(request.user)
     return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
-            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS)}
+            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS),
+            "can_override": bool(roles & OVERRIDE_EDITORS),
+            "can_edit_custody": bool(roles & CUSTODY_EDITORS)}

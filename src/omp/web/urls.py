@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import views
+from omp.web import handover_views, views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("cases/", views.case_search, name="case-search"),
     path("cases/<str:case_ref>/", views.case_detail, name="case-detail"),
     path("cases/<str:case_ref>/scores/", views.case_scores, name="case-scores"),
+    path("cases/<str:case_ref>/override/", handover_views.case_override, name="case-override"),
+    path("cases/<str:case_ref>/custody/", handover_views.case_custody, name="case-custody"),
+    path("handovers/", handover_views.handover_lists, name="handover-lists"),
+    path("handovers/what-if/", handover_views.what_if, name="handover-what-if"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

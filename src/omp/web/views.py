@@ -22,6 +22,7 @@ from omp.web.access import open_case
 from omp.web.case_facts import fact_sections, in_pairs
 from omp.web.display import LEVELS, percent_words
 from omp.web.forms import KnownOnForm, ScoresForm
+from omp.web.handover_screen import handover_context
 from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, role_required
 from omp.web.screen import decision_context, end_of_day
 from omp.web.search import clean_query, search_people
@@ -68,6 +69,7 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
                                         f"{known_on:%-d %B %Y}")
             at = known_on = None
     context = decision_context(person, at)
+    context.update(handover_context(person, at, today()))
     decision = context["decision"]
     facts = facts or facts_for_person(person, today())
     context.update({
