@@ -165,6 +165,74 @@ def _nightly_handover(on: date) -> None:
                   f"{run.changed} decisions changed")
 
 
+@app.command("what-if")
+def what_if(
+    policy: Annotated[str, typer.Option(help="Policy version to start from, e.g. E or "
+                                             "LU-ENG-2027")],
+    start: Annotated[str, typer.Option("--from", help="First day of the change, YYYY-MM-DD")],
+    era: Annotated[str | None, typer.Option(help="Handover rules instead of the version's: "
+                                                 "B, C, D or E")] = None,
+    levelled_up: Annotated[bool, typer.Option(help="Every case in scope resourced as "
+                                                   "enhanced")] = False,
+    scope: Annotated[str | None, typer.Option(help="England, Wales or a region code")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the projection as JSON")]
+    = False,
+    workers: Annotated[int, typer.Option(help="Processes deciding cases")] = os.cpu_count() or 1,
+) -> None:
+    """HAND-4: month by month for 24 months, how many cases each PDU's COMs would take on
+    if a policy change came into force on a date, against the policy in force."""
+    _django()
+    import json
+    from dataclasses import replace
+
+    from omp.decisions.models import CurrentHandover
+    from omp.decisions.recompute import policy_versions
+    from omp.decisions.what_if import project
+    from omp.rules.policy import PolicyError, policy_named
+
+    try:
+        base = policy_named(policy_versions(), policy)
+        first_day = date.fromisoformat(start)
+    except PolicyError as error:
+        console.print(f"[red]--policy: {error}[/red]")
+        raise typer.Exit(2) from None
+    except ValueError:
+        console.print("[red]--from: enter a date as YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+    if era is not None and era not in ("B", "C", "D", "E"):
+        console.print("[red]--era: must be B, C, D or E[/red]")
+        raise typer.Exit(2)
+    changed = era is not None or levelled_up or scope is not None
+    scenario = replace(base, name=f"{base.name} (what-if)" if changed else base.name,
+                       handover_era=era or base.handover_era,
+                       levelled_up=levelled_up or base.levelled_up,
+                       scope=scope or base.scope, effective_from=first_day)
+    with _progress() as bar:
+        task = bar.add_task("Projecting", note="",
+                            total=CurrentHandover.objects.filter(responsibility__in=(
+                                "POM_RESPONSIBLE", "POM_RESPONSIBLE_COM_SUPPORTING")).count())
+        result = project(scenario, first_day, date.today(), workers=workers,
+                         progress=lambda n: bar.advance(task, n))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    months = Table("month", "policy in force", "with the change", "difference",
+                   title=f"COM take-ons: {scenario.name}, era {scenario.handover_era}"
+                         f"{', levelled up' if scenario.levelled_up else ''}"
+                         f"{', ' + scenario.scope if scenario.scope else ''} from {start}")
+    for month, base_n, new_n in result.monthly():
+        months.add_row(month.strftime("%b %Y"), str(base_n), str(new_n), f"{new_n - base_n:+d}")
+    pdus = Table("PDU", "policy in force", "with the change", "difference", "from")
+    for code, name, base_n, new_n, first in result.by_pdu():
+        pdus.add_row(f"{name} ({code})", str(base_n), str(new_n), f"{new_n - base_n:+d}",
+                     first.strftime("%b %Y") if first else "no change")
+    out = Console()
+    out.print(months)
+    out.print(pdus)
+    out.print(f"{result.examined} people in custody with the POM responsible; the change "
+              f"moves the take-on date for {result.moved} of them.")
+
+
 @app.command()
 def demo(
     cases: Annotated[int, typer.Option(help="Number of synthetic cases")] = 2_000,

@@ -13,16 +13,19 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from omp.web.api.cases import router as cases_router
+from omp.web.api.handovers import router as handovers_router
 
 api = NinjaAPI(
     title="Offender management API",
     version="1",
-    description="Case facts and allocation decisions (ALLOC-1..7). Sign in through the web "
+    description="Case facts, allocation decisions (ALLOC-1..7), responsibility and handover "
+                "(HAND-1..4). Sign in through the web "
                 "service; every case read is logged.",
     auth=django_auth,
     urls_namespace="api-v1",
 )
 api.add_router("/cases", cases_router)
+api.add_router("", handovers_router)
 
 #: Request parts that prefix a pydantic error location, and the body parameter's name.
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "form"})

@@ -16,6 +16,7 @@ from omp.cases.facts import facts_for_person, facts_known_on
 from omp.interchange.facts import facts_dict
 from omp.web.access import open_case
 from omp.web.api.bodies import decision_body, history_body
+from omp.web.api.handovers import handover_body
 from omp.web.api.schemas import (
     Case,
     CaseList,
@@ -25,6 +26,7 @@ from omp.web.api.schemas import (
     Message,
     ScoresIn,
 )
+from omp.web.handover_screen import handover_in_force
 from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, require_role
 from omp.web.screen import current_decision, decision_in_force, end_of_day, history
 from omp.web.search import clean_query, search_people
@@ -72,11 +74,13 @@ def get_case(request: HttpRequest, case_ref: str, known_on: dt.date | None = Non
         except LookupError:
             return 404, {"detail": f"{person.case_ref} was not yet recorded on {known_on}"}
         decision = decision_in_force(person, at)
+    record = handover_in_force(person, None if known_on is None else end_of_day(known_on))
     return 200, {"case_ref": person.case_ref,
             "identity": {"first_name": person.first_name, "last_name": person.last_name,
                          "prison_number": person.prison_number},
             "facts": facts_dict(facts), "recorded": dict(facts.recorded),
-            "decision": decision_body(decision, person.case_ref) if decision else None}
+            "decision": decision_body(decision, person.case_ref) if decision else None,
+            "handover": handover_body(record, person.case_ref) if record else None}
 
 
 @router.get("/{case_ref}/decision", response={200: Decision, **ERRORS, 404: Message},

@@ -183,6 +183,7 @@ class CustodyFacts(Schema):
     early_allocation: bool | None
     parole_outcome_not_release: bool | None
     additional_future_isp: bool | None
+    civil_sentence: bool | None
 
 
 class CaseFacts(Schema):
@@ -196,6 +197,39 @@ class CaseFacts(Schema):
     event: EventFacts
     custody: CustodyFacts | None
     resourcing: str | None
+
+
+class ReleaseDateOut(Schema):
+    """The release date the handover was counted back from."""
+
+    name: str = Field(examples=["CRD"])
+    date: dt.date
+
+
+class Handover(Schema):
+    """A stored responsibility and handover decision (HAND-3)."""
+
+    id: int
+    case_ref: str
+    responsibility: Literal["POM_RESPONSIBLE", "POM_RESPONSIBLE_COM_SUPPORTING",
+                            "COM_RESPONSIBLE"] | None
+    responsibility_label: str
+    start_date: dt.date | None = Field(description="The COM starts supporting")
+    handover_date: dt.date | None = Field(description="The COM becomes responsible")
+    reason: str
+    reason_title: str
+    rule: str
+    explanation: str
+    era: str
+    policy_version: str
+    earliest_release: ReleaseDateOut | None
+    handover_type: str | None
+    pom_type: Literal["PROBATION", "PRISON"] | None
+    override: str | None = Field(description="The override's reason, when one applies")
+    as_of: dt.date
+    decided_at: dt.datetime
+    trigger: str
+    triggered_by: str | None
 
 
 class Identity(Schema):
@@ -215,6 +249,7 @@ class Case(Schema):
     recorded: dict[str, dt.date] = Field(
         description="When each fact was recorded, by interchange field name")
     decision: Decision | None
+    handover: Handover | None = Field(description="The handover decision in force")
 
 
 def _number_as_text(value: Any) -> Any:
