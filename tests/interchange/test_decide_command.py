@@ -139,3 +139,17 @@ def test_many_spans_give_the_same_output_and_line_numbers(tmp_path: Path,
     assert split[7]["error"]["message"].startswith("line 8:")
     assert split[31]["error"]["field"] == "risk.rsr_percent"
     assert [d["case_ref"] for d in split if "error" not in d][:3] == ["S000", "S001", "S002"]
+
+
+@pytest.mark.parametrize(("custody", "field"), [
+    ({"sentence_start_date": "2026-03-01", "conditional_release_date": "2026-02-01"},
+     "custody.conditional_release_date"),
+    ({"sentence_start_date": "2026-03-01", "tariff_date": "2030-01-01"}, "custody.tariff_date"),
+])
+def test_contradictory_custody_dates_are_an_error_naming_the_field(
+        tmp_path: Path, custody: dict[str, str], field: str) -> None:
+    bad = case_object(case_ref="BAD1", custody=custody)
+    code, [good, error] = _decide(tmp_path, [case_object(case_ref="OK1"), bad])
+    assert code == 1
+    assert good["handover"]["responsibility"] is not None
+    assert error["case_ref"] == "BAD1" and error["error"]["field"] == field
