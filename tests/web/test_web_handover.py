@@ -1,0 +1,186 @@
+"""Handover pages and API (HAND-3, HAND-4): the case page's handover, the staff lists with
+roles, sorting and CSV, the override and custody-date forms with their errors, and the
+what-if projection."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.test import Client
+from django.utils import timezone
+
+from omp.cases.models import CaseAccess, CustodySpell, Person
+from omp.decisions.models import CurrentHandover, ResponsibilityOverride
+
+pytestmark = pytest.mark.django_db
+
+
+def _crd_for_handover(handover: date) -> date:
+    """The CRD whose era E handover (8 months 14 days before it) falls on ``handover``."""
+    crd = handover + timedelta(days=14) + relativedelta(months=8)
+    while crd - relativedelta(months=8) - timedelta(days=14) != handover:
+        crd += timedelta(days=1)  # month-end clamping can make one day a miss
+    return crd
+
+
+def _due_in(make_case: Any, ref: str, days: int, **changes: Any) -> Person:
+    """A case whose COM takes over ``days`` from today."""
+    today = timezone.localdate()
+    crd = _crd_for_handover(today + timedelta(days=days))
+    person: Person = make_case(case_ref=ref, **{
+        "custody.sentence_start_date": (today - timedelta(days=400)).isoformat(),
+        "custody.conditional_release_date": crd.isoformat(),
+        "event.sentence.length": "P5Y", **changes})
+    return person
+
+
+def test_upcoming_list_sorts_filters_and_downloads(client_for: Any, make_case: Any) -> None:
+    soon = _due_in(make_case, "U0001", 10)
+    later = _due_in(make_case, "U0002", 50, **{"custody.prison_code": "LEI"})
+    _due_in(make_case, "U0003", 60)  # beyond eight weeks
+    client = client_for("pom", "pom")
+    page = client.get("/handovers/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert body.index("U0001") < body.index("U0002") and "U0003" not in body
+    assert "2 cases" in body
+    by_ref = client.get("/handovers/", {"sort": "case_ref", "dir": "desc"}).content.decode()
+    assert by_ref.index("U0002") < by_ref.index("U0001")
+    only_lei = client.get("/handovers/", {"prison": "LEI"}).content.decode()
+    assert "U0002" in only_lei and "U0001" not in only_lei
+    download = client.get("/handovers/", {"format": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert [r["case_ref"] for r in rows] == ["U0001", "U0002"]
+    assert rows[0]["handover_date"] == CurrentHandover.objects.get(
+        person=soon).handover_date.isoformat()
+    assert rows[1]["prison"] == "LEI" and later.pk
+
+
+def test_in_handover_and_com_overdue_lists(client_for: Any, make_case: Any) -> None:
+    _due_in(make_case, "O0001", -5)  # handed over five days ago, COM recorded
+    _due_in(make_case, "O0002", -5, **{"probation.com_name": "", "probation.com_email": ""})
+    _due_in(make_case, "O0003", -1, **{"probation.com_name": "", "probation.com_email": ""})
+    Person.objects.filter(case_ref="O0001").update(com_name="Anna Price")
+    client = client_for("com", "com")
+    in_handover = client.get("/handovers/", {"list": "in_handover"}).content.decode()
+    assert all(ref in in_handover for ref in ("O0001", "O0002", "O0003"))
+    overdue = client.get("/handovers/", {"list": "com_overdue"}).content.decode()
+    # Two days or more after the handover with no COM (HANDOVER §4.9).
+    assert "O0002" in overdue and "O0001" not in overdue and "O0003" not in overdue
+
+
+@pytest.mark.parametrize("url", ["/handovers/", "/handovers/what-if/",
+                                 "/cases/X000001/override/", "/cases/X000001/custody/"])
+def test_providers_and_commissioners_get_403(client_for: Any, make_case: Any,
+                                             url: str) -> None:
+    make_case()
+    assert client_for("keyworker", "provider").get(url).status_code == 403
+    assert client_for("buyer", "commissioner").get(url).status_code == 403
+    assert not CaseAccess.objects.exists()
+
+
+def test_case_page_shows_the_handover_and_its_reason(client_for: Any, make_case: Any) -> None:
+    _due_in(make_case, "P0001", 30)
+    body = client_for("pom", "pom").get("/cases/P0001/").content.decode()
+    head = CurrentHandover.objects.get(person__case_ref="P0001")
+    assert "Responsibility and handover" in body and "POM responsible" in body
+    assert f"{head.handover_date:%-d %B %Y}" in body
+    assert "8 months 14 days before release" in body and "Version <strong>E</strong>" in body
+
+
+def test_override_form_errors_then_override_shows_in_history(client_for: Any,
+                                                             make_case: Any) -> None:
+    _due_in(make_case, "V0001", 30)
+    assert client_for("pom", "pom").get("/cases/V0001/override/").status_code == 403
+    head = client_for("head", "head_of_offender_management")
+    missing = head.post("/cases/V0001/override/", {"value": "Probation", "reason": "other"})
+    assert missing.status_code == 400
+    assert 'href="#reason_text"' in missing.content.decode()
+    assert not ResponsibilityOverride.objects.exists()
+    done = head.post("/cases/V0001/override/", {"value": "Probation",
+                                                "reason": "community_team"})
+    assert done.status_code == 302
+    page = head.get("/cases/V0001/").content.decode()
+    assert "Responsibility set by hand to Probation" in page
+    assert "override_probation" in page and "set to Probation by head" in page
+    ended = head.post("/cases/V0001/override/", {"end": "yes"})
+    assert ended.status_code == 302
+    assert CurrentHandover.objects.get(person__case_ref="V0001").responsibility == \
+        "POM_RESPONSIBLE"
+
+
+def test_custody_form_refuses_contradictory_dates(client_for: Any, make_case: Any) -> None:
+    person = _due_in(make_case, "W0001", 30)
+    before = list(CustodySpell.objects.filter(person=person).values())
+    client = client_for("pom", "pom")
+    response = client.post("/cases/W0001/custody/", {"conditional_release_date": "2001-01-01"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'href="#conditional_release_date"' in body and "before the sentence start" in body
+    assert list(CustodySpell.objects.filter(person=person).values()) == before
+    fixed = client.post("/cases/W0001/custody/", {"licence_expiry_date": "2040-01-01"})
+    assert fixed.status_code == 302
+    assert CustodySpell.objects.get(person=person).licence_expiry_date == date(2040, 1, 1)
+    assert CustodySpell.objects.get(person=person).conditional_release_date is not None
+
+
+def test_what_if_page_projects_and_explains(client_for: Any, make_case: Any) -> None:
+    _due_in(make_case, "Y0001", 200)
+    client = client_for("pom", "pom")
+    empty = client.get("/handovers/what-if/")
+    assert empty.status_code == 200 and "Project" in empty.content.decode()
+    start = (timezone.localdate() + timedelta(days=30)).isoformat()
+    response = client.get("/handovers/what-if/", {
+        "version": "E", "handover_era": "B", "levelled_up": "on", "scope": "England",
+        "start": start})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="what-if-chart"' in body
+    # Era B levelled up hands over 4 months 15 days before the CRD, not 8 months 14 days.
+    assert "whose POM is responsible today: 1." in body
+    assert "takes over for 1 of them" in body
+    bad = client.get("/handovers/what-if/", {"version": "E", "start": "soon"})
+    assert bad.status_code == 400 and 'href="#start"' in bad.content.decode()
+    download = client.get("/handovers/what-if/", {"version": "E", "start": start,
+                                                   "format": "csv"})
+    assert download.content.decode().splitlines()[0] == "pdu_code,month,policy_in_force,scenario"
+
+
+def _post(client: Client, url: str, body: Any) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_api_handover_override_and_custody(client_for: Any, make_case: Any) -> None:
+    _due_in(make_case, "Z0001", 30)
+    pom = client_for("pom", "pom")
+    handover = pom.get("/api/v1/cases/Z0001/handover").json()
+    assert handover["responsibility"] == "POM_RESPONSIBLE" and handover["era"] == "E"
+    assert handover["earliest_release"]["name"] == "CRD"
+    assert pom.get("/api/v1/cases/Z0001").json()["handover"]["id"] == handover["id"]
+    assert _post(pom, "/api/v1/cases/Z0001/handover/override",
+                 {"value": "Prison", "reason": "recalled"}).status_code == 403
+    head = client_for("head", "head_of_offender_management")
+    bad = _post(head, "/api/v1/cases/Z0001/handover/override",
+                {"value": "Prison", "reason": "other"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "reason_text"
+    done = _post(head, "/api/v1/cases/Z0001/handover/override",
+                 {"value": "Probation", "reason": "community_team"}).json()
+    assert done["responsibility"] == "COM_RESPONSIBLE" and done["reason"] == "override_probation"
+    refused = _post(pom, "/api/v1/cases/Z0001/custody", {"tariff_date": "2040-01-01"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "custody.tariff_date"
+    history = pom.get("/api/v1/cases/Z0001/handovers").json()
+    assert [h["reason"] for h in history][:2] == ["override_probation", "determinate"]
+    listed = pom.get("/api/v1/handovers", {"list": "in_handover"}).json()
+    # Set to probation by hand: the COM holds it, so it is in handover.
+    assert [(r["case_ref"], r["reason"]) for r in listed] == [("Z0001", "override_probation")]
+    projection = pom.get("/api/v1/handovers/what-if", {"version": "B", "start": "2027-01-01"})
+    assert projection.status_code == 200 and len(projection.json()["months"]) == 24
+    wrong = pom.get("/api/v1/handovers/what-if", {"version": "Q", "start": "2027-01-01"})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "version"
