@@ -6,80 +6,19 @@ the README's screenshot of the decision screen in docs/screenshots/."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import date
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connections
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from omp.cases.actions import record_rsr_osp
 from omp.cases.models import ManualCasRecord
+from tests.web.browser import PASSWORD, accessibility_problems, failed_responses
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "decision-screen.png"
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PASSWORD = "a-long-test-password"
 
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Chromium from Debian's package."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-        # Django keeps a connection per context, and Playwright's greenlet gives the test its
-        # own: close the one the test opened, or PostgreSQL cannot drop the test database.
-        connections.close_all()
-
-
-#: Data migrations whose rows a flush removes: roles, reference data, built-in policies.
-DATA_MIGRATIONS = ("omp.web.migrations.0001_roles", "omp.cases.migrations.0002_reference_data",
-                   "omp.decisions.migrations.0002_built_in_policies")
-
-
-@pytest.fixture
-def migrated_data(transactional_db: Any) -> None:
-    """The rows the data migrations write. A transactional test that ran before this one
-    flushed them, so they are written again here by the migrations' own functions."""
-    for name in DATA_MIGRATIONS:
-        import_module(name).forwards(apps, None)
-
-
-@pytest.fixture
-def plain_static(settings: Any) -> None:
-    """Serve static files by their plain names, as the live server's handler finds them,
-    even where `collectstatic` has written a manifest of hashed names."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
-def _failed_responses(page: Page) -> list[str]:
-    failures: list[str] = []
-
-    def check(response: Response) -> None:
-        if response.status >= 400:
-            failures.append(f"{response.status} {response.url}")
-
-    page.on("response", check)
-    return failures
-
-
-def _accessibility_problems(page: Page) -> list[str]:
-    """Serious and critical WCAG 2.1 A/AA failures that axe-core finds on the page."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: "tag",
-        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})""")
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def _change_rsr(page: Page, value: str) -> None:
@@ -104,7 +43,7 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
                                    notes="High public interest (no longer a criterion)")
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    failures = _failed_responses(page)
+    failures = failed_responses(page)
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill("court.clerk")
     page.get_by_label("Password").fill(PASSWORD)
@@ -113,9 +52,9 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
     # Live search (htmx) finds both Smiths; open the one we want.
     page.get_by_label("Case reference, prison number or name").fill("smith")
     expect(page.get_by_text("2 cases match")).to_be_visible()
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     page.get_by_role("link", name="X000001").click()
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
 
     outcome = page.locator("#outcome")
     expect(outcome).to_contain_text("Retained / Enhanced Resourcing")
@@ -131,7 +70,7 @@ def test_court_staff_change_rsr_and_see_the_decision_change(
     page.get_by_label("RSR score").fill("6,9")
     page.get_by_role("button", name="Save and update the decision").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("RSR score")
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     page.get_by_role("link", name="Back to the case").click()
 
     _change_rsr(page, "3.1")
