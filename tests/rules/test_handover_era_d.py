@@ -90,7 +90,6 @@ def assert_no_dates(decision: HandoverDecision, responsibility: str | None, reas
     assert dates(decision) == (None, None)
 
 
-
 def isp(**changes: Any) -> HandoverDecision:
     """An indeterminate sentence: no CRD, dates as given."""
     return decide(isp=True, crd=None, **changes)
