@@ -91,7 +91,6 @@ def assert_no_dates(decision: HandoverDecision, responsibility: str | None, reas
     assert dates(decision) == (None, None)
 
 
-
 # --- §3 NPS determinate without PED or EA: one date, 7 months 15 days before release -------
 
 def test_3_worked_example_hands_over_on_13_july_2021() -> None:
