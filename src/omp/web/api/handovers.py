@@ -201,7 +201,7 @@ class ProjectionOut(Schema):
 
 @router.get("/handovers/what-if", response={200: ProjectionOut, **ERRORS, 422: InputErrors},
             summary="What-if projection")
-def get_what_if(request: HttpRequest, version: str, start: str, handover_era: str = "",
+def get_what_if(request: HttpRequest, version: str, start: dt.date, handover_era: str = "",
                 levelled_up: bool = False, scope: str = "") -> tuple[int, dict[str, Any]]:
     """Project COM take-ons for the next 24 months if policy ``version`` (changed by the
     other parameters) came into force on ``start``, against the policy in force."""
