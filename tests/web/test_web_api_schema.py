@@ -80,7 +80,7 @@ def test_api_matches_its_openapi_document(api_schema: Any, signed_in: dict[str, 
                 assert response.status_code == 422
                 assert response.json()["detail"][0]["field"] == "known_on"
                 return
-            rules = RULES_BEYOND_THE_SCHEMA.get(operation.path.removeprefix("/api/v1"))
+            rules = RULES_BEYOND_THE_SCHEMA.get(case.operation.path.removeprefix("/api/v1"))
             if rules is not None:
                 # The actions' rules (RSR 0–100 with two decimals, a policy version that
                 # exists, dates in order…) go beyond what the schema states: a refusal must
