@@ -198,11 +198,28 @@ def mappa_level(levels: Sequence[int | None]) -> int | None:
     return max(known) if known else None
 
 
-def decide_input(item: HandoverInput, versions: Sequence[PolicyVersion]
+class PolicyLookup:
+    """The policy version in force for a case, remembered per (day, country, region): a
+    chunk of cases shares a handful of keys, and finding a version hashes every version."""
+
+    def __init__(self, versions: Sequence[PolicyVersion]) -> None:
+        self.versions = versions
+        self._known: dict[tuple[date, bool | None, str | None], PolicyVersion] = {}
+
+    def __call__(self, facts: CaseFacts) -> PolicyVersion:
+        """The version :func:`policy_for` gives ``facts``."""
+        key = (facts.as_of, facts.is_welsh, facts.region_code)
+        policy = self._known.get(key)
+        if policy is None:
+            policy = self._known[key] = policy_for(facts, self.versions)
+        return policy
+
+
+def decide_input(item: HandoverInput, policies: PolicyLookup
                  ) -> tuple[HandoverDecision | None, PomType | None]:
     """The nightly path's decision for one case."""
-    policy = policy_for(item.facts, versions)
-    return decide_with_override(item.facts, policy, item.outcome, item.tier, item.override)
+    return decide_with_override(item.facts, policies(item.facts), item.outcome, item.tier,
+                                item.override)
 
 
 _INSERT = (
@@ -250,10 +267,11 @@ def _commit_chunk(run: RecomputeRun, low: int, high: int, as_of: date,
             heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
         new: list[tuple[Any, ...]] = []
         examined = 0
+        policies = PolicyLookup(versions)
         now = timezone.now()
         for item in inputs_in_range(low, high, as_of):
             examined += 1
-            decision, pom_type = decide_input(item, versions)
+            decision, pom_type = decide_input(item, policies)
             if decision is None:
                 continue
             digest = fingerprint(decision, pom_type, item.override.id if item.override else None)

@@ -1,0 +1,189 @@
+"""Benchmark: responsibility and handover at national scale (HAND-1..4; not a test).
+
+    .venv/bin/python bench/handover.py [--cases 1000000] [--backends sqlite,postgres]
+
+Measures, on the seeded synthetic caseload, with the wall time, cases per second, the peak
+resident memory of the whole process tree and the ratio to each target (2-core machine):
+
+- the handover part of the nightly run (every case in custody decided again, because
+  handover follows the calendar): first night and a following night, ≤ 30 s, ≤ 2 GB;
+- ``decide`` over a JSONL file of every case, with and without the handover part (the
+  difference is the handover's share), ≤ 30 s, ≤ 2 GB;
+- the what-if projection (HAND-4) over the whole case base, ≤ 10 s.
+
+It reuses the loader and the process-tree measurement of ``bench/recompute.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+_SPEC = importlib.util.spec_from_file_location("bench_recompute", ROOT / "bench" / "recompute.py")
+assert _SPEC and _SPEC.loader
+recompute = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(recompute)
+
+AS_OF = recompute.AS_OF
+TARGET_SECONDS = 30.0
+TARGET_WHAT_IF_SECONDS = 10.0
+TARGET_RSS_MB = 2048.0
+
+
+def step_handover(url: str, as_of: str) -> None:
+    """The handover part of one nightly run; prints what it examined and changed."""
+    recompute._django(url)
+    from omp.decisions.handover import run_nightly_handover
+    from omp.decisions.recompute import policy_versions
+
+    run = run_nightly_handover(date.fromisoformat(as_of), policy_versions())
+    print(json.dumps({"examined": run.examined, "changed": run.changed}))
+
+
+def step_what_if(url: str, workers: int) -> None:
+    """Level up England from 2027-04-01 under era B rules, projected over every case."""
+    recompute._django(url)
+    from dataclasses import replace
+
+    from omp.decisions.recompute import policy_versions
+    from omp.decisions.what_if import project
+    from omp.rules.policy import policy_named
+
+    start = date(2027, 4, 1)
+    policy = replace(policy_named(policy_versions(), "E"), name="LU-ENG-2027 (what-if)",
+                     handover_era="B", levelled_up=True, scope="England",
+                     effective_from=start)
+    result = project(policy, start, AS_OF, workers=workers)
+    print(json.dumps({"examined": result.examined, "moved": result.moved,
+                      "months": len(result.months)}))
+
+
+def step_decide_allocation(source: str, output: str) -> None:
+    """``decide`` with the handover part switched off, to measure the handover's share."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from omp.interchange import decide, decision
+
+    def allocation_only(facts: Any, versions: Any = decision.BUILT_IN_VERSIONS,
+                        policy_name: str | None = None) -> Any:
+        policy = decision.policy_for(facts, versions, policy_name)
+        return decision.CaseDecision(decision.decide_allocation(facts, policy), None, None)
+
+    decide.decide_everything = allocation_only  # type: ignore[assignment]
+    decide.run_decide(Path(source), Path(output), AS_OF)
+
+
+def _row(name: str, cases: int, seconds: float, rss: float, target: float) -> dict[str, Any]:
+    return {"measure": name, "cases": cases, "seconds": round(seconds, 2),
+            "cases_per_s": round(cases / seconds) if seconds else None,
+            "peak_rss_mb": round(rss), "time_vs_target": round(seconds / target, 2),
+            "rss_vs_target": round(rss / TARGET_RSS_MB, 2), "target_s": target}
+
+
+def _print(row: dict[str, Any]) -> None:
+    print(f"{row['measure']:<52} {row['seconds']:>8.2f} s  {row['cases_per_s'] or 0:>9,} "
+          f"cases/s  peak RSS {row['peak_rss_mb']:>6,} MB  (time {row['time_vs_target']:.2f}× "
+          f"the {row['target_s']:.0f} s target, memory {row['rss_vs_target']:.2f}×)", flush=True)
+
+
+def main() -> None:
+    """Run the benchmark; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip-decide", action="store_true")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--as-of", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--output", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step == "handover":
+        return step_handover(args.url, args.as_of)
+    if args.step == "what-if":
+        return step_what_if(args.url, args.workers)
+    if args.step == "decide-allocation":
+        return step_decide_allocation(args.input, args.output)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "dumb"}
+    me = [sys.executable, str(Path(__file__).resolve())]
+    loader = [sys.executable, str(ROOT / "bench" / "recompute.py")]
+    rows: list[dict[str, Any]] = []
+    print(f"{args.cases:,} synthetic cases, {args.workers} workers, {os.cpu_count()} cores",
+          flush=True)
+    with tempfile.TemporaryDirectory(prefix="omp-bench-") as folder:
+        scratch = Path(folder)
+        if not args.skip_decide:
+            sys.path.insert(0, str(ROOT / "src"))
+            from omp.demo.generator import export_cases_jsonl
+
+            lines = scratch / "cases.jsonl"
+            export_cases_jsonl(lines, args.cases, seed=2026, as_of=AS_OF)
+            out = str(scratch / "decisions.jsonl")
+            seconds, rss, _ = recompute.measure(
+                [sys.executable, "-m", "omp", "decide", "--input", str(lines), "--output", out],
+                env)
+            full = _row("decide: allocation and handover", args.cases, seconds, rss,
+                        TARGET_SECONDS)
+            seconds, rss, _ = recompute.measure(
+                [*me, "--step", "decide-allocation", "--input", str(lines), "--output", out],
+                env)
+            part = _row("decide: allocation only", args.cases, seconds, rss, TARGET_SECONDS)
+            share = _row("decide: the handover part (difference)", args.cases,
+                         max(full["seconds"] - part["seconds"], 0.0), full["peak_rss_mb"],
+                         TARGET_SECONDS)
+            for row in (full, part, share):
+                rows.append(row)
+                _print(row)
+            lines.unlink()
+        for backend in [b for b in args.backends.split(",") if b]:
+            url = recompute._database(backend, scratch, args.pg)
+            seconds, _, _ = recompute.measure(
+                [*loader, "--step", "load", "--url", url, "--cases", str(args.cases)], env)
+            print(f"(loaded {args.cases:,} cases into {backend} in {seconds:.0f} s)", flush=True)
+            started = time.perf_counter()
+            recompute.measure([*loader, "--step", "nightly", "--url", url, "--as-of",
+                               AS_OF.isoformat(), "--workers", str(args.workers)], env)
+            print(f"(allocation part of the first night in {time.perf_counter() - started:.0f}"
+                  " s)", flush=True)
+            for label, day in (("first night: every decision new", AS_OF),
+                               ("next night", AS_OF + timedelta(days=1))):
+                seconds, rss, out = recompute.measure(
+                    [*me, "--step", "handover", "--url", url, "--as-of", day.isoformat()], env)
+                counts = json.loads(out.strip().splitlines()[-1])
+                row = _row(f"nightly handover on {backend}, {label}", counts["examined"],
+                           seconds, rss, TARGET_SECONDS)
+                row["changed"] = counts["changed"]
+                rows.append(row)
+                _print(row)
+                print(f"  ({counts['examined']:,} in custody, {counts['changed']:,} changed)",
+                      flush=True)
+            seconds, rss, out = recompute.measure(
+                [*me, "--step", "what-if", "--url", url, "--workers", str(args.workers)], env)
+            counts = json.loads(out.strip().splitlines()[-1])
+            row = _row(f"what-if over every case on {backend}", args.cases, seconds, rss,
+                       TARGET_WHAT_IF_SECONDS)
+            row.update(counts)
+            rows.append(row)
+            _print(row)
+            print(f"  ({counts['examined']:,} held by the POM projected, {counts['moved']:,} "
+                  "take-on dates moved)", flush=True)
+            if backend == "postgres":
+                recompute._drop_pg(args.pg)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
