@@ -66,6 +66,7 @@ screenshots: $(PIP_STAMP) $(ASSETS) system-packages
 
 bench: $(PIP_STAMP)
 	$(PY) bench/recompute.py --cases $${BENCH_CASES:-1000000}
+	$(PY) bench/handover.py --cases $${BENCH_CASES:-1000000}
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles var
