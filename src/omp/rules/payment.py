@@ -155,6 +155,12 @@ def _percent(share: Decimal) -> str:
     return f"{_plain(share * HUNDRED)}%"
 
 
+def _later_years(year: int) -> str:
+    """ "1 year after the first", "2 years after the first"."""
+    later = year - 1
+    return f"{later} year{'' if later == 1 else 's'} after the first"
+
+
 def _round_rate(rate: Decimal, places: int) -> Decimal:
     return rate.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
@@ -666,6 +672,7 @@ class TRStatement:
 
     def figures(self) -> dict[str, str]:
         """The statement's figures as plain decimal strings (money to the penny)."""
+        places = self.contract.rate_places
         return {
             "year": str(self.results.year),
             "year_price": f"{self.year_price}",
@@ -675,10 +682,10 @@ class TRStatement:
             "fee_for_service": f"{self.fee_for_service}",
             "monthly_payment": f"{self.monthly_payment}",
             "pbr_pot": f"{self.pbr_pot}",
-            "baseline_binary_rate": _plain(self.contract.baseline_binary_rate),
-            "binary_rate": _plain(self.binary_rate),
-            "binary_target": _plain(self.binary_target),
-            "reduction_points": _plain(self.reduction_points),
+            "baseline_binary_rate": _fixed(self.contract.baseline_binary_rate, places),
+            "binary_rate": _fixed(self.binary_rate, places),
+            "binary_target": _fixed(self.binary_target, places),
+            "reduction_points": _fixed(self.reduction_points, places),
             "significance_margin": _plain(self.significance_margin),
             "hurdle_met": "yes" if self.hurdle_met else "no",
             "binary_payment": f"{self.binary_payment}",
@@ -741,8 +748,8 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
                 f"{pounds(contract.annual_price)}; the learning-curve discount starts next year.")
     else:
         text = (f"OUT-4 fee for service: the year-1 price {pounds(contract.annual_price)} less "
-                f"a {_percent(contract.learning_curve_discount)} learning-curve discount for "
-                f"each of {year - 1} later year(s): {pounds(contract.annual_price)} × "
+                f"a {_percent(contract.learning_curve_discount)} learning-curve discount for each "
+                f"{_later_years(year)}: {pounds(contract.annual_price)} × "
                 f"(1 − {_plain(contract.learning_curve_discount)})^{year - 1} = "
                 f"{pounds(year_price)}.")
     lines.append(StatementLine(text, "year_price", f"{year_price}"))
@@ -798,6 +805,10 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
 
     # The binary hurdle, against a target stretched a little further each year.
     places = contract.rate_places
+
+    def _rate(number: Decimal) -> str:
+        return _fixed(number, places)
+
     rate = _round_rate(results.binary_rate, places)
     baseline = contract.baseline_binary_rate
     binary_target = baseline - contract.binary_stretch_points * (year - 1)
@@ -806,14 +817,14 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
         Decimal("0.01"), rounding=ROUND_HALF_UP)
     below_target = binary_target - rate
     stretch = "" if year == 1 else (
-        f" less {_plain(contract.binary_stretch_points)} points of stretch for each of "
-        f"{year - 1} later year(s)")
+        f" less {_plain(contract.binary_stretch_points)} points of stretch for each "
+        f"{_later_years(year)}")
     lines.append(StatementLine(
-        f"Binary target: the CPA baseline of {_plain(baseline)}% ({contract.baseline_label})"
-        f"{stretch} = {_plain(binary_target)}%. The cohort of {results.cohort_size:,} "
-        f"reoffended at {_plain(rate)}%, {_plain(below_target)} points below target; natural "
+        f"Binary target: the CPA baseline of {_rate(baseline)}% ({contract.baseline_label})"
+        f"{stretch} = {_rate(binary_target)}%. The cohort of {results.cohort_size:,} "
+        f"reoffended at {_rate(rate)}%, {_rate(below_target)} points below target; natural "
         f"variation at this size is ±{_plain(margin)} points (95%).", "binary_target",
-        _plain(binary_target)))
+        _rate(binary_target)))
     hurdle = below_target > margin
     binary_payment = frequency_payment = Decimal("0.00")
     frequency_target = max(contract.baseline_frequency
@@ -822,7 +833,7 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
     if hurdle:
         binary_payment = money(below_target * contract.binary_price_per_point)
         lines.append(StatementLine(
-            f"The binary hurdle is met (significantly below target): {_plain(below_target)} "
+            f"The binary hurdle is met (significantly below target): {_rate(below_target)} "
             f"points × {pounds(contract.binary_price_per_point)} = {pounds(binary_payment)}.",
             "binary_payment", f"{binary_payment}"))
         frequency = results.frequency_per_reoffender
@@ -862,8 +873,8 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
                       f"service: {pounds(penalty_cap)}")
             penalty = penalty_cap
         lines.append(StatementLine(
-            f"Reoffending rose significantly, {_plain(rise)} points above the baseline: "
-            f"penalty {_plain(rise)} × {pounds(price)}{capped} = {pounds(penalty)}.",
+            f"Reoffending rose significantly, {_rate(rise)} points above the baseline: "
+            f"penalty {_rate(rise)} × {pounds(price)}{capped} = {pounds(penalty)}.",
             "penalty", f"{penalty}"))
     else:
         lines.append(StatementLine("Reoffending did not rise significantly above the "
@@ -871,7 +882,7 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
     termination = rise >= contract.termination_points
     if termination:
         lines.append(StatementLine(
-            f"The rise of {_plain(rise)} points reaches the termination point of "
+            f"The rise of {_rate(rise)} points reaches the termination point of "
             f"{_plain(contract.termination_points)} points: the contract may be ended."))
 
     reclaimed = deductions + penalty

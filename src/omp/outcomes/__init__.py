@@ -1,0 +1,1 @@
+"""Outcomes analytics: cohorts, reconviction measures, payment by results."""
