@@ -106,7 +106,8 @@ def test_out_3_rate_is_judged_at_one_decimal_place() -> None:
     statement = doncaster_statement(DONCASTER, D("53.2499"))
     assert statement.rate == D("53.2")
     assert statement.threshold_met and statement.reclaimed == 0
-    assert "53.2499% rounded to 1 decimal places" in statement.lines[1].text
+    assert statement.lines[1].text == ("The cohort's reconviction rate is 53.2% (measured as "
+                                       "53.2499%, judged to 1 decimal place).")
 
 
 def test_out_3_stepped_curve_as_data() -> None:

@@ -57,7 +57,7 @@ def whole_cohort(data_dir: Path, cohort: str, kind: str, engine: str) -> Any:
             from None
     try:
         results = measure(Path(data_dir), cohort, kind=kind, engine=engine)
-    except (KeyError, LookupError, ValueError, FileNotFoundError) as error:
+    except (LookupError, ValueError, OSError, RuntimeError) as error:
         raise PaymentParameterError([FieldError("cohort", f"{cohort}: {error}")]) from None
     whole = [result for result in results if result.group is None]
     if not whole:
@@ -88,23 +88,33 @@ def adjustment_note(case_mix: CaseMixAdjustment) -> str:
     return case_mix.lines[1].removeprefix("Adjusted baseline: ")
 
 
-def doncaster_for_cohort(contract: DoncasterContract, data_dir: Path, cohort: str, *,
-                         kind: str = "binary_court", engine: str = "duckdb",
-                         adjust_case_mix: bool = False,
-                         baseline_cohort: str = DONCASTER_BASELINE_COHORT,
-                         method: Method = "difference") -> CohortStatement:
-    """The OUT-3 statement for a measured cohort, adjusted for case mix on request."""
-    result = whole_cohort(data_dir, cohort, kind, engine)
+def doncaster_for_measures(contract: DoncasterContract, result: Any,
+                           baseline: Any = None, method: Method = "difference"
+                           ) -> CohortStatement:
+    """The OUT-3 statement for a measured cohort ``result``; with the measured ``baseline``
+    cohort, adjusted for case mix (OUT-5)."""
     rate = to_decimal("rate", result.rate)
-    if not adjust_case_mix:
-        return CohortStatement(doncaster_statement(contract, rate), cohort, result)
-    baseline = whole_cohort(data_dir, baseline_cohort, kind, engine)
+    if baseline is None:
+        return CohortStatement(doncaster_statement(contract, rate), result.cohort, result)
     case_mix = case_mix_for(result, baseline, contract.baseline_rate, method)
     statement = doncaster_statement(
         contract, rate, adjusted_baseline=to_decimal("adjusted_baseline",
                                                      round(case_mix.adjusted_baseline_rate, 6)),
         adjustment_note=adjustment_note(case_mix))
-    return CohortStatement(statement, cohort, result, case_mix)
+    return CohortStatement(statement, result.cohort, result, case_mix)
+
+
+def doncaster_for_cohort(contract: DoncasterContract, data_dir: Path, cohort: str, *,
+                         kind: str = "binary_court", engine: str = "duckdb",
+                         adjust_case_mix: bool = False,
+                         baseline_cohort: str = DONCASTER_BASELINE_COHORT,
+                         method: Method = "difference") -> CohortStatement:
+    """The OUT-3 statement for a cohort measured from ``data_dir``, adjusted for case mix
+    on request."""
+    result = whole_cohort(data_dir, cohort, kind, engine)
+    baseline = whole_cohort(data_dir, baseline_cohort, kind, engine) if adjust_case_mix \
+        else None
+    return doncaster_for_measures(contract, result, baseline, method)
 
 
 def tr_year_from_measure(result: Any, year: int, *, predicted_volume: Decimal | None = None,
@@ -118,23 +128,17 @@ def tr_year_from_measure(result: Any, year: int, *, predicted_volume: Decimal | 
                   predicted_volume, actual_volume, dict(performance or {}))
 
 
-def tr_for_cohort(contract: TRContract, data_dir: Path, cohort: str, year: int, *,
-                  kind: str = "proven", engine: str = "duckdb",
-                  adjust_case_mix: bool = False, baseline_cohort: str | None = None,
-                  method: Method = "difference", predicted_volume: Decimal | None = None,
-                  actual_volume: Decimal | None = None,
-                  performance: Mapping[str, Decimal] | None = None) -> CohortStatement:
-    """The OUT-4 statement for a measured CPA cohort; with ``adjust_case_mix`` the CPA's
-    binary baseline moves with the case mix of ``baseline_cohort`` (OUT-5)."""
-    result = whole_cohort(data_dir, cohort, kind, engine)
+def tr_for_measures(contract: TRContract, result: Any, year: int, baseline: Any = None,
+                    method: Method = "difference", *,
+                    predicted_volume: Decimal | None = None,
+                    actual_volume: Decimal | None = None,
+                    performance: Mapping[str, Decimal] | None = None) -> CohortStatement:
+    """The OUT-4 statement for a measured CPA cohort ``result``; with the measured
+    ``baseline`` cohort the binary baseline moves with its case mix (OUT-5)."""
     figures = tr_year_from_measure(result, year, predicted_volume=predicted_volume,
                                    actual_volume=actual_volume, performance=performance)
-    if not adjust_case_mix:
-        return CohortStatement(tr_statement(contract, figures), cohort, result)
-    if not baseline_cohort:
-        raise PaymentParameterError([FieldError("baseline_cohort", "name the baseline cohort "
-                                                "whose case mix the baseline describes")])
-    baseline = whole_cohort(data_dir, baseline_cohort, kind, engine)
+    if baseline is None:
+        return CohortStatement(tr_statement(contract, figures), result.cohort, result)
     case_mix = case_mix_for(result, baseline, contract.baseline_binary_rate, method)
     adjusted = dataclasses.replace(
         contract,
@@ -142,7 +146,29 @@ def tr_for_cohort(contract: TRContract, data_dir: Path, cohort: str, year: int, 
                                         round(case_mix.adjusted_baseline_rate, 1)),
         baseline_label=f"{contract.baseline_label}, adjusted for case mix (OUT-5) from "
                        f"{contract.baseline_binary_rate}%")
-    return CohortStatement(tr_statement(adjusted, figures), cohort, result, case_mix)
+    return CohortStatement(tr_statement(adjusted, figures), result.cohort, result, case_mix)
+
+
+def tr_for_cohort(contract: TRContract, data_dir: Path, cohort: str, year: int, *,
+                  kind: str = "proven", engine: str = "duckdb",
+                  adjust_case_mix: bool = False, baseline_cohort: str | None = None,
+                  method: Method = "difference", predicted_volume: Decimal | None = None,
+                  actual_volume: Decimal | None = None,
+                  performance: Mapping[str, Decimal] | None = None) -> CohortStatement:
+    """The OUT-4 statement for a CPA cohort measured from ``data_dir``; with
+    ``adjust_case_mix`` the binary baseline moves with the case mix of
+    ``baseline_cohort`` (OUT-5)."""
+    result = whole_cohort(data_dir, cohort, kind, engine)
+    baseline = None
+    if adjust_case_mix:
+        if not baseline_cohort:
+            raise PaymentParameterError([FieldError(
+                "baseline_cohort", "name the baseline cohort whose case mix the baseline "
+                                   "describes")])
+        baseline = whole_cohort(data_dir, baseline_cohort, kind, engine)
+    return tr_for_measures(contract, result, year, baseline, method,
+                           predicted_volume=predicted_volume, actual_volume=actual_volume,
+                           performance=performance)
 
 
 # ------------------------------------------------------------------------ laying it out

@@ -416,7 +416,10 @@ def doncaster_statement(contract: DoncasterContract, rate: Decimal, *,
             + (f": {adjustment_note}" if adjustment_note else "."),
             "baseline_rate", _rate(baseline)))
     judged = _round_rate(rate, places)
-    rounded = "" if judged == rate else f" ({_plain(rate)}% rounded to {places} decimal places)"
+    measured = _plain(rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    rounded = "" if judged == rate else (
+        f" (measured as {measured}%, judged to {places} decimal "
+        f"place{'' if places == 1 else 's'})")
     lines.append(StatementLine(f"The cohort's reconviction rate is {_rate(judged)}%{rounded}.",
                                "rate", _rate(judged)))
 

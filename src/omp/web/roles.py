@@ -19,6 +19,7 @@ COMMISSIONER = "commissioner"
 ANALYST = "analyst"
 ADMIN = "admin"
 HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
+CONTRACT_MANAGER = "contract_manager"
 
 ROLE_NAMES = {
     COURT_STAFF: "Court staff",
@@ -30,6 +31,7 @@ ROLE_NAMES = {
     ANALYST: "Analyst",
     ADMIN: "Administrator",
     HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
+    CONTRACT_MANAGER: "Contract manager",
 }
 #: Who may open a case record. Providers see referrals only (REF-9); commissioners see
 #: aggregates only (COM-4).
@@ -37,6 +39,8 @@ CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
                           HEAD_OF_OFFENDER_MANAGEMENT})
 #: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
 RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
+#: Who may read outcomes and payment-by-results results: aggregates only (OUT-3..5, COM-4).
+OUTCOMES_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -82,4 +86,5 @@ def roles_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: the user's role names, for the identity bar."""
     roles = roles_of(request.user)
     return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
-            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS)}
+            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS),
+            "can_read_outcomes": bool(roles & OUTCOMES_READERS)}

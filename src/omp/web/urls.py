@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import views
+from omp.web import outcomes_views, views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("cases/<str:case_ref>/scores/", views.case_scores, name="case-scores"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+]
+# Outcomes and payment by results (OUT-2..OUT-5): aggregates for commissioners.
+urlpatterns += [
+    path("outcomes/", outcomes_views.outcomes_index, name="outcomes-index"),
+    path("outcomes/<slug:slug>/", outcomes_views.outcomes_results, name="outcomes-results"),
+    path("outcomes/<slug:slug>/<slug:table>.csv", outcomes_views.outcomes_csv,
+         name="outcomes-csv"),
 ]
