@@ -132,6 +132,12 @@ def cpa_names() -> dict[str, str]:
     return {str(cpa["code"]): str(cpa["name"]) for cpa in json.loads(text)["cpas"]}
 
 
+def prison_names() -> dict[str, str]:
+    """Prison codes and names (the case store's reference data, read as data)."""
+    text = resources.files("omp.cases").joinpath("reference_data.json").read_text()
+    return {str(prison["code"]): str(prison["name"]) for prison in json.loads(text)["prisons"]}
+
+
 def _fingerprint(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted((path.name, path.stat().st_size, path.stat().st_mtime_ns)
                         for path in data_dir.glob("*.parquet")))
@@ -165,13 +171,13 @@ def _catalogue(data_dir: Path) -> Catalogue:
     prisons = sorted(code for code in pc.unique(discharges["prison_code"]).to_pylist() if code)
     starts = events.filter(pc.equal(events["index_kind"], "supervision_start"))
     cpas = sorted(code for code in pc.unique(starts["cpa_code"]).to_pylist() if code)
-    names = cpa_names()
+    names, prison_name = cpa_names(), prison_names()
     places = []
     if DONCASTER_CODE in prisons:
         places.append(Place("doncaster", "doncaster", DONCASTER_CODE,
                             "HMP Doncaster payment-by-results pilot"))
-    places += [Place(f"prison-{code.lower()}", "prison", code, f"Prison {code}")
-               for code in prisons]
+    places += [Place(f"prison-{code.lower()}", "prison", code,
+                     prison_name.get(code, f"Prison {code}")) for code in prisons]
     places += [Place(f"cpa-{code.lower()}", "cpa", code, names.get(code, code))
                for code in cpas]
     return Catalogue(first.year, last.year, places)
@@ -262,7 +268,8 @@ def _results(data_dir: Path, place: Place) -> Results:
                     for year in range(span.first_year, span.last_year + 1)}
         years = [_year_row(year, result) for year, result in measured.items()]
         baseline = measured.get(place.baseline_year)
-        definition = builtin(place.cohort(span.last_year)).explain()
+        definition = ("Each cohort is a calendar year's; the latest, for example: "
+                      + builtin(place.cohort(span.last_year)).explain())
         if place.kind == "doncaster":
             contract = DoncasterContract.from_mapping(parameters["doncaster"])
             pilots = [builtin(f"doncaster-pilot-{n}") for n in range(1, PILOT_COHORTS + 1)]
@@ -321,6 +328,11 @@ def _case_mix_rows(statements: list[StatementRow]) -> list[CaseMixRow]:
             for row in statements]
 
 
+def _share(share: Decimal) -> str:
+    """0.10 → "10%"."""
+    return f"{float(share * 100):g}%"
+
+
 def _doncaster_terms(contract: DoncasterContract) -> list[tuple[str, str]]:
     """The contract's terms in words, for the page (OUT-3)."""
     return [
@@ -328,7 +340,7 @@ def _doncaster_terms(contract: DoncasterContract) -> list[tuple[str, str]]:
         ("Baseline reconviction rate", f"{contract.baseline_rate}% ({contract.baseline_label})"),
         ("Threshold", f"a reduction of {contract.threshold_points} percentage points"),
         ("Reclaimed below the threshold",
-         f"{contract.at_risk_share * 100:g}% of the core contract value"),
+         f"{_share(contract.at_risk_share)} of the core contract value"),
         ("Outcome payments", f"up to {pounds(contract.max_outcome_payment)}: "
          f"{contract.curve.describe(contract.threshold_points, contract.cap_points)}"),
     ]
@@ -338,7 +350,7 @@ def _tr_terms(contract: TRContract, first_year: int) -> list[tuple[str, str]]:
     """The contract's terms in words, for the page (OUT-4)."""
     return [
         ("Fee for service, year 1", f"{pounds(contract.annual_price)}, less a "
-         f"{contract.learning_curve_discount * 100:g}% learning-curve discount each later "
+         f"{_share(contract.learning_curve_discount)} learning-curve discount each later "
          f"year"),
         ("Maximum annual payment", pounds(contract.maximum_annual_payment)),
         ("First contract year", str(first_year)),

@@ -179,7 +179,7 @@ def adjust_for_case_mix(cohort: CohortRisk, baseline: CohortRisk,
         f"OUT-5: the cohort's mean predicted risk (OGRS3) is {cohort.mean_predicted_risk:.1f}%"
         f" against {baseline.mean_predicted_risk:.1f}% for the baseline cohort: {mix}.",
         f"Adjusted baseline: {how}.",
-        f"Unadjusted: the cohort of {cohort.size:,} reoffended at {cohort.rate:.1f}%, "
+        f"Unadjusted: the cohort of {cohort.size:,} people reoffended at {cohort.rate:.1f}%, "
         f"{unadjusted.in_words()}.",
         f"Adjusted for case mix: {adjusted_comparison.in_words()}.{known}",
     )

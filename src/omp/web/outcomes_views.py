@@ -163,10 +163,10 @@ def rate_chart(rows: Sequence[YearRow], baseline: float | None, kind: str) -> di
                        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#d4351c"},
                        "encoding": {"y": {"field": "value", "type": "quantitative"}}})
         layers.append({"data": {"values": rules},
-                       "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6,
-                                "color": "#d4351c"},
+                       "mark": {"type": "text", "align": "right", "dx": -2, "dy": -6,
+                                "color": "#d4351c", "fontSize": 12},
                        "encoding": {"y": {"field": "value", "type": "quantitative"},
-                                    "x": {"value": 0}, "text": {"field": "label"}}})
+                                    "x": {"value": "width"}, "text": {"field": "label"}}})
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
             "width": "container", "height": 280, "data": {"values": values},
             "layer": layers, "config": {"font": "arial, sans-serif",
@@ -203,7 +203,7 @@ def _figure(value: str, kind: str) -> str:
     if kind == "percent":
         return f"{value}%"
     if kind == "points":
-        return f"{value} points"
+        return f"{value} points".replace("-", "−")
     return value
 
 
@@ -225,8 +225,13 @@ def _statement_display(row: StatementRow,
     return display
 
 
+def _points(value: float) -> str:
+    """Points to one decimal place with a true minus sign."""
+    return f"{value:.1f}".replace("-", "−")
+
+
 def _interval(low: float, high: float) -> str:
-    return f"{low:.1f} to {high:.1f}".replace("-", "−")
+    return f"{_points(low)} to {_points(high)}"
 
 
 def _case_mix_display(row: CaseMixRow) -> dict[str, Any]:
@@ -239,12 +244,12 @@ def _case_mix_display(row: CaseMixRow) -> dict[str, Any]:
             "baseline_risk": f"{adjustment.baseline.mean_predicted_risk:.1f}%",
             "rate": f"{adjustment.cohort.rate:.1f}%",
             "baseline": f"{adjustment.unadjusted.baseline_rate:.1f}%",
-            "unadjusted": f"{adjustment.unadjusted.reduction_points:.1f}",
+            "unadjusted": _points(adjustment.unadjusted.reduction_points),
             "unadjusted_interval": _interval(adjustment.unadjusted.ci_low,
                                              adjustment.unadjusted.ci_high),
             "unadjusted_beyond": adjustment.unadjusted.exceeds_natural_variation,
             "adjusted_baseline": f"{adjustment.adjusted_baseline_rate:.1f}%",
-            "adjusted": f"{adjustment.adjusted.reduction_points:.1f}",
+            "adjusted": _points(adjustment.adjusted.reduction_points),
             "adjusted_interval": _interval(adjustment.adjusted.ci_low,
                                            adjustment.adjusted.ci_high),
             "adjusted_beyond": adjustment.adjusted.exceeds_natural_variation,

@@ -87,4 +87,5 @@ def roles_context(request: HttpRequest) -> dict[str, Any]:
     roles = roles_of(request.user)
     return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
             "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS),
+            "can_read_cases": bool(roles & CASE_READERS),
             "can_read_outcomes": bool(roles & OUTCOMES_READERS)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,13 @@ from omp.web.access import open_case
 from omp.web.case_facts import fact_sections, in_pairs
 from omp.web.display import LEVELS, percent_words
 from omp.web.forms import KnownOnForm, ScoresForm
-from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, role_required
+from omp.web.roles import (
+    CASE_READERS,
+    OUTCOMES_READERS,
+    RSR_OSP_EDITORS,
+    has_role,
+    role_required,
+)
 from omp.web.screen import decision_context, end_of_day
 from omp.web.search import clean_query, search_people
 
@@ -118,6 +125,12 @@ def _saved_message(rsr: str, osp: str, decision: AllocationDecision) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page is case search."""
+    """The start page is case search; for those who read only aggregates (commissioners,
+    contract managers, COM-4) it is the outcomes index. Signing in comes back here, so each
+    role lands on its own start page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if has_role(request.user, OUTCOMES_READERS) and not has_role(request.user, CASE_READERS):
+        return redirect("outcomes-index")
     return redirect("case-search")
 
