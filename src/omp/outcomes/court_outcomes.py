@@ -129,8 +129,8 @@ def known_people(data_dir: Path) -> set[str]:
     """Case references in the data directory's ``people`` table (the case store)."""
     path = data_dir / "people.parquet"
     if not path.exists():
-        raise CourtOutcomesFileError(f"--data: {path} not found; write the case store's people first "
-                           "(omp snapshot or omp outcomes generate)")
+        raise CourtOutcomesFileError(f"--data: {path} not found; write the case store's "
+                                     "people first (omp snapshot or omp outcomes generate)")
     column = pq.read_table(path, columns=["case_ref"]).column("case_ref")
     return set(column.to_pylist())
 
