@@ -10,6 +10,7 @@ before a date" is a join plus ``row_number``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,18 +40,22 @@ class MissingTableError(FileNotFoundError):
     """A table the analytics need is not in the data directory."""
 
 
-def spark_session(shuffle_partitions: int = 2) -> Any:
+def spark_session(shuffle_partitions: int = 2, quick_start: bool = False) -> Any:
     """The process's local Spark session (``local[2]``), created on first use.
 
     One session per process: starting a JVM costs seconds, and PySpark allows one active
     session anyway. Dates are read and written in UTC so a date never shifts a day.
+    ``quick_start`` suits tiny data (the tests): the JVM compiles less before it runs.
     """
     global _spark_session
     with _spark_lock:
         if _spark_session is None:
             from pyspark.sql import SparkSession
 
-            _spark_session = (
+            # py4j logs "closing down" at interpreter exit, after the streams are closed.
+            logging.getLogger("py4j").setLevel(logging.WARNING)
+
+            builder = (
                 SparkSession.builder.master("local[2]")
                 .appName("omp-outcomes")
                 .config("spark.sql.session.timeZone", "UTC")
@@ -58,10 +63,22 @@ def spark_session(shuffle_partitions: int = 2) -> Any:
                 .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
                 .config("spark.driver.memory", "2g")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                .getOrCreate()
             )
+            if quick_start:
+                builder = builder.config("spark.driver.extraJavaOptions",
+                                         "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+            _spark_session = builder.getOrCreate()
             _spark_session.sparkContext.setLogLevel("ERROR")
         return _spark_session
+
+
+def stop_spark() -> None:
+    """Stop the process's Spark session, if one was started."""
+    global _spark_session
+    with _spark_lock:
+        if _spark_session is not None:
+            _spark_session.stop()
+            _spark_session = None
 
 
 class Engine:
@@ -109,9 +126,19 @@ class Engine:
     def execute(self, expr: Table) -> pa.Table:
         """Run ``expr`` and return its rows; failures raise ``EngineError`` with the SQL."""
         try:
+            if self.name == "spark":
+                return self._spark_arrow(expr)
             return self.backend.to_pyarrow(expr)
         except Exception as error:
             raise EngineError(self.name, self.sql(expr), error) from error
+
+    def _spark_arrow(self, expr: Table) -> pa.Table:
+        # Straight from Spark to Arrow: Ibis would go through pandas, and pandas 3 warns
+        # on what PySpark 4.0 asks of it. The schema is the expression's, so both engines
+        # hand back the same column types.
+        frame = self.backend._session.sql(str(self.backend.compile(expr)))
+        schema = expr.schema().to_pyarrow()
+        return frame.toArrow().rename_columns(schema.names).cast(schema)
 
     def rows(self, expr: Table) -> list[dict[str, Any]]:
         """Run ``expr`` and return its rows as dictionaries."""

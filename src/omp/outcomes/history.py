@@ -99,6 +99,11 @@ def contract_package_areas() -> list[dict[str, object]]:
     return cpas
 
 
+#: The steps ``generate`` reports to its progress callback, in order.
+STEPS = ("people", "index events", "risk scores", "reoffending", "court outcomes",
+         "index events written", "court outcomes written", "monitoring tables written")
+
+
 @dataclass(frozen=True)
 class GenerateSummary:
     """Rows written per table."""

@@ -81,7 +81,10 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
+    # At 0 and at every trial the bound is exactly 0 or 100; floating point would miss it.
+    low = 0.0 if successes == 0 else max(0.0, 100 * (centre - half))
+    high = 100.0 if successes >= trials else min(100.0, 100 * (centre + half))
+    return low, high
 
 
 def counted_reoffences(engine: Engine, people: Table, kind: str) -> Table:
