@@ -316,3 +316,39 @@ def test_no_measures_module_is_a_named_error(tmp_path: Path,
                                  "--max-outcome-payment", "1"])
     assert result.exit_code == 2
     assert "--cohort: the outcomes measures are not available" in result.stderr
+
+
+# ------------------------------------------------------- measured by the real engines
+
+
+def test_out_3_and_out_5_on_each_engine(data: Any, engine_name: str) -> None:
+    """OUT-3 with OUT-5 from real measures, on DuckDB and on Spark. Pilot cohort 1: 20
+    people discharged in January 2012, 9 reconvicted within the year: 45.0%, mean OGRS3
+    60. Unadjusted: 58.2 − 45.0 = 13.2 points, capped at 10: £500,000. The 2009 cohort's
+    mean OGRS3 is 66, so the baseline moves to 58.2 + (60 − 66) = 52.2%: 7.2 points,
+    (7.2 − 5) ÷ 5 × £500,000 = £220,000."""
+    from datetime import date
+
+    for number in range(20):
+        data.event(f"P{number:02}", date(2012, 1, 10), ogrs3=60.0)
+        data.event(f"B{number:02}", date(2009, 3, 1), ogrs3=66.0)
+        if number < 9:
+            data.outcome(f"P{number:02}", date(2012, 6, 1), date(2012, 8, 1))
+    data.event("DEPORTED", date(2012, 2, 1), deported_or_irc=True)
+    directory = data.write()
+    common = ["payment", "doncaster", "--cohort", "doncaster-pilot-1", "--data",
+              str(directory), "--engine", engine_name, "--contract-value", "10000000",
+              "--max-outcome-payment", "500000", "--json"]
+    plain = runner.invoke(app, common)
+    assert plain.exit_code == 0, plain.stderr
+    out = json.loads(plain.stdout)
+    assert (out["rate"], out["reduction_points"], out["outcome_payment"]) == (
+        "45.0", "13.2", "500000.00")
+    assert out["measure"]["size"] == 20
+    assert out["measure"]["excluded"] == {"deported_or_irc": 1}
+    adjusted = runner.invoke(app, [*common, "--adjust-case-mix"])
+    assert adjusted.exit_code == 0, adjusted.stderr
+    out = json.loads(adjusted.stdout)
+    assert (out["baseline_rate"], out["reduction_points"], out["outcome_payment"]) == (
+        "52.2", "7.2", "220000.00")
+    assert out["case_mix"]["risk_difference"] == -6.0

@@ -20,11 +20,6 @@ from omp.outcomes.history import generate
 from omp.outcomes.measures import measure
 from omp.rules.payment import DoncasterContract, doncaster_statement
 
-# Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table() when it reads a Parquet schema; the
-# warning is Ibis's to fix, not ours (ibis-project/ibis, DuckDB 2 support).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning")
-
 #: Big enough for Doncaster's yearly cohorts (about 50 people) to be shown, small enough
 #: for the smallest prisons' to be withheld.
 INDEX_EVENTS = 20_000

@@ -26,9 +26,6 @@ from tests.web.test_web_outcomes import analytics_dir  # noqa: F401 - fixture us
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning")
-
 
 def _screenshot(page: Any, name: str, tmp_path: Path) -> Path:
     target = (SCREENSHOTS if os.environ.get("OMP_SCREENSHOTS") else tmp_path) / name
