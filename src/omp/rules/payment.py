@@ -156,9 +156,10 @@ def _percent(share: Decimal) -> str:
 
 
 def _later_years(year: int) -> str:
-    """ "1 year after the first", "2 years after the first"."""
+    """ "the 1 year after the first", "each of the 2 years after the first"."""
     later = year - 1
-    return f"{later} year{'' if later == 1 else 's'} after the first"
+    return "the year after the first" if later == 1 else \
+        f"each of the {later} years after the first"
 
 
 def _round_rate(rate: Decimal, places: int) -> Decimal:
@@ -751,7 +752,7 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
                 f"{pounds(contract.annual_price)}; the learning-curve discount starts next year.")
     else:
         text = (f"OUT-4 fee for service: the year-1 price {pounds(contract.annual_price)} less "
-                f"a {_percent(contract.learning_curve_discount)} learning-curve discount for each "
+                f"a {_percent(contract.learning_curve_discount)} learning-curve discount for "
                 f"{_later_years(year)}: {pounds(contract.annual_price)} × "
                 f"(1 − {_plain(contract.learning_curve_discount)})^{year - 1} = "
                 f"{pounds(year_price)}.")
@@ -820,11 +821,11 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
         Decimal("0.01"), rounding=ROUND_HALF_UP)
     below_target = binary_target - rate
     stretch = "" if year == 1 else (
-        f" less {_plain(contract.binary_stretch_points)} points of stretch for each "
+        f" less {_plain(contract.binary_stretch_points)} points of stretch for "
         f"{_later_years(year)}")
     lines.append(StatementLine(
         f"Binary target: the CPA baseline of {_rate(baseline)}% ({contract.baseline_label})"
-        f"{stretch} = {_rate(binary_target)}%. The cohort of {results.cohort_size:,} "
+        f"{stretch} = {_rate(binary_target)}%. The cohort of {results.cohort_size:,} people "
         f"reoffended at {_rate(rate)}%, {_rate(below_target)} points below target; natural "
         f"variation at this size is ±{_plain(margin)} points (95%).", "binary_target",
         _rate(binary_target)))
