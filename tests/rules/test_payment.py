@@ -390,3 +390,44 @@ def test_out_4_missing_performance_figure_is_named() -> None:
     with pytest.raises(PaymentParameterError) as raised:
         tr_statement(TR, TRYear(1, 100, D(30), 30, D(3), performance={ORDERS: D(95)}))
     assert raised.value.field == f"performance.{REPORTS}"
+
+
+def test_parameter_edge_cases_are_named() -> None:
+    """Less common bad parameters: a boolean for a number, a curve object of an unknown kind
+    or with a step that is not an object, a duplicated or malformed performance target, a
+    bad penalty price, bad rate places, negative reoffenders."""
+    with pytest.raises(PaymentParameterError, match="contract_value: must be a number"):
+        DoncasterContract.from_mapping({"contract_value": True, "max_outcome_payment": 1})
+    assert curve_from_data({"kind": "linear"}) == OutcomeCurve()
+    with pytest.raises(PaymentParameterError, match="kind must be"):
+        curve_from_data({"kind": "wavy", "steps": []})
+    with pytest.raises(PaymentParameterError, match=r"curve.steps\[0\]"):
+        curve_from_data({"kind": "stepped", "steps": [7]})
+    with pytest.raises(PaymentParameterError) as raised:
+        DoncasterContract(D(1), D(1), curve=OutcomeCurve("wavy"))  # type: ignore[arg-type]
+    assert raised.value.field == "curve"
+    with pytest.raises(PaymentParameterError) as raised:
+        DoncasterContract(D(1), D(1), curve=OutcomeCurve(
+            "stepped", (CurveStep(D("NaN"), D(1)), CurveStep(D(8), D(1)))))
+    assert raised.value.field == "curve.steps[0].from_points"
+    contract = DoncasterContract.from_mapping({"contract_value": 1, "max_outcome_payment": 1,
+                                               "rate_places": 2, "baseline_label": "2009"})
+    assert contract.rate_places == 2 and contract.baseline_label == "2009"
+    with pytest.raises(PaymentParameterError) as raised:
+        TRContract(D(1), D(2), D(30), D(3), D(1), D(1), penalty_per_point=D(-1), rate_places=7,
+                   performance_targets=(PerformanceTarget("x", D(90), D("0.1")),
+                                        PerformanceTarget("x", D(90), D("0.1"))))
+    assert [error.field for error in raised.value.errors] == [
+        "penalty_per_point", "performance_targets[1].name", "rate_places"]
+    with pytest.raises(PaymentParameterError) as raised:
+        TRContract.from_mapping({
+            "annual_price": 1, "maximum_annual_payment": 2, "baseline_binary_rate": 30,
+            "baseline_frequency": 3, "binary_price_per_point": 1,
+            "frequency_price_per_reoffence": 1, "rate_places": 2,
+            "performance_targets": ["x", {"name": "y", "target_percent": "z",
+                                          "deduction_share": 0}]})
+    assert [error.field for error in raised.value.errors] == [
+        "performance_targets[0]", "performance_targets[1].target_percent"]
+    with pytest.raises(PaymentParameterError) as raised:
+        tr_statement(TR_PLAIN, TRYear(1, 100, D(30), -1, D(3)))
+    assert raised.value.field == "reoffenders"
