@@ -175,3 +175,20 @@ def test_no_data_loaded(client_for: Callable[..., Client], settings: Any,
     page = client.get("/outcomes/").content.decode()
     assert 'id="no-data"' in page and "omp outcomes generate" in page
     assert client.get("/outcomes/doncaster/").status_code == 404
+
+
+@pytest.mark.parametrize("next_page", ["", "?next=/cases/"])
+def test_commissioners_sign_in_to_the_outcomes_index(client: Client, make_user: Any,
+                                                     next_page: str) -> None:
+    """Commissioners may not open case records, so case search, the usual start page, is
+    replaced by the outcomes index; any other page asked for is kept."""
+    make_user("commissioner.four", "commissioner", password="a-long-test-password")
+    signed_in = client.post(f"/accounts/login/{next_page}",
+                            {"username": "commissioner.four",
+                             "password": "a-long-test-password"})
+    assert signed_in.url == "/outcomes/"
+    assert client.get("/").url == "/outcomes/"
+    client.post("/accounts/logout/")
+    kept = client.post("/accounts/login/?next=/outcomes/cpa-syo/",
+                       {"username": "commissioner.four", "password": "a-long-test-password"})
+    assert kept.url == "/outcomes/cpa-syo/"

@@ -183,14 +183,19 @@ def _count(value: int) -> str:
 
 def _year_display(row: YearRow) -> dict[str, Any]:
     shown = row.suppressed is None
+    if not shown:
+        risk = "not shown"
+    elif row.mean_predicted_risk is None:
+        risk = "not recorded"
+    else:
+        risk = f"{row.mean_predicted_risk:.1f}%"
     return {
         "year": row.year, "cohort": row.cohort,
         "people": _count(row.size),
         "reoffenders": f"{row.reoffenders:,}" if shown else "not shown",
         "rate": f"{row.rate:.1f}%" if shown else "not shown",
         "interval": f"{row.ci_low:.1f} to {row.ci_high:.1f}" if shown else "not shown",
-        "risk": f"{row.mean_predicted_risk:.1f}%" if shown and row.mean_predicted_risk
-        is not None else "not shown" if not shown else "not recorded",
+        "risk": risk,
         "excluded": ", ".join(f"{name.replace('_', ' ')}: {_count(number)}"
                               for name, number in row.excluded.items()) or "none",
         "suppressed": row.suppressed,

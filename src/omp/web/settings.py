@@ -100,8 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# "home" sends each role to its start page: case search, or outcomes for aggregate readers.
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "case-search"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,7 +10,7 @@ from omp.web.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(
+    path("accounts/login/", views.SignInView.as_view(
         redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -124,13 +125,26 @@ def _saved_message(rsr: str, osp: str, decision: AllocationDecision) -> str:
     return f"Recorded {' and '.join(recorded)}. The allocation is now {decision.label}."
 
 
+def _reads_only_aggregates(user: object) -> bool:
+    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
+    return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page is case search; for those who read only aggregates (commissioners,
-    contract managers, COM-4) it is the outcomes index. Signing in comes back here, so each
-    role lands on its own start page."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if has_role(request.user, OUTCOMES_READERS) and not has_role(request.user, CASE_READERS):
+    """The start page is case search; for those who read only aggregates it is the
+    outcomes index."""
+    if _reads_only_aggregates(request.user):
         return redirect("outcomes-index")
     return redirect("case-search")
+
+
+class SignInView(LoginView):
+    """Django's sign-in, landing each role on a start page it may open: case search, the
+    default, is replaced by the outcomes index for those who read only aggregates."""
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if url == reverse("case-search") and _reads_only_aggregates(self.request.user):
+            return reverse("outcomes-index")
+        return url
 
