@@ -1,1 +1,0 @@
-"""Outcomes analytics: cohorts, reconviction measures, payment by results."""
