@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import outcomes_views, views
+from omp.web import views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # Outcomes and payment by results (OUT-2..OUT-5): aggregates for commissioners.
+from omp.web import outcomes_views  # noqa: E402 - imported beside its routes
+
 urlpatterns += [
     path("outcomes/", outcomes_views.outcomes_index, name="outcomes-index"),
     path("outcomes/<slug:slug>/", outcomes_views.outcomes_results, name="outcomes-results"),
