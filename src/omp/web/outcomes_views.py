@@ -33,7 +33,7 @@ from omp.outcomes.results import (
 )
 from omp.rules.disclosure import MIN_COUNT, count_shown
 from omp.rules.payment import pounds
-from omp.web.roles import OUTCOMES_READERS, role_required
+from omp.web.roles import CASE_READERS, OUTCOMES_READERS, role_required, roles_of
 
 CSV_TABLES = ("rates", "statements", "case-mix")
 WITHHELD = f"fewer than {MIN_COUNT}"
@@ -48,6 +48,13 @@ TR_COLUMNS = (("Binary rate", "binary_rate", "percent"),
               ("Fee for service", "fee_for_service", "money"),
               ("Payment by results", "outcome_payment", "money"),
               ("Penalty", "penalty", "money"), ("Year's total", "total_payment", "money"))
+
+
+def navigation_context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: which primary navigation links the user's roles may follow."""
+    held = roles_of(request.user)
+    return {"can_read_cases": bool(held & CASE_READERS),
+            "can_read_outcomes": bool(held & OUTCOMES_READERS)}
 
 
 def data_dir() -> Path:

@@ -37,10 +37,10 @@ ROLE_NAMES = {
 #: aggregates only (COM-4).
 CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
                           HEAD_OF_OFFENDER_MANAGEMENT})
-#: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
-RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
 #: Who may read outcomes and payment-by-results results: aggregates only (OUT-3..5, COM-4).
 OUTCOMES_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
+#: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
+RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -59,6 +59,11 @@ def roles_of(user: Any) -> frozenset[str]:
 def has_role(user: Any, allowed: frozenset[str]) -> bool:
     """True when the user holds any of the ``allowed`` roles."""
     return bool(roles_of(user) & allowed)
+
+
+def reads_only_aggregates(user: Any) -> bool:
+    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
+    return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
 
 
 def require_role(user: Any, allowed: frozenset[str]) -> None:
@@ -86,6 +91,4 @@ def roles_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: the user's role names, for the identity bar."""
     roles = roles_of(request.user)
     return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
-            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS),
-            "can_read_cases": bool(roles & CASE_READERS),
-            "can_read_outcomes": bool(roles & OUTCOMES_READERS)}
+            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS)}

@@ -20,17 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from omp.cases.actions import ActionError, record_rsr_osp, today
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.decisions.models import AllocationDecision
+from omp.web import roles
 from omp.web.access import open_case
 from omp.web.case_facts import fact_sections, in_pairs
 from omp.web.display import LEVELS, percent_words
 from omp.web.forms import KnownOnForm, ScoresForm
-from omp.web.roles import (
-    CASE_READERS,
-    OUTCOMES_READERS,
-    RSR_OSP_EDITORS,
-    has_role,
-    role_required,
-)
+from omp.web.roles import CASE_READERS, RSR_OSP_EDITORS, role_required
 from omp.web.screen import decision_context, end_of_day
 from omp.web.search import clean_query, search_people
 
@@ -125,15 +120,10 @@ def _saved_message(rsr: str, osp: str, decision: AllocationDecision) -> str:
     return f"Recorded {' and '.join(recorded)}. The allocation is now {decision.label}."
 
 
-def _reads_only_aggregates(user: object) -> bool:
-    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
-    return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
-
-
 def home(request: HttpRequest) -> HttpResponse:
     """The start page is case search; for those who read only aggregates it is the
     outcomes index."""
-    if _reads_only_aggregates(request.user):
+    if roles.reads_only_aggregates(request.user):
         return redirect("outcomes-index")
     return redirect("case-search")
 
@@ -144,7 +134,7 @@ class SignInView(LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
-        if url == reverse("case-search") and _reads_only_aggregates(self.request.user):
+        if url == reverse("case-search") and roles.reads_only_aggregates(self.request.user):
             return reverse("outcomes-index")
         return url
 
