@@ -111,6 +111,23 @@ def counted_reoffences(engine: Engine, people: Table, kind: str) -> Table:
 MEMBER_COLUMNS = ("case_ref", "index_date", "prison_code", "cpa_code", "provider", "ogrs3")
 
 
+def cohort_members(engine: Engine, cohort: Cohort) -> Table:
+    """The cohort's members (``MEMBER_COLUMNS``), worked out once per engine (OUT-1)."""
+    key = ("members", cohort)
+    if key not in engine.memo:
+        engine.memo[key] = engine.cache(members(engine, cohort).select(*MEMBER_COLUMNS))
+    return engine.memo[key]
+
+
+def cohort_excluded(engine: Engine, cohort: Cohort) -> Table:
+    """The people left out of the cohort with their exclusion, once per engine (OUT-1)."""
+    key = ("excluded", cohort)
+    if key not in engine.memo:
+        left_out = excluded(engine, cohort).select(*MEMBER_COLUMNS, "exclusion")
+        engine.memo[key] = engine.cache(left_out)
+    return engine.memo[key]
+
+
 def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
     """One row per cohort member with their count of counted reoffences (OUT-2).
 
@@ -121,7 +138,7 @@ def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
     if key not in engine.memo:
         if kind not in KINDS:
             raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
-        people = members(engine, cohort).select(*MEMBER_COLUMNS)
+        people = cohort_members(engine, cohort)
         outcomes = engine.table("court_outcomes")
         if kind == "binary_court":
             outcomes = outcomes.filter(outcomes.disposal_type == COURT)
@@ -168,7 +185,7 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
 
 def exclusions_expression(engine: Engine, cohort: Cohort, by: str | None = None) -> Table:
     """People left out of the cohort, counted per group and exclusion (OUT-1)."""
-    left_out = excluded(engine, cohort)
+    left_out = cohort_excluded(engine, cohort)
     left_out = left_out.mutate(_group=_group_of(left_out, by))
     return left_out.group_by("_group", "exclusion").agg(people=left_out.count())
 
