@@ -107,11 +107,58 @@ def counted_reoffences(engine: Engine, people: Table, kind: str) -> Table:
                          joined.disposal_date <= lag_end)
 
 
-def _per_person(engine: Engine, people: Table, kind: str) -> Table:
-    counted = counted_reoffences(engine, people, kind)
-    per_person = counted.group_by("case_ref").agg(reoffences=counted.count())
-    joined = people.left_join(per_person, people.case_ref == per_person.case_ref)
-    return joined.mutate(reoffences=joined.reoffences.fill_null(0))
+#: The columns of a cohort member that the measures need (projected early: less to move).
+MEMBER_COLUMNS = ("case_ref", "index_date", "prison_code", "cpa_code", "provider", "ogrs3")
+
+
+def cohort_members(engine: Engine, cohort: Cohort) -> Table:
+    """The cohort's members (``MEMBER_COLUMNS``), worked out once per engine (OUT-1)."""
+    key = ("members", cohort)
+    if key not in engine.memo:
+        engine.memo[key] = engine.cache(members(engine, cohort).select(*MEMBER_COLUMNS))
+    return engine.memo[key]
+
+
+def cohort_excluded(engine: Engine, cohort: Cohort) -> Table:
+    """The people left out of the cohort with their exclusion, once per engine (OUT-1)."""
+    key = ("excluded", cohort)
+    if key not in engine.memo:
+        left_out = excluded(engine, cohort).select(*MEMBER_COLUMNS, "exclusion")
+        engine.memo[key] = engine.cache(left_out)
+    return engine.memo[key]
+
+
+def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
+    """One row per cohort member with their count of counted reoffences (OUT-2).
+
+    Members and their reoffences meet in one left join whose condition holds the windows,
+    so the cohort is worked out once; the result is kept by the engine for the other
+    groupings of the same cohort and kind."""
+    key = ("per_person", cohort, kind)
+    if key not in engine.memo:
+        if kind not in KINDS:
+            raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
+        people = cohort_members(engine, cohort)
+        outcomes = engine.table("court_outcomes")
+        if kind == "binary_court":
+            outcomes = outcomes.filter(outcomes.disposal_type == COURT)
+        else:
+            outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS))
+        outcomes = outcomes.select(outcome_ref="case_ref", offence_date="offence_date",
+                                   disposal_date="disposal_date")
+        follow_up_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS)
+        lag_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS + LAG_MONTHS)
+        joined = people.left_join(outcomes, [
+            people.case_ref == outcomes.outcome_ref,
+            outcomes.offence_date >= people.index_date,
+            outcomes.offence_date <= follow_up_end,
+            outcomes.disposal_date <= lag_end,
+        ])
+        counted = joined.group_by(*MEMBER_COLUMNS).agg(
+            reoffences=joined.offence_date.count())
+        engine.memo[key] = engine.cache(counted)
+    table: Table = engine.memo[key]
+    return table
 
 
 def _group_of(table: Table, by: str | None) -> Any:
@@ -125,7 +172,7 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
                        by: str | None = None) -> Table:
     """The measure as one expression: per group, size, reoffenders, reoffences, the sum of
     squared reoffence counts (for the frequency interval) and the mean OGRS3."""
-    people = _per_person(engine, members(engine, cohort), kind)
+    people = per_person(engine, cohort, kind)
     people = people.mutate(_group=_group_of(people, by))
     return people.group_by("_group").agg(
         size=people.count(),
@@ -138,7 +185,7 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
 
 def exclusions_expression(engine: Engine, cohort: Cohort, by: str | None = None) -> Table:
     """People left out of the cohort, counted per group and exclusion (OUT-1)."""
-    left_out = excluded(engine, cohort)
+    left_out = cohort_excluded(engine, cohort)
     left_out = left_out.mutate(_group=_group_of(left_out, by))
     return left_out.group_by("_group", "exclusion").agg(people=left_out.count())
 
