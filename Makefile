@@ -41,6 +41,7 @@ system-packages:
 run: $(PIP_STAMP) $(ASSETS)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) -m omp demo --cases $${DEMO_CASES:-5000}
+	test -f var/analytics/index_events.parquet || $(PY) -m omp outcomes generate --index-events 100000 --outcomes 500000 --data var/analytics
 	$(PY) manage.py collectstatic --no-input --clear -v 0
 	@echo "Serving on http://127.0.0.1:8000 — sign in as court_staff / demo-password-1"
 	$(PY) manage.py runserver 127.0.0.1:8000 --noreload

@@ -12,10 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from omp.outcomes.payment_cli import app as payment_app
+
 app = typer.Typer(help="Offender management: allocation decisions, case record, interchange.",
                   no_args_is_help=True, add_completion=False)
 policy_app = typer.Typer(help="Effective-dated policy versions (ALLOC-7).", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+app.add_typer(payment_app, name="payment")
 console = Console(stderr=True)
 
 
@@ -293,3 +296,8 @@ def policy_schedule(
 def main() -> Any:
     """Entry point for ``python -m omp``."""
     return app()
+
+
+from omp.outcomes.cli import register as register_outcomes  # noqa: E402 - added after the core
+
+register_outcomes(app)

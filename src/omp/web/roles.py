@@ -19,6 +19,7 @@ COMMISSIONER = "commissioner"
 ANALYST = "analyst"
 ADMIN = "admin"
 HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
+CONTRACT_MANAGER = "contract_manager"
 
 ROLE_NAMES = {
     COURT_STAFF: "Court staff",
@@ -30,11 +31,14 @@ ROLE_NAMES = {
     ANALYST: "Analyst",
     ADMIN: "Administrator",
     HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
+    CONTRACT_MANAGER: "Contract manager",
 }
 #: Who may open a case record. Providers see referrals only (REF-9); commissioners see
 #: aggregates only (COM-4).
 CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
                           HEAD_OF_OFFENDER_MANAGEMENT})
+#: Who may read outcomes and payment-by-results results: aggregates only (OUT-3..5, COM-4).
+OUTCOMES_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
 #: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
 RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
 #: HANDOVER §1.1: only a head of offender management delivery overrides responsibility.
@@ -59,6 +63,11 @@ def roles_of(user: Any) -> frozenset[str]:
 def has_role(user: Any, allowed: frozenset[str]) -> bool:
     """True when the user holds any of the ``allowed`` roles."""
     return bool(roles_of(user) & allowed)
+
+
+def reads_only_aggregates(user: Any) -> bool:
+    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
+    return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
 
 
 def require_role(user: Any, allowed: frozenset[str]) -> None:

@@ -56,6 +56,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "omp.web.roles.roles_context",
+                "omp.web.outcomes_views.navigation_context",
             ]
         },
     }

@@ -10,7 +10,7 @@ from omp.web.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(
+    path("accounts/login/", views.SignInView.as_view(
         redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -23,4 +23,13 @@ urlpatterns = [
     path("handovers/what-if/", handover_views.what_if, name="handover-what-if"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+]
+# Outcomes and payment by results (OUT-2..OUT-5): aggregates for commissioners.
+from omp.web import outcomes_views  # noqa: E402 - imported beside its routes
+
+urlpatterns += [
+    path("outcomes/", outcomes_views.outcomes_index, name="outcomes-index"),
+    path("outcomes/<slug:slug>/", outcomes_views.outcomes_results, name="outcomes-results"),
+    path("outcomes/<slug:slug>/<slug:table>.csv", outcomes_views.outcomes_csv,
+         name="outcomes-csv"),
 ]

@@ -9,15 +9,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omp.cases.actions import ActionError, record_rsr_osp, today
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.decisions.models import AllocationDecision
+from omp.web import roles
 from omp.web.access import open_case
 from omp.web.case_facts import fact_sections, in_pairs
 from omp.web.display import LEVELS, percent_words
@@ -120,6 +123,20 @@ def _saved_message(rsr: str, osp: str, decision: AllocationDecision) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page is case search."""
+    """The start page is case search; for those who read only aggregates it is the
+    outcomes index."""
+    if roles.reads_only_aggregates(request.user):
+        return redirect("outcomes-index")
     return redirect("case-search")
+
+
+class SignInView(LoginView):
+    """Django's sign-in, landing each role on a start page it may open: case search, the
+    default, is replaced by the outcomes index for those who read only aggregates."""
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if url == reverse("case-search") and roles.reads_only_aggregates(self.request.user):
+            return reverse("outcomes-index")
+        return url
 
