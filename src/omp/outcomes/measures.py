@@ -87,26 +87,6 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     return low, high
 
 
-def counted_reoffences(engine: Engine, people: Table, kind: str) -> Table:
-    """Court-outcome records that count as reoffences (OUT-2) for ``people``, a table with
-    ``case_ref`` and ``index_date``: one row per counted record."""
-    if kind not in KINDS:
-        raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
-    outcomes = engine.table("court_outcomes")
-    if kind == "binary_court":
-        outcomes = outcomes.filter(outcomes.disposal_type == COURT)
-    else:
-        outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS))
-    outcomes = outcomes.select("case_ref", "offence_date", "disposal_date")
-    index = people.select("case_ref", "index_date")
-    joined = index.inner_join(outcomes, "case_ref")
-    follow_up_end = joined.index_date + ibis.interval(months=FOLLOW_UP_MONTHS)
-    lag_end = joined.index_date + ibis.interval(months=FOLLOW_UP_MONTHS + LAG_MONTHS)
-    return joined.filter(joined.offence_date >= joined.index_date,
-                         joined.offence_date <= follow_up_end,
-                         joined.disposal_date <= lag_end)
-
-
 #: The columns of a cohort member that the measures need (projected early: less to move).
 MEMBER_COLUMNS = ("case_ref", "index_date", "prison_code", "cpa_code", "provider", "ogrs3")
 
@@ -129,23 +109,22 @@ def cohort_excluded(engine: Engine, cohort: Cohort) -> Table:
 
 
 def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
-    """One row per cohort member with their count of counted reoffences (OUT-2).
+    """One row per cohort member with their count of counted reoffences (OUT-2) in
+    ``reoffences``, for ``kind``.
 
-    Members and their reoffences meet in one left join whose condition holds the windows,
-    so the cohort is worked out once; the result is kept by the engine for the other
-    groupings of the same cohort and kind."""
-    key = ("per_person", cohort, kind)
+    Members and their court outcomes meet in one left join whose condition holds the
+    windows, and both kinds are counted in the same pass (court convictions alone, and all
+    proven disposals); the result is kept by the engine for the other kind and groupings.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
+    key = ("per_person", cohort)
     if key not in engine.memo:
-        if kind not in KINDS:
-            raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
         people = cohort_members(engine, cohort)
         outcomes = engine.table("court_outcomes")
-        if kind == "binary_court":
-            outcomes = outcomes.filter(outcomes.disposal_type == COURT)
-        else:
-            outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS))
-        outcomes = outcomes.select(outcome_ref="case_ref", offence_date="offence_date",
-                                   disposal_date="disposal_date")
+        outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS)).select(
+            outcome_ref="case_ref", offence_date="offence_date",
+            disposal_date="disposal_date", disposal_type="disposal_type")
         follow_up_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS)
         lag_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS + LAG_MONTHS)
         joined = people.left_join(outcomes, [
@@ -155,10 +134,12 @@ def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
             outcomes.disposal_date <= lag_end,
         ])
         counted = joined.group_by(*MEMBER_COLUMNS).agg(
-            reoffences=joined.offence_date.count())
+            proven=joined.offence_date.count(),
+            binary_court=(joined.disposal_type == COURT).cast("int64").sum())
+        counted = counted.mutate(binary_court=counted.binary_court.fill_null(0))
         engine.memo[key] = engine.cache(counted)
     table: Table = engine.memo[key]
-    return table
+    return table.mutate(reoffences=table[kind]).drop("proven", "binary_court")
 
 
 def _group_of(table: Table, by: str | None) -> Any:
