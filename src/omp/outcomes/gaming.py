@@ -65,9 +65,13 @@ def ogrs_band(ogrs3: NumericValue) -> StringValue:
 
     High is 60% and above (0.6–1.0), medium 20% up to 60% (0.2–0.6), low below 20%; a
     missing score has no band. The seed's ranges meet at 0.2 and 0.6: "low below 0.2" puts
-    0.2 in medium, and 0.6 goes to high in the same way.
+    0.2 in medium, and 0.6 goes to high in the same way. NaN counts as missing: Spark
+    orders NaN above every number, so ``NaN >= 60`` would otherwise be true there.
     """
-    return ibis.cases((ogrs3 >= 60, "high"), (ogrs3 >= 20, "medium"), (ogrs3 >= 0, "low"))
+    score = ogrs3.cast("float64")
+    known = score.notnull() & ~score.isnan()
+    return ibis.cases((known & (score >= 60), "high"), (known & (score >= 20), "medium"),
+                      (known & (score >= 0), "low"))
 
 
 def _band_rank(band: StringValue) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -44,7 +45,8 @@ class Backend:
         arrow_schema = ibis.schema(schema).to_pyarrow()
         data = pa.Table.from_pylist(list(rows), schema=arrow_schema)
         name = f"t_{uuid.uuid4().hex[:12]}"
-        return self.connection.create_table(name, ibis.memtable(data), overwrite=True)
+        # A temporary view: Spark's create_table would write a managed table to disk.
+        return self.connection.create_view(name, ibis.memtable(data), overwrite=True)
 
     def rows(self, expr: Table) -> list[dict[str, Any]]:
         """Run ``expr`` and return its rows as dictionaries."""
@@ -57,16 +59,25 @@ def duckdb_backend() -> Backend:
 
 
 @pytest.fixture(scope="session")
-def spark_backend() -> Iterator[Backend]:
+def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     from pyspark.sql import SparkSession
 
+    # py4j logs at INFO while the interpreter shuts down, after pytest closed the streams.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     session = (SparkSession.builder.master("local[2]").appName("omp-gaming-tests")
+               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.ui.showConsoleProgress", "false")
+               # Tiny tables: one partition, and no planning work that pays off only at scale.
+               .config("spark.sql.shuffle.partitions", "1")
+               .config("spark.default.parallelism", "1")
+               .config("spark.sql.adaptive.enabled", "false")
+               .config("spark.sql.codegen.wholeStage", "false")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield Backend("spark", ibis.pyspark.connect(session))
+    session.stop()
 
 
 @pytest.fixture(scope="session", params=["duckdb", "spark"])
