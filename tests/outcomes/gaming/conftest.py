@@ -105,13 +105,21 @@ INDEX_EVENTS = {"case_ref": "string", "prison_code": "string", "index_date": "da
 CASELOAD = {"case_ref": "string", "pathway": "int64", "risk_band": "string"}
 
 
+SCHEMAS = {"support_contacts": CONTACTS, "transfers": TRANSFERS, "need_work": NEED_WORK,
+           "index_events": INDEX_EVENTS, "caseload": CASELOAD}
+
+
+@pytest.fixture(scope="session")
+def schemas() -> dict[str, dict[str, str]]:
+    """The Ibis schema of each analytics table the checks read."""
+    return SCHEMAS
+
+
 @pytest.fixture
 def tables(backend: Backend) -> Callable[..., Table]:
     """``tables(kind, rows)``: a table of one of the analytics kinds on the engine under test."""
-    schemas = {"support_contacts": CONTACTS, "transfers": TRANSFERS, "need_work": NEED_WORK,
-               "index_events": INDEX_EVENTS, "caseload": CASELOAD}
 
     def make(kind: str, rows: Sequence[dict[str, Any]]) -> Table:
-        return backend.load(rows, schemas[kind])
+        return backend.load(rows, SCHEMAS[kind])
 
     return make
