@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -560,3 +561,34 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
              Column("overlap_days", "Days of overlap")],
             duplicates, duplication_readings(duplicates), examples),
     ]
+
+
+class MissingAnalyticsData(FileNotFoundError):
+    """The analytics data directory lacks tables the checks need."""
+
+    def __init__(self, data_dir: Path, missing: Sequence[str]) -> None:
+        self.data_dir = data_dir
+        self.missing = list(missing)
+        super().__init__(f"{data_dir}: no {', '.join(f'{name}.parquet' for name in missing)}; "
+                         "write the analytics tables with `omp outcomes generate`")
+
+
+def missing_tables(data_dir: Path) -> list[str]:
+    """The tables of :data:`TABLES` that ``data_dir`` lacks."""
+    return [name for name in TABLES if not (data_dir / f"{name}.parquet").exists()]
+
+
+def load_checks(data_dir: Path, engine: str = "duckdb", **options: Any) -> list[CheckResult]:
+    """Run the OUT-6 checks on the Parquet tables of ``data_dir`` with ``engine`` (``duckdb``
+    or ``spark``); ``options`` go to :func:`run_checks`."""
+    missing = missing_tables(data_dir)
+    if missing:
+        raise MissingAnalyticsData(data_dir, missing)
+    if engine not in ("duckdb", "spark"):
+        raise GamingInputError(f"engine: must be duckdb or spark, not {engine!r}")
+    backend = ibis.duckdb.connect()
+
+    def table(name: str) -> Table:
+        return backend.read_parquet(str(data_dir / f"{name}.parquet"), table_name=name)
+
+    return run_checks(table, lambda expr: backend.to_pyarrow(expr).to_pylist(), **options)

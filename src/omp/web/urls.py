@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import views
+from omp.web import gaming_views, views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("cases/<str:case_ref>/scores/", views.case_scores, name="case-scores"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("outcomes/monitoring/", gaming_views.monitoring, name="outcomes-monitoring"),
 ]
