@@ -204,3 +204,8 @@ import omp.outcomes.gaming_cli  # noqa: E402, F401 - adds `omp gaming` (OUT-6)
 def main() -> Any:
     """Entry point for ``python -m omp``."""
     return app()
+
+
+from omp.outcomes.cli import register as register_outcomes  # noqa: E402 - added after the core
+
+register_outcomes(app)
