@@ -28,6 +28,8 @@ import ibis
 from ibis import _
 from ibis.expr.types import BooleanValue, NumericValue, StringValue, Table
 
+from omp.outcomes.engine import ENGINES, Engine
+
 RULE = "OUT-6"
 #: COM-4: a figure about fewer than this many people is not shown to anyone reading
 #: aggregates; a group this small is not judged either (a flag on it would reveal it).
@@ -584,11 +586,7 @@ def load_checks(data_dir: Path, engine: str = "duckdb", **options: Any) -> list[
     missing = missing_tables(data_dir)
     if missing:
         raise MissingAnalyticsData(data_dir, missing)
-    if engine not in ("duckdb", "spark"):
-        raise GamingInputError(f"engine: must be duckdb or spark, not {engine!r}")
-    backend = ibis.duckdb.connect()
-
-    def table(name: str) -> Table:
-        return backend.read_parquet(str(data_dir / f"{name}.parquet"), table_name=name)
-
-    return run_checks(table, lambda expr: backend.to_pyarrow(expr).to_pylist(), **options)
+    if engine not in ENGINES:
+        raise GamingInputError(f"engine: must be one of {', '.join(ENGINES)}, not {engine!r}")
+    with Engine(engine, data_dir) as running:
+        return run_checks(running.table, running.rows, **options)

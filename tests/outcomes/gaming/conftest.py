@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -10,88 +9,52 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from ibis.expr.types import Table
 
-HERE = Path(__file__).parent
-# pandas 3 deprecations raised inside pyspark and ibis, and DuckDB's renamed Arrow fetch:
-# library noise, not ours (tests run with warnings as errors).
-LIBRARY_WARNINGS = (
-    "ignore::DeprecationWarning:pyspark.*",
-    "ignore::DeprecationWarning:ibis.*",
-    "ignore:.*copy keyword is deprecated.*:DeprecationWarning",
-    "ignore:.*infer_string.*:DeprecationWarning",
-    "ignore:.*fetch_arrow_table.*:DeprecationWarning",
-    "ignore::ResourceWarning",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            for rule in LIBRARY_WARNINGS:
-                item.add_marker(pytest.mark.filterwarnings(rule))
+from omp.outcomes.engine import Engine
 
 
 class Backend:
-    """An Ibis backend with a way to load small tables and run expressions to rows."""
+    """An :class:`~omp.outcomes.engine.Engine` on a scratch data directory, with a way to
+    write small tables into it and run expressions to rows."""
 
-    def __init__(self, name: str, connection: Any) -> None:
+    def __init__(self, name: str, data_dir: Path) -> None:
         self.name = name
-        self.connection = connection
+        self.engine = Engine(name, data_dir)
 
     def load(self, rows: Sequence[dict[str, Any]], schema: dict[str, str]) -> Table:
-        """A table of ``rows`` with the Ibis ``schema``, under a fresh name."""
+        """A table of ``rows`` with the Ibis ``schema``, written as Parquet under a fresh name."""
         arrow_schema = ibis.schema(schema).to_pyarrow()
-        data = pa.Table.from_pylist(list(rows), schema=arrow_schema)
         name = f"t_{uuid.uuid4().hex[:12]}"
-        # A temporary view: Spark's create_table would write a managed table to disk.
-        return self.connection.create_view(name, ibis.memtable(data), overwrite=True)
+        pq.write_table(pa.Table.from_pylist(list(rows), schema=arrow_schema),
+                       self.engine.data_dir / f"{name}.parquet")
+        return self.engine.table(name)
 
     def rows(self, expr: Table) -> list[dict[str, Any]]:
         """Run ``expr`` and return its rows as dictionaries."""
-        return self.connection.to_pyarrow(expr).to_pylist()
+        return self.engine.rows(expr)
+
+
+@pytest.fixture
+def backend(engine_name: str, tmp_path: Path) -> Iterator[Backend]:
+    """Each engine in turn (``engine_name`` comes from the outcomes fixtures): a test using
+    this runs once on DuckDB and once on Spark."""
+    result = Backend(engine_name, tmp_path)
+    yield result
+    result.engine.close()
 
 
 @pytest.fixture(scope="session")
-def duckdb_backend() -> Backend:
-    return Backend("duckdb", ibis.duckdb.connect())
-
-
-@pytest.fixture(scope="session")
-def spark_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    from pyspark.sql import SparkSession
-
-    # py4j logs at INFO while the interpreter shuts down, after pytest closed the streams.
-    logging.getLogger("py4j").setLevel(logging.WARNING)
-    session = (SparkSession.builder.master("local[2]").appName("omp-gaming-tests")
-               .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               # Tiny tables: one partition, and no planning work that pays off only at scale.
-               .config("spark.sql.shuffle.partitions", "1")
-               .config("spark.default.parallelism", "1")
-               .config("spark.sql.adaptive.enabled", "false")
-               .config("spark.sql.codegen.wholeStage", "false")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield Backend("spark", ibis.pyspark.connect(session))
-    session.stop()
-
-
-@pytest.fixture(scope="session", params=["duckdb", "spark"])
-def backend(request: pytest.FixtureRequest) -> Backend:
-    """Each engine in turn: a test using this runs once on DuckDB and once on Spark."""
-    fixture = "duckdb_backend" if request.param == "duckdb" else "spark_backend"
-    result: Backend = request.getfixturevalue(fixture)
-    return result
-
-
-@pytest.fixture(scope="session")
-def both(duckdb_backend: Backend, spark_backend: Backend) -> tuple[Backend, Backend]:
+def both(spark_session: Any, tmp_path_factory: pytest.TempPathFactory,
+         ) -> Iterator[tuple[Backend, Backend]]:
     """Both engines at once, for row-for-row comparisons."""
-    return duckdb_backend, spark_backend
+    pair = (Backend("duckdb", tmp_path_factory.mktemp("duckdb")),
+            Backend("spark", tmp_path_factory.mktemp("spark")))
+    yield pair
+    for backend in pair:
+        backend.engine.close()
 
 
 CONTACTS = {"case_ref": "string", "prison_code": "string", "pathway": "int64",
