@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from omp.cli import app
@@ -20,8 +21,8 @@ from omp.outcomes import gaming
 
 
 def _figure(value: Any, suppressed: bool) -> str:
-    if suppressed:
-        return gaming.SUPPRESSED
+    if suppressed:  # escaped: Rich would read "[c]" as markup and print nothing
+        return escape(gaming.SUPPRESSED)
     if value is None:
         return "–"
     if isinstance(value, float):
@@ -101,7 +102,7 @@ def gaming_command(
                             for column in check.columns))
         out.print(table)
         for reading in check.readings:
-            out.print(f"  {reading}")
+            out.print(f"  {escape(reading)}")
         for example in check.examples:
             out.print(f"  e.g. {example['case_ref']}: {example['need']}, {example['agency_a']} "
                       f"and {example['agency_b']}, {example['overlap_days']} days")

@@ -5,58 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from django.test import Client
 
 from omp.outcomes.gaming import SUPPRESSED
 from omp.web import gaming_views
-
-SCHEMAS = {
-    "support_contacts": pa.schema([("case_ref", pa.string()), ("prison_code", pa.string()),
-                                   ("pathway", pa.int64()), ("risk_band", pa.string()),
-                                   ("contact_date", pa.date32()), ("minutes", pa.int64())]),
-    "transfers": pa.schema([("case_ref", pa.string()), ("from_prison", pa.string()),
-                            ("to_prison", pa.string()), ("transfer_date", pa.date32()),
-                            ("release_date", pa.date32()), ("risk_band", pa.string())]),
-    "need_work": pa.schema([("case_ref", pa.string()), ("need", pa.string()),
-                            ("agency", pa.string()), ("start_date", pa.date32()),
-                            ("end_date", pa.date32())]),
-    "index_events": pa.schema([("case_ref", pa.string()), ("prison_code", pa.string()),
-                               ("index_date", pa.date32()), ("ogrs3", pa.float64())]),
-}
-RELEASE = date(2026, 6, 30)
-
-
-def analytics() -> dict[str, list[dict[str, Any]]]:
-    """Pathway 3 parks its 12 high-risk people and has only 5 medium-risk ones; Doncaster
-    moves half its high-risk people out; 12 people have their housing found twice, 3 their
-    family work done twice."""
-    contacts = []
-    for band, count, minutes in (("low", 12, 100), ("medium", 5, 100), ("high", 12, 40)):
-        contacts += [{"case_ref": f"{band[0].upper()}{n:03d}", "prison_code": "DNI",
-                      "pathway": 3, "risk_band": band, "contact_date": date(2026, 1, 5),
-                      "minutes": minutes} for n in range(count)]
-    transfers = [{"case_ref": f"M{n:03d}", "from_prison": prison, "to_prison": "HMP",
-                  "transfer_date": RELEASE - timedelta(days=20), "release_date": RELEASE,
-                  "risk_band": "high"} for n, prison in enumerate(["DNI"] * 20 + ["LEI"] * 10)]
-    releases = ([{"case_ref": f"D{n:03d}", "prison_code": "DNI", "index_date": RELEASE,
-                  "ogrs3": 80.0} for n in range(20)]
-                + [{"case_ref": f"L{n:03d}", "prison_code": "LEI", "index_date": RELEASE,
-                    "ogrs3": 70.0} for n in range(200)])
-    work = []
-    for need, count in (("accommodation", 12), ("families", 3)):
-        for n in range(count):
-            work += [{"case_ref": f"W{need[0]}{n:03d}", "need": need, "agency": agency,
-                      "start_date": date(2026, 1, 1), "end_date": date(2026, 1, 31)}
-                     for agency in ("Probation", "Catch22")]
-    return {"support_contacts": contacts, "transfers": transfers, "index_events": releases,
-            "need_work": work}
 
 
 @pytest.fixture
@@ -68,11 +24,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def with_data(data_dir: Path) -> Path:
-    for name, rows in analytics().items():
-        pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[name]),
-                       data_dir / f"{name}.parquet")
-    return data_dir
+def with_data(data_dir: Path, write_monitoring_data) -> Path:
+    return write_monitoring_data(data_dir)
 
 
 @pytest.fixture
