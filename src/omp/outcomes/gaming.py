@@ -189,7 +189,7 @@ class Baseline:
         """The baseline in words, for tables and readings."""
         if not self.is_period:
             return "the other prisons"
-        return f"releases from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+        return f"its own releases from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
 
 
 def _wilson(successes: Any, trials: Any, z: float = Z95) -> tuple[Any, Any]:
@@ -231,14 +231,20 @@ def _population(transfers: Table, releases: Table, weeks: int) -> Table:
 def transfers_before_release(transfers: Table, releases: Table, *,
                              weeks: int = TRANSFER_WEEKS,
                              baseline: Baseline | None = None,
-                             min_people: int = MIN_PEOPLE) -> Table:
+                             min_people: int = MIN_PEOPLE,
+                             prison: str | None = None) -> Table:
     """OUT-6: the share of each prison's people transferred out within ``weeks`` weeks before
     release, by risk band, against the baseline (the other prisons, or a baseline period).
 
     The difference of the two shares has a 95% interval (Newcombe's method from two Wilson
     intervals, sound for small shares); a band ``exceeds_baseline`` when the whole interval is
     above zero, and a high-risk band that does so, in a group of at least ``min_people``
-    people, is ``flagged``: possible transfer gaming.
+    people, is ``flagged``: possible transfer gaming. ``prison`` keeps that prison's rows
+    only (the baseline still comes from every prison).
+
+    Against the other prisons, every prison is tested, so with twenty prisons about one in
+    forty high-risk bands would exceed its baseline by chance alone; the flag is a reason to
+    look closer, and the baseline period (the same prison before) is the sharper comparison.
     """
     if weeks < 1:
         raise GamingInputError("weeks: must be a whole number of weeks, 1 or more")
@@ -286,6 +292,8 @@ def transfers_before_release(transfers: Table, releases: Table, *,
     judged = (intervals.people >= min_people) & (intervals.risk_band == "high")
     result = intervals.mutate(exceeds_baseline=exceeds, flagged=exceeds & judged,
                               weeks=ibis.literal(weeks), baseline=ibis.literal(baseline.label()))
+    if prison is not None:
+        result = result.filter(result.prison == prison)
     return result.order_by("prison", _band_rank(result.risk_band)).select(
         "prison", "risk_band", "weeks", "people", "transferred", "share", "baseline",
         "baseline_people", "baseline_transferred", "baseline_share", "difference",
@@ -456,6 +464,10 @@ def intensity_readings(rows: Sequence[dict[str, Any]],
     return readings
 
 
+def _against(label: str) -> str:
+    return f"at {label}" if label == Baseline().label() else f"in {label}"
+
+
 def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEKS) -> list[str]:
     """The transfer check in plain words: one sentence per flagged prison, or why none is."""
     readings = []
@@ -465,15 +477,16 @@ def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEK
         if row.get("share") is None or row.get("baseline_share") is None:
             readings.append(
                 f"High-risk people at {row['prison']} were transferred out within {weeks} weeks "
-                f"before release more often than at {row['baseline']}, beyond natural variation "
+                f"before release more often than {_against(row['baseline'])}, beyond natural "
+                "variation "
                 "(95% interval); the figures involve fewer than 10 people and are not shown: "
                 "possible transfer gaming (OUT-6).")
             continue
         readings.append(
             f"{_percent(row['share'])} of high-risk people at {row['prison']} were transferred "
             f"out within {weeks} weeks before release, against {_percent(row['baseline_share'])}"
-            f" at {row['baseline']}: {round(row['difference_low'] * 100)} to "
-            f"{round(row['difference_high'] * 100)} points more (95% interval), beyond natural "
+            f" {_against(row['baseline'])}: {row['difference_low'] * 100:.1f} to "
+            f"{row['difference_high'] * 100:.1f} points more (95% interval), beyond natural "
             "variation: possible transfer gaming (OUT-6).")
     if not readings:
         readings.append(
@@ -511,7 +524,7 @@ TABLES = ("support_contacts", "transfers", "need_work", "index_events")
 def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[str, Any]]],
                *, weeks: int = TRANSFER_WEEKS, threshold: float = INTENSITY_THRESHOLD,
                baseline: Baseline | None = None, with_examples: bool = False,
-               caseload: Table | None = None) -> list[CheckResult]:
+               caseload: Table | None = None, prison: str | None = None) -> list[CheckResult]:
     """Run the three OUT-6 checks: ``table(name)`` gives an input table, ``rows(expr)`` runs an
     expression on its engine. Figures come back suppressed (COM-4) and read out; case
     references are included only ``with_examples`` (for roles that may read cases)."""
@@ -519,7 +532,8 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
     intensity = suppress(rows(support_intensity(table("support_contacts"), caseload,
                                                 threshold=threshold)), INTENSITY_SUPPRESSION)
     moves = suppress(rows(transfers_before_release(table("transfers"), table("index_events"),
-                                                   weeks=weeks, baseline=baseline)),
+                                                   weeks=weeks, baseline=baseline,
+                                                   prison=prison)),
                      TRANSFER_SUPPRESSION)
     need_work = table("need_work")
     duplicates = suppress(rows(duplicate_work(need_work)), DUPLICATION_SUPPRESSION)
@@ -572,7 +586,8 @@ class MissingAnalyticsData(FileNotFoundError):
         self.data_dir = data_dir
         self.missing = list(missing)
         super().__init__(f"{data_dir}: no {', '.join(f'{name}.parquet' for name in missing)}; "
-                         "write the analytics tables with `omp outcomes generate`")
+                         "write the analytics tables with "
+                         f"`omp outcomes generate --data {data_dir}`")
 
 
 def missing_tables(data_dir: Path) -> list[str]:

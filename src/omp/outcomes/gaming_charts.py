@@ -107,7 +107,8 @@ def duplication_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     spec["height"] = max(120, 36 * len({value["need"] for value in values}))
     spec["encoding"] = {
         "y": {"field": "need", "type": "nominal", "title": None, "sort": "-x"},
-        "x": {"field": "people", "type": "quantitative", "title": "People", "stack": True},
+        "x": {"field": "people", "type": "quantitative", "title": "People", "stack": True,
+              "axis": {"format": "d", "tickMinStep": 1}},
         "color": {"field": "agencies", "type": "nominal", "title": "Agencies",
                   "scale": {"range": ["#1d70b8", "#4c2c92", "#00703c", "#f47738", "#d4351c",
                                       "#912b88"]}},

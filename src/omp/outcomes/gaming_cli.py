@@ -62,6 +62,8 @@ def gaming_command(
     current_from: Annotated[str | None, typer.Option("--from", help="Current period start")]
     = None,
     current_to: Annotated[str | None, typer.Option("--to", help="Current period end")] = None,
+    prison: Annotated[str | None, typer.Option(help="Show this prison's transfers only "
+                                               "(e.g. DNI)")] = None,
     examples: Annotated[bool, typer.Option(help="Include example case references for the "
                                            "duplication check")] = False,
 ) -> None:
@@ -81,7 +83,7 @@ def gaming_command(
                                    _date(current_from, "--from"), _date(current_to, "--to"))
         checks = gaming.load_checks(data or get_settings().var_dir / "analytics", engine,
                                     weeks=weeks, threshold=threshold, baseline=baseline,
-                                    with_examples=examples)
+                                    with_examples=examples, prison=prison)
     except (gaming.GamingInputError, gaming.MissingAnalyticsData) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None

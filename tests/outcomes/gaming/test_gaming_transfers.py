@@ -123,7 +123,10 @@ def test_a_baseline_period_compares_a_prison_with_its_own_past(backend, tables):
     assert (row["people"], row["transferred"]) == (100, 40)
     assert (row["baseline_people"], row["baseline_transferred"]) == (100, 5)
     assert row["flagged"]
-    assert row["baseline"] == "releases from 1 Jan 2024 to 31 Dec 2024"
+    assert row["baseline"] == "its own releases from 1 Jan 2024 to 31 Dec 2024"
+    assert transfer_readings([row])[0].startswith(
+        "40% of high-risk people at DNI were transferred out within 12 weeks before release, "
+        "against 5% in its own releases from 1 Jan 2024 to 31 Dec 2024: ")
 
 
 def test_bad_options_are_named():
@@ -140,3 +143,20 @@ def test_bad_options_are_named():
         transfers_before_release(transfers, releases, weeks=0)
     with pytest.raises(GamingInputError, match="index_events: missing column.*ogrs3"):
         transfers_before_release(transfers, releases)
+
+
+def test_one_prison_against_all_the_others(backend, tables):
+    transfers = tables("transfers", moved("DNI", "high", 20, "M") + moved("LEI", "high", 10, "N"))
+    releases = tables("index_events", released("DNI", "high", 20, "D")
+                      + released("LEI", "high", 200, "L"))
+    rows = backend.rows(transfers_before_release(transfers, releases, prison="DNI"))
+    assert [(row["prison"], row["baseline_people"]) for row in rows] == [("DNI", 210)]
+
+
+def test_a_flag_on_suppressed_figures_is_read_without_them():
+    row = {"prison": "UPI", "risk_band": "high", "flagged": True, "share": None,
+           "baseline_share": 0.02, "baseline": "the other prisons"}
+    assert transfer_readings([row]) == [
+        "High-risk people at UPI were transferred out within 12 weeks before release more "
+        "often than at the other prisons, beyond natural variation (95% interval); the figures "
+        "involve fewer than 10 people and are not shown: possible transfer gaming (OUT-6)."]
