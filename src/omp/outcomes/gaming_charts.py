@@ -111,7 +111,7 @@ def duplication_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
               "axis": {"format": "d", "tickMinStep": 1}},
         "color": {"field": "agencies", "type": "nominal", "title": "Agencies",
                   "scale": {"range": ["#1d70b8", "#4c2c92", "#00703c", "#f47738", "#d4351c",
-                                      "#912b88"]}},
+                                      "#912b88", "#28a197", "#b58840", "#5694ca", "#505a5f"]}},
         "tooltip": [{"field": "need"}, {"field": "agencies"}, {"field": "people"}],
     }
     return spec

@@ -24,6 +24,9 @@ MONITORING_ROLES = frozenset({COMMISSIONER, ANALYST, ADMIN}
                              | ({roles.CONTRACT_MANAGER} if hasattr(roles, "CONTRACT_MANAGER")
                                 else set()))
 FLAG_WORDS = {True: "Flagged", False: "", None: ""}
+#: A table longer than this sits behind "Figures: all N rows", so the charts and readings
+#: of the three checks stay within a few screens.
+LONG_TABLE = 12
 
 
 def analytics_dir() -> Path:
@@ -83,7 +86,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     missing = gaming.missing_tables(data_dir)
     context: dict[str, Any] = {"nav_section": "outcomes", "data_dir": data_dir,
                                "missing": [f"{name}.parquet" for name in missing],
-                               "min_people": gaming.MIN_PEOPLE}
+                               "min_people": gaming.MIN_PEOPLE, "long_table": LONG_TABLE}
     if missing:
         if request.GET.get("csv"):
             raise Http404("The analytics tables have not been written yet")

@@ -127,3 +127,25 @@ def test_without_the_analytics_tables_the_page_says_how_to_make_them(data_dir, s
     assert "The analytics tables have not been written yet" in page
     assert "support_contacts.parquet" in page and "omp outcomes generate" in page
     assert signed_in("commissioner").get(URL + "?csv=intensity").status_code == 404
+
+
+def test_a_chart_with_nothing_to_draw_says_so(data_dir, write_monitoring_data, signed_in):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    write_monitoring_data(data_dir)
+    table = pq.read_table(data_dir / "need_work.parquet")
+    pq.write_table(table.filter(pa.compute.starts_with(table["case_ref"], "Wf")),
+                   data_dir / "need_work.parquet")  # only the 3 people of the families work
+    page = signed_in("commissioner").get(URL).content.decode()
+    assert 'id="chart-duplication-empty"' in page and 'id="chart-duplication-spec"' not in page
+    assert 'id="chart-intensity-spec"' in page
+
+
+def test_long_tables_sit_behind_a_disclosure(with_data, signed_in, monkeypatch):
+    page = signed_in("analyst").get(URL).content.decode()
+    assert "Figures: all" not in page
+    monkeypatch.setattr(gaming_views, "LONG_TABLE", 2)
+    page = signed_in("analyst").get(URL).content.decode()
+    assert "Figures: all 3 rows" in page  # intensity: low, medium, high
+    assert "Figures: intensity of support by pathway and risk band" in page  # still a table
