@@ -94,6 +94,8 @@ class Engine:
         self.name = name
         self.data_dir = Path(data_dir)
         self._tables: dict[str, Table] = {}
+        #: Intermediate results kept for the life of the engine (see ``cache``).
+        self.memo: dict[object, Table] = {}
         if name == "duckdb":
             self.backend: Any = ibis.duckdb.connect()
         else:
@@ -115,6 +117,14 @@ class Engine:
             view = f"{name}_{id(self):x}"
             self._tables[name] = self.backend.read_parquet(str(path), table_name=view)
         return self._tables[name]
+
+    def cache(self, expr: Table) -> Table:
+        """``expr`` computed once and kept (a DuckDB temporary table, a cached Spark
+        frame), for results that several queries read."""
+        try:
+            return expr.cache()
+        except Exception as error:
+            raise EngineError(self.name, self.sql(expr), error) from error
 
     def sql(self, expr: Table) -> str:
         """The SQL this engine runs for ``expr`` (for error messages and explanations)."""
@@ -146,6 +156,12 @@ class Engine:
 
     def close(self) -> None:
         """Forget the tables read (the Spark session itself lives as long as the process)."""
+        for cached in self.memo.values():
+            try:
+                cached.release()
+            except Exception:  # noqa: BLE001 - released already, or the session is gone
+                pass
+        self.memo.clear()
         if self.name == "spark":
             for table in self._tables.values():
                 try:

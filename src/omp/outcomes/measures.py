@@ -87,31 +87,59 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     return low, high
 
 
-def counted_reoffences(engine: Engine, people: Table, kind: str) -> Table:
-    """Court-outcome records that count as reoffences (OUT-2) for ``people``, a table with
-    ``case_ref`` and ``index_date``: one row per counted record."""
+#: The columns of a cohort member that the measures need (projected early: less to move).
+MEMBER_COLUMNS = ("case_ref", "index_date", "prison_code", "cpa_code", "provider", "ogrs3")
+
+
+def cohort_members(engine: Engine, cohort: Cohort) -> Table:
+    """The cohort's members (``MEMBER_COLUMNS``), worked out once per engine (OUT-1)."""
+    key = ("members", cohort)
+    if key not in engine.memo:
+        engine.memo[key] = engine.cache(members(engine, cohort).select(*MEMBER_COLUMNS))
+    return engine.memo[key]
+
+
+def cohort_excluded(engine: Engine, cohort: Cohort) -> Table:
+    """The people left out of the cohort with their exclusion, once per engine (OUT-1)."""
+    key = ("excluded", cohort)
+    if key not in engine.memo:
+        left_out = excluded(engine, cohort).select(*MEMBER_COLUMNS, "exclusion")
+        engine.memo[key] = engine.cache(left_out)
+    return engine.memo[key]
+
+
+def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
+    """One row per cohort member with their count of counted reoffences (OUT-2) in
+    ``reoffences``, for ``kind``.
+
+    Members and their court outcomes meet in one left join whose condition holds the
+    windows, and both kinds are counted in the same pass (court convictions alone, and all
+    proven disposals); the result is kept by the engine for the other kind and groupings.
+    """
     if kind not in KINDS:
         raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
-    outcomes = engine.table("court_outcomes")
-    if kind == "binary_court":
-        outcomes = outcomes.filter(outcomes.disposal_type == COURT)
-    else:
-        outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS))
-    outcomes = outcomes.select("case_ref", "offence_date", "disposal_date")
-    index = people.select("case_ref", "index_date")
-    joined = index.inner_join(outcomes, "case_ref")
-    follow_up_end = joined.index_date + ibis.interval(months=FOLLOW_UP_MONTHS)
-    lag_end = joined.index_date + ibis.interval(months=FOLLOW_UP_MONTHS + LAG_MONTHS)
-    return joined.filter(joined.offence_date >= joined.index_date,
-                         joined.offence_date <= follow_up_end,
-                         joined.disposal_date <= lag_end)
-
-
-def _per_person(engine: Engine, people: Table, kind: str) -> Table:
-    counted = counted_reoffences(engine, people, kind)
-    per_person = counted.group_by("case_ref").agg(reoffences=counted.count())
-    joined = people.left_join(per_person, people.case_ref == per_person.case_ref)
-    return joined.mutate(reoffences=joined.reoffences.fill_null(0))
+    key = ("per_person", cohort)
+    if key not in engine.memo:
+        people = cohort_members(engine, cohort)
+        outcomes = engine.table("court_outcomes")
+        outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS)).select(
+            outcome_ref="case_ref", offence_date="offence_date",
+            disposal_date="disposal_date", disposal_type="disposal_type")
+        follow_up_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS)
+        lag_end = people.index_date + ibis.interval(months=FOLLOW_UP_MONTHS + LAG_MONTHS)
+        joined = people.left_join(outcomes, [
+            people.case_ref == outcomes.outcome_ref,
+            outcomes.offence_date >= people.index_date,
+            outcomes.offence_date <= follow_up_end,
+            outcomes.disposal_date <= lag_end,
+        ])
+        counted = joined.group_by(*MEMBER_COLUMNS).agg(
+            proven=joined.offence_date.count(),
+            binary_court=(joined.disposal_type == COURT).cast("int64").sum())
+        counted = counted.mutate(binary_court=counted.binary_court.fill_null(0))
+        engine.memo[key] = engine.cache(counted)
+    table: Table = engine.memo[key]
+    return table.mutate(reoffences=table[kind]).drop("proven", "binary_court")
 
 
 def _group_of(table: Table, by: str | None) -> Any:
@@ -125,7 +153,7 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
                        by: str | None = None) -> Table:
     """The measure as one expression: per group, size, reoffenders, reoffences, the sum of
     squared reoffence counts (for the frequency interval) and the mean OGRS3."""
-    people = _per_person(engine, members(engine, cohort), kind)
+    people = per_person(engine, cohort, kind)
     people = people.mutate(_group=_group_of(people, by))
     return people.group_by("_group").agg(
         size=people.count(),
@@ -138,7 +166,7 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
 
 def exclusions_expression(engine: Engine, cohort: Cohort, by: str | None = None) -> Table:
     """People left out of the cohort, counted per group and exclusion (OUT-1)."""
-    left_out = excluded(engine, cohort)
+    left_out = cohort_excluded(engine, cohort)
     left_out = left_out.mutate(_group=_group_of(left_out, by))
     return left_out.group_by("_group", "exclusion").agg(people=left_out.count())
 
