@@ -19,6 +19,7 @@ from omp.web import gaming_views
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "monitoring.png"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -71,6 +72,12 @@ def test_an_analyst_sees_each_check_drawn(live_server: Any, transactional_db: An
     expect(page.locator("#transfers")).to_contain_text("possible transfer gaming")
     expect(page.locator("#intensity tbody")).to_contain_text("[c]")
     assert failures == [] and errors == []
+    # Serious and critical WCAG 2.1 A/AA failures, as axe-core finds them.
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})""")
+    assert [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")] == []
 
     target = SCREENSHOT if os.environ.get("OMP_SCREENSHOTS") else tmp_path / SCREENSHOT.name
     target.parent.mkdir(parents=True, exist_ok=True)
