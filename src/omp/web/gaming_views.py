@@ -92,7 +92,11 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             raise Http404("The analytics tables have not been written yet")
         return render(request, "outcomes/monitoring.html", context)
     staff = has_role(request.user, CASE_READERS)
-    checks = gaming.load_checks(data_dir, with_examples=staff)
+    try:
+        checks = gaming.load_checks(data_dir, with_examples=staff)
+    except gaming.GamingInputError as error:  # a table without a column the checks need
+        context["problem"] = str(error)
+        return render(request, "outcomes/monitoring.html", context, status=500)
     wanted = request.GET.get("csv")
     if wanted:
         for check in checks:

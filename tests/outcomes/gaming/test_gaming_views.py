@@ -149,3 +149,13 @@ def test_long_tables_sit_behind_a_disclosure(with_data, signed_in, monkeypatch):
     page = signed_in("analyst").get(URL).content.decode()
     assert "Figures: all 3 rows" in page  # intensity: low, medium, high
     assert "Figures: intensity of support by pathway and risk band" in page  # still a table
+
+
+def test_a_table_without_a_column_is_named_on_the_page(with_data, signed_in):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(with_data / "need_work.parquet")
+    pq.write_table(table.drop_columns(["agency"]), with_data / "need_work.parquet")
+    response = signed_in("analyst").get(URL)
+    assert response.status_code == 500
+    assert "need_work: missing column(s) agency" in response.content.decode()
