@@ -3,6 +3,7 @@ at their boundaries, each exclusion, a person in two cohorts, cautions for prove
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -178,3 +179,17 @@ def test_builtin_cohort_names():
         Cohort("x", "discharge", date(2013, 1, 1), date(2013, 1, 2), exclusions=("nope",))
     round_trip = Cohort.from_dict(builtin("doncaster-2012").to_dict())
     assert round_trip == builtin("doncaster-2012")
+
+
+def test_out1_a_cohort_defined_in_a_json_file_is_measured(data, engine_name, tmp_path):
+    data.event("A", RELEASE, prison_code="LEI").outcome("A", day(3), day(20))
+    data.event("B", RELEASE, prison_code="LEI", time_served_on_remand=True)
+    definition = tmp_path / "leeds.json"
+    definition.write_text(json.dumps({
+        "name": "leeds-spring-2013", "kind": "discharge", "start": "2013-03-01",
+        "end": "2013-05-31", "prison": "LEI", "exclusions": ["time_served_on_remand"]}))
+    [result] = measure(data.write(), definition, engine=engine_name)
+    assert (result.cohort, result.size, result.reoffenders) == ("leeds-spring-2013", 1, 1)
+    assert result.excluded == {"time_served_on_remand": 1}
+    with pytest.raises(CohortError, match="start"):
+        Cohort.from_dict({"name": "x", "kind": "discharge", "end": "2013-01-01"})

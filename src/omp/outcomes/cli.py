@@ -76,7 +76,8 @@ def measure_command(
     from omp.outcomes.measures import measure
 
     try:
-        results = measure(data, cohort, kind, by, engine)
+        with console.status(f"Measuring {cohort} on {engine}"):
+            results = measure(data, cohort, kind, by, engine)
     except (CohortError, ValueError, MissingTableError) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None

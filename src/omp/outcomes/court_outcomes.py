@@ -205,9 +205,10 @@ def import_court_outcomes(path: Path, data_dir: Path, rejects: Path | None = Non
             report.read += 1
             record, reject = check(line, raw, people, codes)
             if record is not None and _key(record) in held:
-                record, reject = None, Reject(line, record["case_ref"], "duplicate",
-                                              "record", "this record is already held",
-                                              {k: str(v) for k, v in record.items()})
+                reject = Reject(line, record["case_ref"], "duplicate", "record",
+                                "this record is already held",
+                                {k: str(v) for k, v in record.items()})
+                record = None
             if reject is not None:
                 report.add(reject)
                 out.write(json.dumps(reject.to_dict(), default=str) + "\n")

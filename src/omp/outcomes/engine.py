@@ -152,7 +152,8 @@ class Engine:
 
     def rows(self, expr: Table) -> list[dict[str, Any]]:
         """Run ``expr`` and return its rows as dictionaries."""
-        return self.execute(expr).to_pylist()
+        rows: list[dict[str, Any]] = self.execute(expr).to_pylist()
+        return rows
 
     def close(self) -> None:
         """Forget the tables read (the Spark session itself lives as long as the process)."""

@@ -131,7 +131,8 @@ def _labels(values: list[str], codes: np.ndarray) -> pa.Array:
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return result
 
 
 def _band(ogrs_percent: np.ndarray) -> np.ndarray:
