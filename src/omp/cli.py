@@ -293,6 +293,9 @@ def policy_schedule(
     console.print(f"Scheduled {record}")
 
 
+import omp.outcomes.gaming_cli  # noqa: E402, F401 - adds `omp gaming` (OUT-6)
+
+
 def main() -> Any:
     """Entry point for ``python -m omp``."""
     return app()

@@ -1,0 +1,1 @@
+"""Outcomes and payment by results: analytics written once for DuckDB and Spark."""

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import handover_views, views
+from omp.web import gaming_views, handover_views, views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("handovers/what-if/", handover_views.what_if, name="handover-what-if"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("outcomes/monitoring/", gaming_views.monitoring, name="outcomes-monitoring"),
 ]
 # Outcomes and payment by results (OUT-2..OUT-5): aggregates for commissioners.
 from omp.web import outcomes_views  # noqa: E402 - imported beside its routes
