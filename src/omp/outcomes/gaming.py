@@ -29,11 +29,12 @@ from ibis import _
 from ibis.expr.types import BooleanValue, NumericValue, StringValue, Table
 
 from omp.outcomes.engine import ENGINES, Engine
+from omp.rules.disclosure import MIN_COUNT
 
 RULE = "OUT-6"
 #: COM-4: a figure about fewer than this many people is not shown to anyone reading
 #: aggregates; a group this small is not judged either (a flag on it would reveal it).
-MIN_PEOPLE = 10
+MIN_PEOPLE = MIN_COUNT
 #: OUT-6 parking: a medium- or high-risk band whose support minutes per person are below this
 #: share of its pathway's own figure is flagged. Cherry-picking: a low-risk band above the
 #: inverse (1 / 0.75, a third more than its pathway) is flagged.

@@ -16,13 +16,10 @@ from omp.config import get_settings
 from omp.outcomes import gaming
 from omp.outcomes.gaming_charts import chart_for
 from omp.web import roles
-from omp.web.roles import ADMIN, ANALYST, CASE_READERS, COMMISSIONER, has_role, role_required
+from omp.web.roles import CASE_READERS, has_role, role_required
 
-#: Who may see the monitoring figures: commissioners, analysts, admins, and contract
-#: managers where that role exists (OUT-6, COM-4).
-MONITORING_ROLES = frozenset({COMMISSIONER, ANALYST, ADMIN}
-                             | ({roles.CONTRACT_MANAGER} if hasattr(roles, "CONTRACT_MANAGER")
-                                else set()))
+#: Who may see the monitoring figures: those who read outcomes aggregates (OUT-6, COM-4).
+MONITORING_ROLES = roles.OUTCOMES_READERS
 FLAG_WORDS = {True: "Flagged", False: "", None: ""}
 #: A table longer than this sits behind "Figures: all N rows", so the charts and readings
 #: of the three checks stay within a few screens.

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omp.web import gaming_views, handover_views, views
+from omp.web import gaming_views, handover_views, outcomes_views, views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
@@ -23,12 +23,9 @@ urlpatterns = [
     path("handovers/what-if/", handover_views.what_if, name="handover-what-if"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Outcomes, payment by results and monitoring (OUT-2..6): aggregates for commissioners.
+    # The monitoring page comes before the results pages, whose slug would match it.
     path("outcomes/monitoring/", gaming_views.monitoring, name="outcomes-monitoring"),
-]
-# Outcomes and payment by results (OUT-2..OUT-5): aggregates for commissioners.
-from omp.web import outcomes_views  # noqa: E402 - imported beside its routes
-
-urlpatterns += [
     path("outcomes/", outcomes_views.outcomes_index, name="outcomes-index"),
     path("outcomes/<slug:slug>/", outcomes_views.outcomes_results, name="outcomes-results"),
     path("outcomes/<slug:slug>/<slug:table>.csv", outcomes_views.outcomes_csv,
