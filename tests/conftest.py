@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.db import connections
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.web.browser import CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse the
 # live server's database calls from the test thread otherwise.
@@ -70,3 +76,37 @@ def make_case(db: Any) -> Callable[..., Any]:
             return upsert_case(user, parse_case(obj, date(2026, 11, 22))).person
 
     return make
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from Debian's package."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                              args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+        # Django keeps a connection per context, and Playwright's greenlet gives the test its
+        # own: close the one the test opened, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+#: Data migrations whose rows a flush removes: roles, reference data, built-in policies.
+DATA_MIGRATIONS = ("omp.web.migrations.0001_roles", "omp.cases.migrations.0002_reference_data",
+                   "omp.decisions.migrations.0002_built_in_policies")
+
+
+@pytest.fixture
+def migrated_data(transactional_db: Any) -> None:
+    """The rows the data migrations write. A transactional test that ran before this one
+    flushed them, so they are written again here by the migrations' own functions."""
+    for name in DATA_MIGRATIONS:
+        import_module(name).forwards(apps, None)
+
+
+@pytest.fixture
+def plain_static(settings: Any) -> None:
+    """Serve static files by their plain names, as the live server's handler finds them,
+    even where `collectstatic` has written a manifest of hashed names."""
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

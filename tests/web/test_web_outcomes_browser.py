@@ -14,14 +14,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from omp.outcomes.results import results_for
-from tests.web.test_web_browser import (  # noqa: F401 - fixtures used by name
-    PASSWORD,
-    _accessibility_problems,
-    _failed_responses,
-    browser,
-    migrated_data,
-    plain_static,
-)
+from tests.web.browser import PASSWORD, accessibility_problems, failed_responses
 from tests.web.test_web_outcomes import analytics_dir  # noqa: F401 - fixture used by name
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -37,8 +30,8 @@ def _screenshot(page: Any, name: str, tmp_path: Path) -> Path:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_commissioner_reads_doncaster_results_and_statement(
-        live_server: Any, transactional_db: Any, migrated_data: None,  # noqa: F811
-        plain_static: None, browser: Browser, make_user: Any,  # noqa: F811
+        live_server: Any, transactional_db: Any, migrated_data: None,
+        plain_static: None, browser: Browser, make_user: Any,
         settings: Any, analytics_dir: Path, tmp_path: Path) -> None:  # noqa: F811
     settings.OUTCOMES_DATA_DIR = analytics_dir
     settings.OUTCOMES_CACHE_DIR = tmp_path / "cache"
@@ -48,7 +41,7 @@ def test_commissioner_reads_doncaster_results_and_statement(
     make_user("commissioner.jo", "commissioner", password=PASSWORD)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    failures = _failed_responses(page)
+    failures = failed_responses(page)
     console_errors: list[str] = []
     page.on("console", lambda message: console_errors.append(message.text)
             if message.type == "error" else None)
@@ -59,7 +52,7 @@ def test_commissioner_reads_doncaster_results_and_statement(
 
     page.get_by_role("link", name="Outcomes", exact=True).click()
     expect(page.get_by_role("heading", name="Outcomes and payment by results")).to_be_visible()
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     _screenshot(page, "outcomes-index.png", tmp_path)
     page.get_by_role("link", name="HMP Doncaster payment-by-results pilot").click()
 
@@ -78,7 +71,7 @@ def test_commissioner_reads_doncaster_results_and_statement(
     page.get_by_text("How the statement for pilot cohort 1 is worked out").click()
     expect(page.locator("#arithmetic-1")).to_contain_text("Reduction: 58.2 − ")
     expect(page.locator("#case-mix")).to_contain_text("from 58.2%")
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     _screenshot(page, "outcomes-doncaster.png", tmp_path)
 
     # A statement downloads as CSV.
@@ -90,7 +83,7 @@ def test_commissioner_reads_doncaster_results_and_statement(
     page.goto(f"{live_server.url}/outcomes/cpa-syo/")
     expect(page.locator("#statements")).to_contain_text("2015 (contract year 1)")
     expect(page.locator("#rate-chart svg")).to_be_visible()
-    assert _accessibility_problems(page) == []
+    assert accessibility_problems(page) == []
     shot = _screenshot(page, "outcomes-cpa.png", tmp_path)
     assert shot.stat().st_size > 50_000
     assert failures == []

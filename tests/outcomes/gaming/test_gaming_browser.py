@@ -5,47 +5,26 @@ analyst signs in, and each check draws its chart beside its table. With
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connections
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from omp.web import gaming_views
+from tests.web.browser import PASSWORD, accessibility_problems
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "monitoring.png"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_analyst_sees_each_check_drawn(live_server: Any, transactional_db: Any,
-                                          settings: Any, browser: Browser, make_user: Any,
+                                          migrated_data: None, plain_static: None,
+                                          browser: Browser, make_user: Any,
                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           write_monitoring_data: Any) -> None:
-    # A transactional test before this one may have flushed the roles: write them again.
-    import_module("omp.web.migrations.0001_roles").forwards(apps, None)
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     data = tmp_path / "analytics"
     data.mkdir()
     write_monitoring_data(data)
@@ -72,12 +51,7 @@ def test_an_analyst_sees_each_check_drawn(live_server: Any, transactional_db: An
     expect(page.locator("#transfers")).to_contain_text("possible transfer gaming")
     expect(page.locator("#intensity tbody")).to_contain_text("[c]")
     assert failures == [] and errors == []
-    # Serious and critical WCAG 2.1 A/AA failures, as axe-core finds them.
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: "tag",
-        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})""")
-    assert [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")] == []
+    assert accessibility_problems(page) == []
 
     target = SCREENSHOT if os.environ.get("OMP_SCREENSHOTS") else tmp_path / SCREENSHOT.name
     target.parent.mkdir(parents=True, exist_ok=True)
