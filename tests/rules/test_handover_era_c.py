@@ -9,33 +9,18 @@ then days).
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
 import pytest
 
 from omp.rules.facts import CaseFacts, Custody, Sentence
-from omp.rules.handover import HandoverDecision, ReleaseDate, decide_handover
-from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion
+from omp.rules.handover import HandoverDecision, ReleaseDate
+from omp.rules.policy import PolicyVersion
+from tests.rules.handover_scenarios import assert_no_dates, changed, dates, decided, era
 
-ERA_C = next(v for v in BUILT_IN_VERSIONS if v.handover_era == "C")
+ERA_C = era("C")
 
-#: Short names for the custody dates, as the rules speak of them.
-ALIASES = {
-    "ssd": "sentence_start_date",
-    "crd": "conditional_release_date",
-    "ard": "automatic_release_date",
-    "ped": "parole_eligibility_date",
-    "ted": "tariff_date",
-    "hdced": "home_detention_curfew_eligibility_date",
-    "hdcad": "home_detention_curfew_actual_date",
-    "prd": "parole_review_date",
-    "thd": "target_hearing_date",
-    "led": "licence_expiry_date",
-    "ea": "early_allocation",
-}
-CUSTODY_FIELDS = {f.name for f in dataclasses.fields(Custody)}
 
 BASE = CaseFacts(
     case_ref="X123456",
@@ -60,35 +45,15 @@ BASE = CaseFacts(
 )
 
 
-def case(*, isp: bool | None = None, **changes: Any) -> CaseFacts:
-    """The base case with custody fields (short or full names) and case fields changed."""
-    custody: dict[str, Any] = {}
-    others: dict[str, Any] = {}
-    for key, value in changes.items():
-        name = ALIASES.get(key, key)
-        (custody if name in CUSTODY_FIELDS else others)[name] = value
-    assert BASE.sentence is not None and BASE.custody is not None
-    sentence = BASE.sentence if isp is None else dataclasses.replace(
-        BASE.sentence, indeterminate=isp)
-    return dataclasses.replace(BASE, sentence=sentence,
-                               custody=dataclasses.replace(BASE.custody, **custody), **others)
+def case(**changes: Any) -> CaseFacts:
+    """The base case changed (see :func:`tests.rules.handover_scenarios.changed`)."""
+    return changed(BASE, **changes)
 
 
 def decide(resourcing: Any = "ENHANCED", policy: PolicyVersion = ERA_C,
            **changes: Any) -> HandoverDecision:
-    decision = decide_handover(case(**changes), policy, resourcing)
-    assert decision is not None
-    return decision
-
-
-def dates(decision: HandoverDecision) -> tuple[date | None, date | None]:
-    return decision.start_date, decision.handover_date
-
-
-def assert_no_dates(decision: HandoverDecision, responsibility: str | None, reason: str) -> None:
-    assert decision.responsibility == responsibility
-    assert decision.reason == reason
-    assert dates(decision) == (None, None)
+    """The base case changed, decided under era C unless another policy is given."""
+    return decided(BASE, policy, resourcing, **changes)
 
 
 # --- §3 NPS determinate without PED or EA: one date, 7 months 15 days before release -------
