@@ -390,6 +390,17 @@ def _short(custody: Custody, release: date) -> bool:
     return release <= months_after(custody.sentence_start_date, 10)
 
 
+def _open_anchor(custody: Custody) -> tuple[date | None, str]:
+    """Where an indeterminate sentence's window opens in open conditions (§2.4, §4.6): for a
+    woman the day her category became T, for a man his arrival in the open prison."""
+    if custody.womens_prison:
+        return (custody.category_active_since,
+                "Open conditions: the COM starts supporting from the date the category "
+                "became T")
+    return (custody.arrival_date,
+            "Open conditions: the COM starts supporting from arrival in the open prison")
+
+
 def _release_b(facts: CaseFacts, nps: bool) -> ReleaseDate | None:
     """§2.1: the release date era B/C counts back from."""
     custody, today = _custody(facts), facts.as_of
@@ -497,13 +508,9 @@ def _nps_dates(facts: CaseFacts, release: ReleaseDate, era: str) -> _Result:
                 if hdced is not None and hdced < handover:
                     handover = hdced
                     detail = f"Home detention curfew eligibility on {_words(hdced)}"
-    if open_rules:
-        anchor = custody.category_active_since if custody.womens_prison else custody.arrival_date
-        if anchor is not None:
-            start = anchor
-            detail = ("Open conditions: the COM starts supporting from "
-                      + ("the date the category became T" if custody.womens_prison
-                         else "arrival in the open prison"))
+    anchor, words = _open_anchor(custody)
+    if open_rules and anchor is not None:
+        start, detail = anchor, words
     if start is not None and start > handover:
         handover = start  # §2.4 tie-break: the handover moves to the start date
     return _Result(_responsibility_bc(today, start, handover), reason, f"HAND-2 {era}.{row}",
@@ -613,12 +620,9 @@ def _general_de(facts: CaseFacts, erd: ReleaseDate, handover: date | None, reaso
     start = handover
     detail = ""
     if handover is not None and _indeterminate(facts) and open_prison_rules_apply(facts):
-        anchor = custody.category_active_since if custody.womens_prison else custody.arrival_date
-        if anchor is not None and anchor < handover:
-            start = anchor
-            detail = ("Open conditions: the COM starts supporting from "
-                      + ("the date the category became T" if custody.womens_prison
-                         else "arrival in the open prison"))
+        anchor, words = _open_anchor(custody)
+        if anchor is not None and anchor < handover:  # §4.6: the earlier of the two
+            start, detail = anchor, words
     if reason == "determinate_short":
         detail = _short_detail(custody)
     return _Result(_responsibility_de(facts.as_of, start, handover), reason, rule, start,
