@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,6 +34,22 @@ def _django() -> None:
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+
+
+@contextmanager
+def _counting_bar(description: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over ``total`` cases that also counts the decisions changed; yields
+    the ``progress(examined, changed)`` callback the recompute runs take."""
+    with _progress() as bar:
+        task = bar.add_task(description, total=total, note="0 changed")
+        changed = 0
+
+        def advance(examined: int, changed_now: int) -> None:
+            nonlocal changed
+            changed += changed_now
+            bar.update(task, advance=examined, note=f"{changed} changed")
+
+        yield advance
 
 
 def _count_lines(path: Path) -> int | None:
@@ -130,15 +148,7 @@ def nightly(
     remaining = Person.objects.filter(pk__gt=run.last_person_id).count()
     if run.examined:
         console.print(f"Resuming the run for {on} after {run.examined} cases")
-    with _progress() as bar:
-        task = bar.add_task(f"Recomputing {on}", total=remaining, note="0 changed")
-        changed = 0
-
-        def advance(examined: int, changed_now: int) -> None:
-            nonlocal changed
-            changed += changed_now
-            bar.update(task, advance=examined, note=f"{changed} changed")
-
+    with _counting_bar(f"Recomputing {on}", remaining) as advance:
         run = run_nightly(on, chunk, progress=advance, workers=workers)
     console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
                   f"with changed inputs decided afresh, {run.changed} decisions changed")
@@ -154,18 +164,10 @@ def _nightly_handover(on: date) -> None:
     run = open_run(on, "handover")
     remaining = CustodySpell.objects.filter(is_current=True,
                                             person_id__gt=run.last_person_id).count()
-    with _progress() as bar:
-        task = bar.add_task(f"Handover {on}", total=remaining, note="0 changed")
-        changed = 0
-
-        def advance(examined: int, changed_now: int) -> None:
-            nonlocal changed
-            changed += changed_now
-            bar.update(task, advance=examined, note=f"{changed} changed")
-
+    with _counting_bar(f"Handover {on}", remaining) as advance:
         run = run_nightly_handover(on, policy_versions(), progress=advance)
     console.print(f"Handover run {run.pk} for {on}: {run.examined} cases in custody, "
-                  f"{run.changed} decisions changed")
+                  f"decisions changed: {run.changed}")
 
 
 @app.command("what-if")

@@ -239,9 +239,7 @@ def run_nightly_handover(as_of: date, versions: Sequence[PolicyVersion], chunk: 
     killed half way leaves every case's decision old or new, and the next run for the same
     date resumes after the last committed case.
     """
-    run = (RecomputeRun.objects.filter(as_of=as_of, part="handover", finished_at__isnull=True)
-           .order_by("-id").first()
-           or RecomputeRun.objects.create(as_of=as_of, part="handover"))
+    run = RecomputeRun.to_resume(as_of, "handover")
     last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     low, done = run.last_person_id + 1, 0
     while low <= last and (stop_after_chunks is None or done < stop_after_chunks):

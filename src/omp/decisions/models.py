@@ -66,6 +66,13 @@ class RecomputeRun(models.Model):
         """True once every case was examined."""
         return self.finished_at is not None
 
+    @classmethod
+    def to_resume(cls, as_of: date, part: str) -> RecomputeRun:
+        """The unfinished run of ``part`` for ``as_of`` to resume, or a new one."""
+        run = (cls.objects.filter(as_of=as_of, part=part, finished_at__isnull=True)
+               .order_by("-id").first())
+        return run or cls.objects.create(as_of=as_of, part=part)
+
 
 class AllocationDecision(models.Model):
     """One allocation decision with its reasons, append-only (ALLOC-1, ALLOC-4, ALLOC-5)."""

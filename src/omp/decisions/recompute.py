@@ -140,9 +140,7 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
 
 def open_run(as_of: date, part: str = "allocation") -> RecomputeRun:
     """The unfinished run of ``part`` for ``as_of`` to resume, or a new one."""
-    run = (RecomputeRun.objects.filter(as_of=as_of, part=part, finished_at__isnull=True)
-           .order_by("-id").first())
-    return run or RecomputeRun.objects.create(as_of=as_of, part=part)
+    return RecomputeRun.to_resume(as_of, part)
 
 
 #: One new decision as computed by a worker: person id, head seen, digest, inputs, values.
