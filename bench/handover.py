@@ -39,13 +39,13 @@ TARGET_WHAT_IF_SECONDS = 10.0
 TARGET_RSS_MB = 2048.0
 
 
-def step_handover(url: str, as_of: str) -> None:
+def step_handover(url: str, as_of: str, workers: int) -> None:
     """The handover part of one nightly run; prints what it examined and changed."""
     recompute._django(url)
     from omp.decisions.handover import run_nightly_handover
     from omp.decisions.recompute import policy_versions
 
-    run = run_nightly_handover(date.fromisoformat(as_of), policy_versions())
+    run = run_nightly_handover(date.fromisoformat(as_of), policy_versions(), workers=workers)
     print(json.dumps({"examined": run.examined, "changed": run.changed}))
 
 
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--output", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step == "handover":
-        return step_handover(args.url, args.as_of)
+        return step_handover(args.url, args.as_of, args.workers)
     if args.step == "what-if":
         return step_what_if(args.url, args.workers)
     if args.step == "decide-allocation":
@@ -160,7 +160,8 @@ def main() -> None:
             for label, day in (("first night: every decision new", AS_OF),
                                ("next night", AS_OF + timedelta(days=1))):
                 seconds, rss, out = recompute.measure(
-                    [*me, "--step", "handover", "--url", url, "--as-of", day.isoformat()], env)
+                    [*me, "--step", "handover", "--url", url, "--as-of", day.isoformat(),
+                     "--workers", str(args.workers)], env)
                 counts = json.loads(out.strip().splitlines()[-1])
                 row = _row(f"nightly handover on {backend}, {label}", counts["examined"],
                            seconds, rss, TARGET_SECONDS)

@@ -152,10 +152,10 @@ def nightly(
         run = run_nightly(on, chunk, progress=advance, workers=workers)
     console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
                   f"with changed inputs decided afresh, {run.changed} decisions changed")
-    _nightly_handover(on)
+    _nightly_handover(on, workers)
 
 
-def _nightly_handover(on: date) -> None:
+def _nightly_handover(on: date, workers: int) -> None:
     """The handover part of the nightly run (HAND-1..3), after the allocation it reads."""
     from omp.cases.models import CustodySpell
     from omp.decisions.handover import run_nightly_handover
@@ -165,7 +165,7 @@ def _nightly_handover(on: date) -> None:
     remaining = CustodySpell.objects.filter(is_current=True,
                                             person_id__gt=run.last_person_id).count()
     with _counting_bar(f"Handover {on}", remaining) as advance:
-        run = run_nightly_handover(on, policy_versions(), progress=advance)
+        run = run_nightly_handover(on, policy_versions(), progress=advance, workers=workers)
     console.print(f"Handover run {run.pk} for {on}: {run.examined} cases in custody, "
                   f"decisions changed: {run.changed}")
 

@@ -166,3 +166,38 @@ def test_killed_nightly_handover_resumes(make_case: Any) -> None:
     assert resumed.pk == run.pk and resumed.finished
     assert CurrentHandover.objects.filter(responsibility="COM_RESPONSIBLE").count() == 6
     assert RecomputeRun.objects.filter(part="handover").count() == 1
+
+
+# Serialized rollback puts back the roles, reference data and policies the flush removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_processes_decide_handover_as_the_single_process_does(make_case: Any) -> None:
+    for i in range(9):
+        _long_case(make_case, f"H3{i:03d}", **{"custody.conditional_release_date":
+                                               f"2031-0{1 + i % 9}-15"})
+    versions = policy_versions()
+    day = date(2030, 6, 1)  # some have handed over by then, some not
+    parallel_run = run_nightly_handover(day, versions, chunk=2, workers=2)
+    assert parallel_run.finished and parallel_run.examined == 9 and parallel_run.changed > 0
+    parallel = {h.person_id: (h.fingerprint, h.responsibility, h.handover_date)
+                for h in CurrentHandover.objects.all()}
+    CurrentHandover.objects.all().delete()
+    serial = run_nightly_handover(day, versions, chunk=2, workers=1)
+    assert serial.changed == 9
+    assert {h.person_id: (h.fingerprint, h.responsibility, h.handover_date)
+            for h in CurrentHandover.objects.all()} == parallel
+
+
+def test_a_change_committed_meanwhile_is_not_overwritten(make_case: Any,
+                                                         make_user: Any) -> None:
+    from omp.decisions.handover import _commit_chunk, compute_chunk
+
+    person = _long_case(make_case)
+    versions = policy_versions()
+    run = RecomputeRun.to_resume(date(2030, 7, 1), "handover")
+    stale = compute_chunk(person.pk, person.pk, date(2030, 7, 1), versions)
+    assert len(stale.rows) == 1  # by 1 July 2030 the COM would be responsible
+    record_override(make_user("head3", "head_of_offender_management"), person, "Prison",
+                    "recalled")  # committed after the chunk was read
+    assert _commit_chunk(run, stale) == 0
+    head = CurrentHandover.objects.get(person=person)
+    assert head.record.reason == "override_prison"

@@ -12,13 +12,17 @@ rules are a few date comparisons. A Hypothesis test proves the two paths equal.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from omp.bulk_sql import insert_rows
@@ -232,57 +236,105 @@ _INSERT = (
 
 def run_nightly_handover(as_of: date, versions: Sequence[PolicyVersion], chunk: int = 20_000,
                          progress: Callable[[int, int], None] | None = None,
-                         stop_after_chunks: int | None = None) -> RecomputeRun:
+                         stop_after_chunks: int | None = None, workers: int = 1
+                         ) -> RecomputeRun:
     """Decide responsibility and handover for every case in custody on ``as_of``.
 
     Each chunk commits its new rows, head moves and the run's checkpoint together, so a run
     killed half way leaves every case's decision old or new, and the next run for the same
-    date resumes after the last committed case.
+    date resumes after the last committed case. With ``workers`` > 1 the deciding is spread
+    over forked processes that only read; this process writes, so not inside an open
+    transaction.
     """
     run = RecomputeRun.to_resume(as_of, "handover")
     last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    low, done = run.last_person_id + 1, 0
-    while low <= last and (stop_after_chunks is None or done < stop_after_chunks):
-        high = low + chunk - 1
-        examined, changed = _commit_chunk(run, low, high, as_of, versions)
-        done += 1
+    bounds = [(low, low + chunk - 1) for low in range(run.last_person_id + 1, last + 1, chunk)]
+    if stop_after_chunks is not None:
+        bounds = bounds[:stop_after_chunks]
+    for result in _chunk_results(bounds, as_of, versions, workers):
+        changed = _commit_chunk(run, result)
         if progress:
-            progress(examined, changed)
-        low = high + 1
-    if low > last:
+            progress(result.examined, changed)
+    if run.last_person_id >= last:
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     return run
 
 
-def _commit_chunk(run: RecomputeRun, low: int, high: int, as_of: date,
-                  versions: Sequence[PolicyVersion]) -> tuple[int, int]:
+@dataclass
+class HandoverChunk:
+    """What one chunk decided: the cases examined and each decision that differs from the
+    head it saw (person id, the head's digest then, the new row's values)."""
+
+    low: int
+    high: int
+    examined: int
+    rows: list[tuple[int, str | None, tuple[Any, ...]]]
+
+
+def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
+                  ) -> HandoverChunk:
+    """Decide every case in custody with id in ``low..high``; reads only."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HEADS_SQL, [low, high])
+        heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
+    result = HandoverChunk(low, high, 0, [])
+    policies = PolicyLookup(versions)
+    for item in inputs_in_range(low, high, as_of):
+        result.examined += 1
+        decision, pom_type = decide_input(item, policies)
+        if decision is None:
+            continue
+        override = item.override.id if item.override else None
+        digest = fingerprint(decision, pom_type, override)
+        seen = heads.get(item.person_id)
+        if seen == digest:
+            continue
+        v = _values(decision, pom_type)
+        result.rows.append((item.person_id, seen, (
+            item.person_id, v["responsibility"], v["start_date"], v["handover_date"],
+            v["reason"], v["rule"], v["explanation"], v["era"], v["policy_version"],
+            v["earliest_release_name"], v["earliest_release_date"], v["handover_type"],
+            v["pom_type"], override, as_of, digest)))
+    return result
+
+
+def _chunk_results(bounds: list[tuple[int, int]], as_of: date,
+                   versions: Sequence[PolicyVersion], workers: int) -> Iterator[HandoverChunk]:
+    """Chunk results in id order, here or in ``workers`` forked processes with at most two
+    chunks each in flight (memory stays flat however many cases there are)."""
+    if workers <= 1 or len(bounds) < 2:
+        for low, high in bounds:
+            yield compute_chunk(low, high, as_of, versions)
+        return
+    connections.close_all()  # forked children must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context,
+                             initializer=connections.close_all) as pool:
+        queue = iter(bounds)
+        pending: deque[Future[HandoverChunk]] = deque(
+            pool.submit(compute_chunk, low, high, as_of, versions)
+            for low, high in itertools.islice(queue, 2 * workers))
+        while pending:
+            result = pending.popleft().result()
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.submit(compute_chunk, *following, as_of, versions))
+            yield result
+
+
+def _commit_chunk(run: RecomputeRun, result: HandoverChunk) -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Locks the heads this chunk may move, so a change committed meanwhile waits.
             cursor.execute(_HEADS_SQL + (" FOR UPDATE" if connection.vendor == "postgresql"
-                                         else ""), [low, high])
+                                         else ""), [result.low, result.high])
             heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
-        new: list[tuple[Any, ...]] = []
-        examined = 0
-        policies = PolicyLookup(versions)
-        now = timezone.now()
-        for item in inputs_in_range(low, high, as_of):
-            examined += 1
-            decision, pom_type = decide_input(item, policies)
-            if decision is None:
-                continue
-            digest = fingerprint(decision, pom_type, item.override.id if item.override else None)
-            if heads.get(item.person_id) == digest:
-                continue
-            v = _values(decision, pom_type)
-            new.append((item.person_id, v["responsibility"], v["start_date"], v["handover_date"],
-                        v["reason"], v["rule"], v["explanation"], v["era"], v["policy_version"],
-                        v["earliest_release_name"], v["earliest_release_date"],
-                        v["handover_type"], v["pom_type"],
-                        item.override.id if item.override else None, as_of, now, "nightly",
-                        run.pk, digest))
-        with connection.cursor() as cursor:
+            # A case changed by a user since the chunk was read was recomputed by that
+            # change, from newer rows: leave it (its head no longer matches).
+            now = timezone.now()
+            new = [(*values[:-1], now, "nightly", run.pk, values[-1])
+                   for pid, seen, values in result.rows if heads.get(pid) == seen]
             insert_rows(cursor, _INSERT, new)
             if new:
                 cursor.execute(
@@ -295,10 +347,10 @@ def _commit_chunk(run: RecomputeRun, low: int, high: int, as_of: date,
                     "fingerprint = excluded.fingerprint, as_of = excluded.as_of, "
                     "responsibility = excluded.responsibility, "
                     "start_date = excluded.start_date, handover_date = excluded.handover_date",
-                    [run.pk, low, high])
-        run.last_person_id = high
-        run.examined += examined
-        run.decided += examined
+                    [run.pk, result.low, result.high])
+        run.last_person_id = result.high
+        run.examined += result.examined
+        run.decided += result.examined
         run.changed += len(new)
         run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
-    return examined, len(new)
+    return len(new)
