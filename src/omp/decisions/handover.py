@@ -134,10 +134,13 @@ LEFT JOIN cases_region r ON r.id = u.region_id
 LEFT JOIN cases_prison pr ON pr.code = c.prison_code
 LEFT JOIN decisions_currentdecision cd ON cd.person_id = p.id
 LEFT JOIN decisions_allocationdecision d ON d.id = cd.decision_id
-WHERE c.is_current AND c.person_id BETWEEN %s AND %s ORDER BY c.person_id, c.id"""
+WHERE c.is_current AND c.person_id BETWEEN %s AND %s {{only}} ORDER BY c.person_id, c.id"""
+#: The what-if reads only the cases whose POM is responsible now.
+_POM_HELD = ("AND EXISTS (SELECT 1 FROM decisions_currenthandover h WHERE h.person_id = {}.{} "
+             "AND h.responsibility IN ('POM_RESPONSIBLE', 'POM_RESPONSIBLE_COM_SUPPORTING'))")
 _INDETERMINATE_SQL = """
 SELECT e.person_id, s.indeterminate FROM cases_event e JOIN cases_sentence s ON s.event_id = e.id
-WHERE e.is_current AND e.person_id BETWEEN %s AND %s ORDER BY s.id"""
+WHERE e.is_current AND e.person_id BETWEEN %s AND %s {only} ORDER BY s.id"""
 _MAPPA_SQL = """
 SELECT person_id, level FROM cases_registration
 WHERE code = %s AND person_id BETWEEN %s AND %s AND start_date <= %s
@@ -161,12 +164,15 @@ class HandoverInput:
     override: Override | None
 
 
-def inputs_in_range(low: int, high: int, as_of: date) -> Iterator[HandoverInput]:
-    """Every case in custody with id in ``low..high``, as the handover rules read it."""
+def inputs_in_range(low: int, high: int, as_of: date, pom_held_only: bool = False
+                    ) -> Iterator[HandoverInput]:
+    """Every case in custody with id in ``low..high``, as the handover rules read it; with
+    ``pom_held_only``, only those whose current handover decision has the POM responsible."""
     from omp.rules.handover import OVERRIDE_REASONS
 
     with connection.cursor() as cursor:
-        cursor.execute(_INDETERMINATE_SQL, [low, high])
+        cursor.execute(_INDETERMINATE_SQL.format(
+            only=_POM_HELD.format("e", "person_id") if pom_held_only else ""), [low, high])
         indeterminate = {pid: bool(flag) for pid, flag in cursor.fetchall()}
         cursor.execute(_MAPPA_SQL, [MAPPA_CODE, low, high, as_of, as_of])
         mappa: dict[int, list[int | None]] = {}
@@ -177,7 +183,8 @@ def inputs_in_range(low: int, high: int, as_of: date) -> Iterator[HandoverInput]
         for pid, oid, value, reason, text in cursor.fetchall():
             words = OVERRIDE_REASONS.get(reason, reason)
             overrides[pid] = Override(oid, value, f"{words}: {text}" if text else words)
-        cursor.execute(_ROWS_SQL, [low, high])
+        cursor.execute(_ROWS_SQL.format(
+            only=_POM_HELD.format("p", "id") if pom_held_only else ""), [low, high])
         rows = cursor.fetchall()
     seen: dict[int, tuple[Any, ...]] = {}
     for row in rows:  # the latest current spell of each person wins, as on change

@@ -120,7 +120,7 @@ def _project_chunk(low: int, high: int, policy: PolicyVersion, start: date, firs
         return chunk
     from omp.cases.facts import parse_db_date
 
-    for item in inputs_in_range(low, high, start):
+    for item in inputs_in_range(low, high, start, pom_held_only=True):
         if item.person_id not in held:
             continue
         chunk.examined += 1
