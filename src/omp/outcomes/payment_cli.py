@@ -94,6 +94,20 @@ def _fail_on(error: PaymentParameterError, options: Mapping[str, str], contract:
     raise typer.Exit(2)
 
 
+def _measure_options(engine: str, kind: str, method: str) -> Method:
+    """Check the options of a measured cohort; the case-mix method chosen."""
+    _choice("--engine", engine, ENGINES)
+    _choice("--kind", kind, KINDS)
+    return "ratio" if _choice("--method", method, METHODS) == "ratio" else "difference"
+
+
+def _given(values: dict[str, Any], options: tuple[tuple[str, Any], ...]) -> set[str]:
+    """Put the parameters given as options over those of the file; their names."""
+    given = {name for name, value in options if value is not None}
+    values.update((name, value) for name, value in options if value is not None)
+    return given
+
+
 def _read_parameters(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -215,19 +229,12 @@ def doncaster(
     """OUT-3: what the Doncaster contract pays for a cohort's reconviction rate."""
     _source(rate, cohort, data)
     given_rate = _number("--rate", rate)
-    _choice("--engine", engine, ENGINES)
-    _choice("--kind", kind, KINDS)
-    chosen_method: Method = "ratio" if _choice("--method", method, METHODS) == "ratio" \
-        else "difference"
+    chosen_method = _measure_options(engine, kind, method)
     values = _read_parameters(parameters)
-    given: set[str] = set()
-    for name, value in (("contract_value", contract_value),
+    given = _given(values, (("contract_value", contract_value),
                         ("max_outcome_payment", max_outcome_payment),
                         ("baseline_rate", baseline), ("threshold_points", threshold),
-                        ("cap_points", cap), ("curve", curve)):
-        if value is not None:
-            values[name] = value
-            given.add(name)
+                        ("cap_points", cap), ("curve", curve)))
     if at_risk_percent is not None:
         share = _number("--at-risk-percent", at_risk_percent)
         values["at_risk_share"] = share / 100 if share is not None else None
@@ -324,13 +331,9 @@ def tr(
     _source(rate, cohort, data)
     given_rate = _number("--rate", rate)
     given_frequency = _number("--frequency", frequency)
-    _choice("--engine", engine, ENGINES)
-    _choice("--kind", kind, KINDS)
-    chosen_method: Method = "ratio" if _choice("--method", method, METHODS) == "ratio" \
-        else "difference"
+    chosen_method = _measure_options(engine, kind, method)
     values = _read_parameters(parameters)
-    given: set[str] = set()
-    for name, value in (("annual_price", annual_price),
+    given = _given(values, (("annual_price", annual_price),
                         ("maximum_annual_payment", maximum_annual_payment),
                         ("baseline_binary_rate", baseline_binary),
                         ("baseline_frequency", baseline_frequency),
@@ -338,10 +341,7 @@ def tr(
                         ("frequency_price_per_reoffence", frequency_price_per_reoffence),
                         ("binary_stretch_points", stretch_points),
                         ("frequency_stretch", frequency_stretch),
-                        ("penalty_per_point", penalty_per_point)):
-        if value is not None:
-            values[name] = value
-            given.add(name)
+                        ("penalty_per_point", penalty_per_point)))
     if learning_curve_discount_percent is not None:
         discount = _number("--learning-curve-discount-percent", learning_curve_discount_percent)
         values["learning_curve_discount"] = discount / 100 if discount is not None else None
