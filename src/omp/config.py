@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]
     var_dir: Path = ROOT / "var"
     log_level: str = "INFO"
+    #: Where the outcomes analytics run with ``--engine spark``: ``local[2]`` (this machine,
+    #: two cores) or a cluster's master URL.
+    spark_master: str = "local[2]"
 
     def resolved_secret_key(self) -> str:
         """The secret key; generated once into ``var/secret_key`` so it never sits in git."""

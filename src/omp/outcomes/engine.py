@@ -41,7 +41,8 @@ class MissingTableError(FileNotFoundError):
 
 
 def spark_session(shuffle_partitions: int = 2, quick_start: bool = False) -> Any:
-    """The process's local Spark session (``local[2]``), created on first use.
+    """The process's Spark session, created on first use: ``local[2]`` unless
+    ``OMP_SPARK_MASTER`` names another master (e.g. ``spark://host:7077``).
 
     One session per process: starting a JVM costs seconds, and PySpark allows one active
     session anyway. Dates are read and written in UTC so a date never shifts a day.
@@ -55,8 +56,10 @@ def spark_session(shuffle_partitions: int = 2, quick_start: bool = False) -> Any
             # py4j logs "closing down" at interpreter exit, after the streams are closed.
             logging.getLogger("py4j").setLevel(logging.WARNING)
 
+            from omp.config import get_settings
+
             builder = (
-                SparkSession.builder.master("local[2]")
+                SparkSession.builder.master(get_settings().spark_master)
                 .appName("omp-outcomes")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.ui.enabled", "false")
