@@ -184,3 +184,19 @@ def test_api_handover_override_and_custody(client_for: Any, make_case: Any) -> N
     assert projection.status_code == 200 and len(projection.json()["months"]) == 24
     wrong = pom.get("/api/v1/handovers/what-if", {"version": "Q", "start": "2027-01-01"})
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "version"
+
+
+def test_control_characters_in_filters_and_details_are_not_server_errors(
+        client_for: Any, make_case: Any) -> None:
+    _due_in(make_case, "N0001", 10)
+    pom = client_for("pom", "pom")
+    assert pom.get("/api/v1/handovers", {"prison": "\x00"}).status_code == 200
+    assert pom.get("/handovers/", {"pdu": "N0\x007"}).status_code == 200
+    bad_scope = pom.get("/api/v1/handovers/what-if", {"version": "E", "start": "2027-04-01",
+                                                      "scope": "\x00"})
+    assert bad_scope.status_code == 422 and bad_scope.json()["detail"][0]["field"] == "scope"
+    head = client_for("head", "head_of_offender_management")
+    refused = _post(head, "/api/v1/cases/N0001/handover/override",
+                    {"value": "Prison", "reason": "other", "reason_text": "a\x00b"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "reason_text"

@@ -117,6 +117,8 @@ def _override_inputs(value: str, reason: str, reason_text: str) -> str:
     if reason not in OVERRIDE_REASONS:
         raise PolicyInputError("reason", "Choose a reason for the override")
     text = (reason_text or "").strip()
+    if any(not ch.isprintable() and ch not in "\n\r\t" for ch in text):
+        raise PolicyInputError("reason_text", "Remove the control characters from the details")
     if reason == "other" and not text:
         raise PolicyInputError("reason_text", "Say why: a reason of \"other\" needs details")
     if len(text) > 500:

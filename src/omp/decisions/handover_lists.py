@@ -41,6 +41,12 @@ class ListQuery:
     descending: bool = False
 
 
+def _code(typed: str, length: int) -> str:
+    """A prison or PDU code as typed, printable characters only: no code has others, and
+    PostgreSQL refuses a NUL in text."""
+    return "".join(ch for ch in typed if ch.isprintable()).strip()[:length]
+
+
 def handover_list(query: ListQuery, today: date) -> QuerySet[CurrentHandover]:
     """The cases of one list on ``today``; each row carries ``prison_code``."""
     spells = CustodySpell.objects.filter(person_id=OuterRef("person_id"), is_current=True)
@@ -59,10 +65,11 @@ def handover_list(query: ListQuery, today: date) -> QuerySet[CurrentHandover]:
         if query.kind == "com_overdue":
             rows = rows.filter(Q(person__com_name="") & Q(person__com_email=""),
                                handover_date__lte=today - timedelta(days=OVERDUE_AFTER_DAYS))
-    if query.prison:
-        rows = rows.filter(prison_code=query.prison)
-    if query.pdu:
-        rows = rows.filter(person__pdu__code=query.pdu)
+    prison, pdu = _code(query.prison, 5), _code(query.pdu, 10)
+    if prison:
+        rows = rows.filter(prison_code=prison)
+    if pdu:
+        rows = rows.filter(person__pdu__code=pdu)
     columns = SORTS.get(query.sort, SORTS["handover_date"])
     ordering = [F(c).desc(nulls_last=True) if query.descending else F(c).asc(nulls_last=True)
                 for c in columns]

@@ -156,8 +156,8 @@ class WhatIfForm(forms.Form):
         from omp.cases.models import Region
 
         scope = str(self.cleaned_data.get("scope") or "").strip()
-        if scope and scope not in ("England", "Wales") and \
-                not Region.objects.filter(code=scope).exists():
+        if scope and scope not in ("England", "Wales") and (
+                not scope.isprintable() or not Region.objects.filter(code=scope).exists()):
             raise forms.ValidationError("Choose England, Wales, a region or everywhere")
         return scope
 
