@@ -50,10 +50,14 @@ lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-# The whole suite on SQLite, then again on PostgreSQL when it answers. In CI (CI=true) an
-# unreachable PostgreSQL is a failure, never a silent skip.
+# The whole suite on SQLite (measuring branch coverage), then again on PostgreSQL when it
+# answers. In CI (CI=true) an unreachable PostgreSQL is a failure, never a silent skip.
+# The policy (rules/) and the actions, the only writers, keep a branch-coverage floor.
+COVERAGE_FLOOR ?= 95
+COVERED := */omp/rules/*,*/omp/*/actions.py
 test: $(PIP_STAMP) $(ASSETS) system-packages lint
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --cov=omp --cov-branch --cov-report=
+	$(VENV)/bin/coverage report --include='$(COVERED)' --skip-covered --fail-under=$(COVERAGE_FLOOR)
 	@if $(PY) -c "import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
 	  echo "== again on PostgreSQL ($(PG_URL))"; \
 	  OMP_DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider; \

@@ -154,8 +154,8 @@ def step_change(url: str, samples: int) -> None:
 
     from django.contrib.auth.models import Group, User
 
-    from omp.cases.actions import record_rsr_osp
     from omp.cases.models import Person
+    from omp.decisions.actions import record_rsr_osp
 
     user, _ = User.objects.get_or_create(username="bench-court")
     user.groups.add(Group.objects.get(name="court_staff"))

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import connections
+from django.test import Client
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.web.browser import CHROMIUM_ARGS
+from tests.browser import CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse the
 # live server's database calls from the test thread otherwise.
@@ -67,7 +68,7 @@ def make_case(db: Any) -> Callable[..., Any]:
     """Record a case from an interchange object through the import action."""
     from django.db import transaction
 
-    from omp.cases.actions import upsert_case
+    from omp.decisions.actions import upsert_case
     from omp.interchange.schema import parse_case
 
     def make(obj: dict[str, Any] | None = None, user: Any = None, **changes: Any) -> Any:
@@ -110,3 +111,63 @@ def plain_static(settings: Any) -> None:
     even where `collectstatic` has written a manifest of hashed names."""
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+# Signed-in clients per role and named cases, for the pages and the API of every domain.
+
+@pytest.fixture
+def client_for(make_user: Any) -> Callable[..., Client]:
+    """A test client signed in as a new user holding ``roles``."""
+
+    def make(username: str, *roles: str) -> Client:
+        client = Client()
+        client.force_login(make_user(username, *roles))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def named_case(make_case: Any) -> Callable[..., Any]:
+    """A case with a name and prison number (the interchange carries neither, so they are
+    set on the record directly)."""
+
+    def make(first: str = "Jo", last: str = "Smith", prison_number: str = "A1234BC",
+             **changes: Any) -> Any:
+        from omp.cases.models import Person
+
+        person = make_case(**changes)
+        Person.objects.filter(pk=person.pk).update(first_name=first, last_name=last,
+                                                   prison_number=prison_number)
+        person.refresh_from_db()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def backdate(db: Any) -> Callable[..., None]:
+    """Make everything recorded so far ``days`` older: the history rows of the case record
+    and the decisions, as if it had been recorded then."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from omp.cases.models import (
+        Assessment,
+        CustodySpell,
+        Event,
+        Offence,
+        Person,
+        Registration,
+        Sentence,
+    )
+    from omp.decisions.models import AllocationDecision
+
+    def shift(days: int) -> None:
+        for model in (Person, Event, Offence, Sentence, Registration, Assessment, CustodySpell):
+            model.history.update(  # type: ignore[attr-defined]
+                history_date=F("history_date") - timedelta(days=days))
+        AllocationDecision.objects.update(decided_at=F("decided_at") - timedelta(days=days))
+
+    return shift

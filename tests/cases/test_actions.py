@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from omp.cases.actions import ActionError, record_rsr_osp
+from omp.cases.actions import ActionError
 from omp.cases.facts import facts_known_on
 from omp.cases.models import Assessment
+from omp.decisions.actions import record_rsr_osp
 from omp.decisions.models import CurrentDecision
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from omp.cases.actions import ActionError, record_custody_dates
+from omp.cases.actions import ActionError
 from omp.cases.facts import facts_for_person
 from omp.cases.models import CustodySpell, Person
-from omp.decisions.actions import PolicyInputError, end_override, record_override
+from omp.decisions.actions import (
+    PolicyInputError,
+    end_override,
+    record_custody_dates,
+    record_override,
+)
 from omp.decisions.handover import run_nightly_handover
 from omp.decisions.models import (
     CurrentHandover,

@@ -81,7 +81,7 @@ def test_failure_inside_a_chunk_rolls_the_chunk_back(make_case: Any, monkeypatch
 
 
 def test_recompute_on_change_is_in_the_same_transaction(make_case: Any, make_user: Any) -> None:
-    from omp.cases.actions import record_rsr_osp
+    from omp.decisions.actions import record_rsr_osp
 
     person = make_case()
     clerk = make_user("clerk", "court_staff")
@@ -146,7 +146,7 @@ def test_new_policy_version_or_ruleset_decides_every_case_afresh(make_case: Any,
 
 def test_a_change_committed_while_a_worker_decides_is_not_overwritten(
         make_case: Any, make_user: Any) -> None:
-    from omp.cases.actions import record_rsr_osp
+    from omp.decisions.actions import record_rsr_osp
     from omp.decisions.recompute import _commit_chunk, compute_chunk, open_run, policy_versions
 
     person = make_case(case_object(case_ref="R0001"))

@@ -79,8 +79,8 @@ def test_loaded_demo_cases_decide_as_their_interchange_lines(db):
 def test_demo_users_one_per_role(db):
     from django.contrib.auth import authenticate
 
+    from omp.access import ROLE_NAMES, roles_of
     from omp.demo.load import DEMO_PASSWORD, create_demo_users
-    from omp.web.roles import ROLE_NAMES, roles_of
 
     create_demo_users()
     for role in ROLE_NAMES:

@@ -1,16 +1,20 @@
-"""The only writers of the case record. Each action runs in one transaction, records who
-made the change (CASE-4) and recomputes the case's decisions in that same transaction."""
+"""The only writers of the case record: each records who made the change (CASE-4) in the
+history, and ends rows rather than deleting them.
+
+These are the parts the public actions are built of: a change to a case is also a change to
+its decisions, so the actions that pages, the API and the commands call — one transaction
+each, a role check, the write here and the recompute — are in
+:mod:`omp.decisions.actions`. This package imports no other domain.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from omp.cases.models import (
     MAPPA_CODE,
@@ -27,10 +31,8 @@ from omp.cases.models import (
     Registration,
     Sentence,
 )
-from omp.decisions.models import AllocationDecision
-from omp.decisions.recompute import recompute_case
+from omp.clock import today
 from omp.rules.facts import CaseFacts
-from omp.web.roles import RSR_OSP_EDITORS, require_role
 
 OSP_LEVELS = ("LOW", "MEDIUM", "HIGH", "VERY_HIGH")
 
@@ -45,18 +47,13 @@ class ActionError(ValueError):
 
 
 def _save(obj: Model, user: Any) -> None:
-    obj._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    obj._history_user = user if getattr(user, "pk", None) else None
     obj.save()
 
 
 def _delete(obj: Model, user: Any) -> None:
-    obj._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    obj._history_user = user if getattr(user, "pk", None) else None
     obj.delete()  # the history table keeps the deleted row, so nothing is lost
-
-
-def today() -> date:
-    """Today's date in the service's time zone (UK)."""
-    return timezone.localdate()
 
 
 def parse_rsr(value: Any) -> Decimal:
@@ -82,12 +79,10 @@ def log_case_access(user: Any, person: Person, channel: str, path: str = "") -> 
                                      path=path[:200])
 
 
-@transaction.atomic
-def record_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = None,
-                   assessed_on: date | None = None) -> AllocationDecision:
-    """Record a new RSR score and/or OSP level (ALLOC-6: court staff and admins only), and
-    recompute the decision in the same transaction."""
-    require_role(user, RSR_OSP_EDITORS)
+def write_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = None,
+                  assessed_on: date | None = None) -> None:
+    """Record a new RSR score and/or OSP level, refusing a future date, a score outside 0 to
+    100 and an unknown level. Runs in the caller's transaction."""
     assessed_on = assessed_on or today()
     if assessed_on > today():
         raise ActionError("assessed_on", "The assessment date cannot be in the future")
@@ -100,20 +95,11 @@ def record_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None =
         if osp not in OSP_LEVELS:
             raise ActionError("osp", f"OSP level must be one of {', '.join(OSP_LEVELS)}")
         _save(Assessment(person=person, kind="OSP", value=osp, assessed_on=assessed_on), user)
-    return recompute_case(person, today(), "change", user)
 
 
-@dataclass
-class UpsertResult:
-    """What an upsert did to one case."""
-
-    person: Person
-    created: bool
-    decision: AllocationDecision
-
-
-def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -> UpsertResult:
-    """Make the record of one case say what ``facts`` say (one line of an import).
+def apply_case_facts(user: Any, facts: CaseFacts) -> tuple[Person, bool]:
+    """Make the record of one case say what ``facts`` say (one line of an import); returns
+    the person and whether the case is new.
 
     Values that changed are recorded as new registrations or assessments dated ``as_of``;
     values that stopped are ended, never deleted. Runs in the caller's transaction.
@@ -151,8 +137,7 @@ def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -
     _upsert_registrations(user, person, facts)
     _upsert_assessments(user, person, facts)
     _upsert_custody(user, person, facts)
-    decision = recompute_case(person, recompute_on or today(), "import", user)
-    return UpsertResult(person, created, decision)
+    return person, created
 
 
 def _upsert_event(user: Any, person: Person, facts: CaseFacts) -> None:
@@ -264,20 +249,17 @@ EDITABLE_CUSTODY_DATES = (
 )
 
 
-@transaction.atomic
-def record_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> CustodySpell:
-    """Correct the dates of the current custody spell and recompute the case in the same
-    transaction. Contradictory dates (a release before the sentence start, a tariff date on
-    a determinate sentence) are refused with the field named, and nothing is saved."""
+def write_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> CustodySpell:
+    """Correct the dates of the current custody spell. Contradictory dates (a release before
+    the sentence start, a tariff date on a determinate sentence) are refused with the field
+    named, and nothing is saved. Runs in the caller's transaction."""
     from omp.cases.facts import facts_for_person
     from omp.rules.handover import check_custody_dates
-    from omp.web.roles import CUSTODY_EDITORS
 
-    require_role(user, CUSTODY_EDITORS)
     spell = person.custody_spells.filter(is_current=True).order_by("-id").first()
     if spell is None:
         raise ActionError("custody", "The person has no current custody spell")
-    parsed: dict[str, date | None] = {}
+    parsed: dict[str, Any] = {}
     for name, value in changes.items():
         if name not in EDITABLE_CUSTODY_DATES:
             raise ActionError(f"custody.{name}", "This date cannot be changed here")
@@ -296,5 +278,4 @@ def record_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> 
     for name, value in parsed.items():
         setattr(spell, name, value)
     _save(spell, user)
-    recompute_case(person, today(), "change", user)
     return spell

@@ -196,7 +196,7 @@ def _custody(rows: CaseRows) -> Custody | None:
 
 def custody_from_row(row: Sequence[Any], womens_prison: bool | None) -> Custody:
     """A custody spell's columns (in :data:`CUSTODY_FIELDS` order) as facts."""
-    values = {name: convert(value)
+    values: dict[str, Any] = {name: convert(value)
               for (name, convert), value in zip(_CUSTODY_CONVERTERS, row, strict=True)}
     return Custody(womens_prison=None if womens_prison is None else bool(womens_prison),
                    **values)

@@ -12,7 +12,7 @@ REFERENCE_FILE = Path(__file__).with_name("reference_data.json")
 
 def reference_data() -> dict[str, Any]:
     """The bundled reference data."""
-    return json.loads(REFERENCE_FILE.read_text())  # type: ignore[no-any-return]
+    return json.loads(REFERENCE_FILE.read_text())
 
 
 def load_reference_data(apps: Any) -> None:

@@ -1,17 +1,63 @@
-"""Writers of decision-side data: policy versions (ALLOC-7), scheduled, corrected before
-they start, or withdrawn before they start."""
+"""The actions that change a case or its decisions, each in one transaction with the
+recompute of the case's decisions: recording RSR/OSP (ALLOC-6), an import line, correcting
+custody dates, responsibility overrides (HANDOVER §1.1), and policy versions (ALLOC-7),
+scheduled, corrected before they start, or withdrawn before they start."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from omp.cases.models import Region
-from omp.decisions.models import PolicyVersionRecord
+from omp.access import CUSTODY_EDITORS, OVERRIDE_EDITORS, RSR_OSP_EDITORS, require_role
+from omp.cases.actions import apply_case_facts, write_custody_dates, write_rsr_osp
+from omp.cases.models import CustodySpell, Person, Region
+from omp.clock import today
+from omp.decisions.models import AllocationDecision, PolicyVersionRecord, ResponsibilityOverride
+from omp.decisions.recompute import recompute_case
+from omp.rules.facts import CaseFacts
 from omp.rules.policy import ALLOCATION_CRITERIA, COUNTRIES
+
+
+@transaction.atomic
+def record_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = None,
+                   assessed_on: date | None = None) -> AllocationDecision:
+    """Record a new RSR score and/or OSP level (ALLOC-6: court staff and admins only), and
+    recompute the decision in the same transaction."""
+    require_role(user, RSR_OSP_EDITORS)
+    write_rsr_osp(user, person, rsr, osp, assessed_on)
+    return recompute_case(person, today(), "change", user)
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did to one case."""
+
+    person: Person
+    created: bool
+    decision: AllocationDecision
+
+
+def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -> UpsertResult:
+    """Make the record of one case say what ``facts`` say (one line of an import) and
+    recompute its decisions. Runs in the caller's transaction (the importer's savepoint)."""
+    person, created = apply_case_facts(user, facts)
+    decision = recompute_case(person, recompute_on or today(), "import", user)
+    return UpsertResult(person, created, decision)
+
+
+@transaction.atomic
+def record_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> CustodySpell:
+    """Correct the dates of the current custody spell (the prison's offender management
+    unit) and recompute the case in the same transaction. Contradictory dates are refused
+    with the field named, and nothing is saved."""
+    require_role(user, CUSTODY_EDITORS)
+    spell = write_custody_dates(user, person, changes)
+    recompute_case(person, today(), "change", user)
+    return spell
 
 
 class PolicyInputError(ValueError):
@@ -55,7 +101,7 @@ def check_policy(name: str, effective_from: str | date, scope: str | None, hando
 
 
 def _save(record: PolicyVersionRecord, user: Any) -> None:
-    record._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    record._history_user = user if getattr(user, "pk", None) else None
     record.save()
 
 
@@ -103,7 +149,7 @@ def withdraw_policy(user: Any, record: PolicyVersionRecord) -> None:
     """Delete a policy version that is not yet in force; its history row keeps it."""
     stored = PolicyVersionRecord.objects.select_for_update().get(pk=record.pk)
     _not_yet_in_force(stored, "withdrawn")
-    stored._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+    stored._history_user = user if getattr(user, "pk", None) else None
     stored.delete()
 
 
@@ -132,9 +178,6 @@ def record_override(user: Any, person: Any, value: str, reason: str, reason_text
     """A head of offender management sets who is responsible (§1.1); it wins over the
     calculation until ended, replaces any active override, and the case is recomputed in
     the same transaction so the history shows it."""
-    from omp.decisions.models import ResponsibilityOverride
-    from omp.decisions.recompute import recompute_case
-    from omp.web.roles import OVERRIDE_EDITORS, require_role
 
     require_role(user, OVERRIDE_EDITORS)
     text = _override_inputs(value, reason, reason_text)
@@ -145,10 +188,10 @@ def record_override(user: Any, person: Any, value: str, reason: str, reason_text
     for active in ResponsibilityOverride.objects.select_for_update().filter(
             person=person, ended_at__isnull=True):
         active.ended_at, active.ended_by = now, user
-        _save(active, user)  # type: ignore[arg-type]
+        _save(active, user)
     override = ResponsibilityOverride(person=person, value=value, reason=reason,
                                       reason_text=text, recorded_by=user)
-    _save(override, user)  # type: ignore[arg-type]
+    _save(override, user)
     recompute_case(person, timezone.localdate(), "change", user)
     return override
 
@@ -156,9 +199,6 @@ def record_override(user: Any, person: Any, value: str, reason: str, reason_text
 @transaction.atomic
 def end_override(user: Any, person: Any) -> None:
     """End the case's active override: the calculation holds again (kept in history)."""
-    from omp.decisions.models import ResponsibilityOverride
-    from omp.decisions.recompute import recompute_case
-    from omp.web.roles import OVERRIDE_EDITORS, require_role
 
     require_role(user, OVERRIDE_EDITORS)
     active = list(ResponsibilityOverride.objects.select_for_update().filter(
@@ -167,5 +207,5 @@ def end_override(user: Any, person: Any) -> None:
         raise PolicyInputError("value", "There is no override to end")
     for override in active:
         override.ended_at, override.ended_by = timezone.now(), user
-        _save(override, user)  # type: ignore[arg-type]
+        _save(override, user)
     recompute_case(person, timezone.localdate(), "change", user)

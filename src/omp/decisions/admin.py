@@ -34,7 +34,7 @@ POLICY_FIELDS = ("name", "effective_from", "scope", "criteria", "levelled_up", "
                  "description")
 
 
-class PolicyVersionForm(forms.ModelForm):  # type: ignore[type-arg]
+class PolicyVersionForm(forms.ModelForm):
     """A policy version, checked by the same rules as ``omp policy schedule``."""
 
     criteria = forms.MultipleChoiceField(

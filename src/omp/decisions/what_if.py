@@ -14,7 +14,7 @@ import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -85,6 +85,19 @@ class Projection:
                                  for m, mb, ms in self.monthly(code)]}
                      for code, name, b, s, first in self.by_pdu()],
         }
+
+
+def scenario(base: PolicyVersion, start: date, era: str | None = None,
+             levelled_up: bool = False, scope: str | None = None) -> PolicyVersion:
+    """The policy version to project: ``base`` with the changes asked for, in force from
+    ``start``. It is labelled "(what-if)" only when a change differs from what ``base``
+    already says, so the command, the form and the API label the same request alike."""
+    era = era or base.handover_era
+    levelled = levelled_up or base.levelled_up
+    scope = scope or base.scope
+    changed = (era, levelled, scope) != (base.handover_era, base.levelled_up, base.scope)
+    return replace(base, name=f"{base.name} (what-if)" if changed else base.name,
+                   handover_era=era, levelled_up=levelled, scope=scope, effective_from=start)
 
 
 def horizon(today: date, months: int = MONTHS) -> list[date]:

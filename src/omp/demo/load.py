@@ -20,6 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 
+from omp.access import ADMIN, ROLE_NAMES
 from omp.bulk_sql import insert_rows
 from omp.cases.models import (
     MAPPA_CODE,
@@ -36,7 +37,6 @@ from omp.cases.models import (
     Sentence,
 )
 from omp.demo.generator import CaseGenerator, DemoCase
-from omp.web.roles import ADMIN, ROLE_NAMES
 
 DEMO_PASSWORD = "demo-password-1"
 UK = ZoneInfo("Europe/London")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -120,6 +120,8 @@ def run_decide(
     if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
             and not output_path.name.endswith(".gz"):
         workers = workers or min(2, os.cpu_count() or 1)
+        task: Callable[[Any], tuple[bytes, int, int]]
+        jobs: Iterable[Any]
         if input_path.name.lower().endswith(".gz"):
             task, jobs = _decide_chunk, _chunks(input_path, today, policy_name)
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from omp.rules.allocation import RETAINED, AllocationDecision, decide_allocation
-from omp.rules.facts import CaseFacts
+from omp.rules.facts import CaseFacts, Resourcing
 from omp.rules.handover import HandoverDecision, PomType, decide_handover, recommend_pom_type
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion, policy_in_force, policy_named
 
@@ -42,7 +42,7 @@ def handover_for(facts: CaseFacts, allocation: AllocationDecision, policy: Polic
                  ) -> tuple[HandoverDecision | None, PomType | None]:
     """Handover and POM type, fed by the allocation outcome (a supplied ``resourcing`` is
     already that outcome, as INTERCHANGE.md says)."""
-    resourcing = "ENHANCED" if allocation.outcome == RETAINED else "NORMAL"
+    resourcing: Resourcing = "ENHANCED" if allocation.outcome == RETAINED else "NORMAL"
     handover = decide_handover(facts, policy, resourcing)
     tier = allocation.tier.code if allocation.tier else facts.tier
     return handover, recommend_pom_type(facts, handover, tier)

@@ -11,7 +11,7 @@ import gzip
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 
@@ -39,7 +39,7 @@ def file_format(path: Path) -> str:
 
 def _open_text(path: Path, mode: str) -> IO[Any]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8", newline="")
+        return cast(IO[Any], gzip.open(path, mode + "t", encoding="utf-8", newline=""))
     return open(path, mode, encoding="utf-8", newline="")
 
 

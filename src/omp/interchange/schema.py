@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from omp.rules.durations import DurationError, parse_duration
 from omp.rules.facts import (
@@ -73,7 +73,7 @@ def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
         return {}
     if not _is_object(value):
         raise FieldError(name, "must be an object")
-    return value
+    return cast(Mapping[str, Any], value)
 
 
 def parse_date(value: Any, field: str) -> date | None:

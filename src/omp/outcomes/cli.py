@@ -1,30 +1,27 @@
-"""Command line for the outcomes analytics: cohorts, measures, snapshot, court outcomes and
-the synthetic history. Registered on the ``omp`` command by ``register(app)``."""
+"""Command line for the outcomes analytics: cohorts, measures, snapshot, court outcomes, the
+synthetic history, payment by results and the gaming checks. ``commands`` is assembled into
+the ``omp`` command by ``omp.cli``."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console(stderr=True)
+from omp.commandline import console, django_setup, progress_bar
+from omp.outcomes.gaming_cli import gaming_command
+from omp.outcomes.payment_cli import app as payment_app
+
 cohort_app = typer.Typer(help="Cohort definitions (OUT-1).", no_args_is_help=True)
 court_app = typer.Typer(help="Court outcome records (OUT-2).", no_args_is_help=True)
 outcomes_app = typer.Typer(help="Outcomes data: the synthetic national history.",
                            no_args_is_help=True)
 
 DataOption = Annotated[Path, typer.Option("--data", help="Directory of Parquet tables")]
-
-
-def _steps() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
 
 
 @cohort_app.command("list")
@@ -106,13 +103,10 @@ def snapshot_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the tables")],
 ) -> None:
     """Write the case store's tables and index events to Parquet for the analytics."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omp.web.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from omp.outcomes.snapshot import SCHEMAS, write_snapshot
 
-    with _steps() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Snapshot", total=len(SCHEMAS), note="")
         counts = write_snapshot(output, progress=lambda name: bar.update(task, advance=1,
                                                                           note=name))
@@ -135,7 +129,7 @@ def court_import(
         import_court_outcomes,
     )
 
-    with _steps() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Importing", total=None, note="")
         try:
             report = import_court_outcomes(path, data, rejects,
@@ -167,7 +161,7 @@ def outcomes_generate(
     monitoring tables) as Parquet."""
     from omp.outcomes.history import STEPS, generate
 
-    with _steps() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Generating", total=len(STEPS), note="")
         summary = generate(data, index_events, outcomes, seed,
                            progress=lambda name: bar.update(task, advance=1, note=name))
@@ -175,10 +169,12 @@ def outcomes_generate(
         console.print(f"{name}: {rows} rows")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the outcomes commands to the ``omp`` command."""
-    app.add_typer(cohort_app, name="cohort")
-    app.add_typer(court_app, name="court-outcomes")
-    app.add_typer(outcomes_app, name="outcomes")
-    app.command("measure")(measure_command)
-    app.command("snapshot")(snapshot_command)
+#: The outcomes commands and groups, as the ``omp`` command shows them.
+commands = typer.Typer()
+commands.command("gaming")(gaming_command)
+commands.command("measure")(measure_command)
+commands.command("snapshot")(snapshot_command)
+commands.add_typer(payment_app, name="payment")
+commands.add_typer(cohort_app, name="cohort")
+commands.add_typer(court_app, name="court-outcomes")
+commands.add_typer(outcomes_app, name="outcomes")

@@ -1,6 +1,6 @@
 """``omp gaming``: the OUT-6 gaming checks from the command line, as on the monitoring page.
 
-Importing this module adds the command to the ``omp`` application (``omp.cli`` imports it).
+``omp.outcomes.cli`` adds the command to the outcomes commands.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from omp.cli import app
 from omp.config import get_settings
 from omp.outcomes import gaming
 
@@ -43,7 +42,6 @@ def _date(value: str | None, field: str) -> date | None:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=field) from None
 
 
-@app.command("gaming")
 def gaming_command(
     data: Annotated[Path | None, typer.Option("--data", help="Directory of the analytics "
                                               "Parquet tables (default: <var_dir>/analytics)")]

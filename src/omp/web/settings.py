@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "omp.web",
     "omp.cases",
     "omp.decisions",
+    "omp.outcomes.web",
 ]
 
 MIDDLEWARE = [
@@ -55,8 +56,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "omp.web.roles.roles_context",
-                "omp.web.outcomes_views.navigation_context",
+                "omp.web.context_processors.roles_context",
+                "omp.web.context_processors.navigation_context",
             ]
         },
     }

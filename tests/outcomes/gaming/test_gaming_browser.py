@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from omp.web import gaming_views
-from tests.web.browser import PASSWORD, accessibility_problems
+from omp.outcomes.web.views import monitoring as gaming_views
+from tests.browser import PASSWORD, accessibility_problems
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "docs" / "screenshots" / "monitoring.png"

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from omp.outcomes.gaming import SUPPRESSED
-from omp.web import gaming_views
+from omp.outcomes.web.views import monitoring as gaming_views
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from omp.web.roles import ROLE_NAMES
+    from omp.access import ROLE_NAMES
 
     group = apps.get_model("auth", "Group")
     for name in ROLE_NAMES:

@@ -1,0 +1,96 @@
+"""Roles (Django groups), the role sets, and the checks every action, page and API route
+makes.
+
+Below every domain: domains import this package, and it imports no domain, so an action in
+``cases/`` or ``decisions/`` checks a role without reaching up into ``web/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+COURT_STAFF = "court_staff"
+POM = "pom"
+COM = "com"
+CASE_MANAGER = "case_manager"
+PROVIDER = "provider"
+COMMISSIONER = "commissioner"
+ANALYST = "analyst"
+ADMIN = "admin"
+HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
+CONTRACT_MANAGER = "contract_manager"
+
+ROLE_NAMES = {
+    COURT_STAFF: "Court staff",
+    POM: "Prison Offender Manager",
+    COM: "Community Offender Manager",
+    CASE_MANAGER: "Case manager",
+    PROVIDER: "Provider keyworker",
+    COMMISSIONER: "Commissioner",
+    ANALYST: "Analyst",
+    ADMIN: "Administrator",
+    HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
+    CONTRACT_MANAGER: "Contract manager",
+}
+#: Who may open a case record. Providers see referrals only (REF-9); commissioners see
+#: aggregates only (COM-4).
+CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
+                          HEAD_OF_OFFENDER_MANAGEMENT})
+#: Who may read outcomes and payment-by-results results: aggregates only (OUT-3..5, COM-4).
+OUTCOMES_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
+#: ALLOC-6: the only manual inputs left are RSR and OSP, entered by court staff.
+RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
+#: HANDOVER §1.1: only a head of offender management delivery overrides responsibility.
+OVERRIDE_EDITORS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+#: Custody dates are corrected by the prison's offender management unit.
+CUSTODY_EDITORS = frozenset({POM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """The role names a user holds (superusers hold ``admin``)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_omp_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {ADMIN}
+        user._omp_roles = cached
+    return cached
+
+
+def has_role(user: Any, allowed: frozenset[str]) -> bool:
+    """True when the user holds any of the ``allowed`` roles."""
+    return bool(roles_of(user) & allowed)
+
+
+def reads_only_aggregates(user: Any) -> bool:
+    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
+    return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
+
+
+def require_role(user: Any, allowed: frozenset[str]) -> None:
+    """Raise ``PermissionDenied`` unless the user holds one of ``allowed``."""
+    if not has_role(user, allowed):
+        raise PermissionDenied("Your role does not allow this")
+
+
+def role_required(allowed: frozenset[str]) -> Callable[..., Any]:
+    """View decorator: signed in, and holding one of ``allowed``."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_role(request.user, allowed)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,44 @@
+"""``omp decide``: case facts in, decisions out, without a database (docs/interchange.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from omp.commandline import console, count_lines, progress_bar
+
+#: The interchange commands, as the ``omp`` command shows them.
+commands = typer.Typer()
+
+
+@commands.command()
+def decide(
+    input: Annotated[Path, typer.Option("--input", "-i", exists=True, dir_okay=False,
+                                        help="Case facts: .jsonl, .jsonl.gz, .csv or .parquet")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Decisions, same formats")],
+    policy: Annotated[str | None, typer.Option(help="Policy version (B, C, D, E) to use "
+                                                    "instead of the one in force on as_of")] = None,
+    today: Annotated[str | None, typer.Option(help="Date used when a line has no as_of "
+                                                   "(default: today)")] = None,
+) -> None:
+    """Decide every case of INPUT into OUTPUT without touching the database."""
+    from omp import clock
+    from omp.interchange.decide import run_decide
+    from omp.rules.policy import PolicyError
+
+    on = date.fromisoformat(today) if today else clock.today()
+    total = count_lines(input)
+    with progress_bar() as bar:
+        task = bar.add_task("Deciding", total=total, note="")
+        try:
+            summary = run_decide(input, output, on, policy,
+                                 progress=lambda n: bar.advance(task, n))
+        except PolicyError as error:
+            console.print(f"[red]--policy: {error}[/red]")
+            raise typer.Exit(2) from None
+    console.print(f"{summary.lines} lines: {summary.decided} decided, {summary.errors} invalid "
+                  f"→ {output}")
+    raise typer.Exit(0 if summary.errors == 0 else 1)

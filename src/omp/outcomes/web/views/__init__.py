@@ -1,0 +1,2 @@
+"""Outcomes pages: the results pages (:mod:`.results`) and monitoring for gaming
+(:mod:`.monitoring`)."""

@@ -1,0 +1,56 @@
+"""The one JSON API at ``/api/v1/`` (django-ninja), mounting each domain's router: Django
+session sign-in, role checks, and one error shape — ``{"detail": "..."}`` for 401/403/404 and
+``{"detail": [{"field": ..., "message": ...}]}`` for 422 — whatever raised it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.security import django_auth
+
+from omp.cases.api import router as cases_router
+from omp.decisions.api import case_router as case_decisions_router
+from omp.decisions.api import router as handovers_router
+
+api = NinjaAPI(
+    title="Offender management API",
+    version="1",
+    description="Case facts, allocation decisions (ALLOC-1..7), responsibility and handover "
+                "(HAND-1..4). Sign in through the web "
+                "service; every case read is logged.",
+    auth=django_auth,
+    urls_namespace="api-v1",
+)
+api.add_router("/cases", cases_router)
+api.add_router("/cases", case_decisions_router)
+api.add_router("", handovers_router)
+
+#: Request parts that prefix a pydantic error location, and the body parameter's name.
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "form"})
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        source, parts = parts[0], parts[1:]
+        if source == "body" and parts and parts[0] == "payload":
+            parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def input_errors(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Schema errors in the same shape as the actions' errors: field and message."""
+    detail = [{"field": _field_name(error.get("loc", ())), "message": error.get("msg", "")}
+              for error in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """A role that may not do this: 403 with the reason (not Django's HTML page)."""
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)

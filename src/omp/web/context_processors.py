@@ -1,0 +1,33 @@
+"""Template context every page gets: who is signed in and what their roles let them do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from omp.access import (
+    CASE_READERS,
+    CUSTODY_EDITORS,
+    OUTCOMES_READERS,
+    OVERRIDE_EDITORS,
+    ROLE_NAMES,
+    RSR_OSP_EDITORS,
+    roles_of,
+)
+
+
+def roles_context(request: HttpRequest) -> dict[str, Any]:
+    """The user's role names, for the identity bar, and the actions their roles allow."""
+    roles = roles_of(request.user)
+    return {"user_roles": sorted(ROLE_NAMES.get(r, r) for r in roles),
+            "can_edit_rsr_osp": bool(roles & RSR_OSP_EDITORS),
+            "can_override": bool(roles & OVERRIDE_EDITORS),
+            "can_edit_custody": bool(roles & CUSTODY_EDITORS)}
+
+
+def navigation_context(request: HttpRequest) -> dict[str, Any]:
+    """Which primary navigation links the user's roles may follow."""
+    held = roles_of(request.user)
+    return {"can_read_cases": bool(held & CASE_READERS),
+            "can_read_outcomes": bool(held & OUTCOMES_READERS)}
