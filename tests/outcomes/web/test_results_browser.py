@@ -17,7 +17,7 @@ from omp.outcomes.results import results_for
 from tests.browser import PASSWORD, accessibility_problems, failed_responses
 from tests.outcomes.web.test_results_views import analytics_dir  # noqa: F401 - fixture used by name
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def _screenshot(page: Any, name: str, tmp_path: Path) -> Path:
