@@ -141,6 +141,32 @@ def test_alloc_2a_recorded_tier_a_or_b_holds(tier: str) -> None:
     assert decision.reasons[0].value == tier
 
 
+@pytest.mark.parametrize("tier", ["A1", "B3"])
+def test_alloc_2a_recorded_a_or_b_holds_over_a_lower_computed_tier(tier: str) -> None:
+    """ALLOC-2a: recorded A1 or B3 with RoSH medium, RSR 3.1% and no registrations computes
+    C here (partial inputs), yet the recorded tier is the system of record's: it holds, and
+    the reason names both readings."""
+    decision = decide(tier=tier, rsr_percent=Decimal("3.1"),
+                      recorded={"risk.tier": date(2021, 6, 1)})
+    assert decision.outcome == RETAINED
+    [reason] = decision.reasons
+    assert (reason.rule, reason.field, reason.value) == ("ALLOC-2a", "risk.tier", tier)
+    assert f"{tier} as recorded, recorded on 1 June 2021" in reason.explanation
+    assert "computed from the data held here is C" in reason.explanation
+    assert decision.tier is not None and decision.tier.source == "recorded"
+
+
+def test_alloc_2a_computed_b_holds_over_a_lower_recorded_tier() -> None:
+    """ALLOC-2a, the reverse: recorded C1 but complexity registrations compute B here."""
+    decision = decide(tier="C1", registrations=("RMDO", "ALSH", "RVLN", "RCCO", "RCPR"),
+                      recorded={"risk.tier": date(2021, 6, 1)})
+    assert decision.outcome == RETAINED
+    [reason] = decision.reasons
+    assert str(reason.value).startswith("B")
+    assert "computed from 20 protect points" in reason.explanation
+    assert "the recorded tier is C1, recorded on 1 June 2021" in reason.explanation
+
+
 @pytest.mark.parametrize("tier", ["C1", "C", "D0", "D3"])
 def test_alloc_2a_recorded_tier_c_or_d_does_not_hold(tier: str) -> None:
     """ALLOC-2a: recorded tier C or D is not A or B."""

@@ -17,13 +17,16 @@ from omp.rules.tier import (
     COMPLEXITY_REGISTRATIONS,
     Tier,
     change_level,
+    computed_tier,
     mandate_for_change,
     mappa_points,
     needs_points,
     protect_level,
     protect_points,
+    recorded_tier,
     rsr_points,
     supervision_tier,
+    tiers_disagree,
 )
 
 CUSTODIAL = Sentence(kind="custodial", date=date(2024, 1, 1), length="P18M")
@@ -363,12 +366,46 @@ def test_handover_8_no_oasys_keeps_recorded_change_level() -> None:
 
 def test_handover_8_no_oasys_and_no_recorded_tier_defaults_change_to_2() -> None:
     """HANDOVER §8.2: no OASys and nothing recorded → the service's default 2."""
-    assert supervision_tier(facts(tier=None)) == Tier("D", 2, "computed", 0, None)
-    assert supervision_tier(facts(tier="C")) == Tier("D", 2, "computed", 0, None)
+    assert computed_tier(facts(tier=None)) == Tier("D", 2, "computed", 0, None)
+    assert computed_tier(facts(tier="C")) == Tier("D", 2, "computed", 0, None)
 
 
 def test_handover_8_no_mandate_is_computed_0_even_with_recorded_change() -> None:
     """HANDOVER §8.2: no mandate for change is 0 whatever was recorded."""
-    tier = supervision_tier(facts(tier="C3", sentence=None))
+    tier = computed_tier(facts(tier="C3", sentence=None))
     assert tier == Tier("D", 0, "computed", 0, None)
     assert tier.code == "D0"
+
+
+# The recorded tier is respected (ALLOC-2a): the system of record computes it from data this
+# service may not hold, so the more serious of the two readings is the one used.
+
+
+@pytest.mark.parametrize("recorded", ["A1", "B3", "B", "A"])
+def test_recorded_a_or_b_is_used_over_a_lower_computed_tier(recorded: str) -> None:
+    case = facts(tier=recorded, rosh="MEDIUM", rsr_percent=Decimal("3.1"))
+    assert computed_tier(case) is not None and computed_tier(case).protect == "C"  # type: ignore[union-attr]
+    used = supervision_tier(case)
+    assert used == recorded_tier(case)
+    assert used is not None and used.protect == recorded[0] and used.source == "recorded"
+    assert tiers_disagree(case)
+
+
+def test_computed_a_or_b_is_used_over_a_lower_recorded_tier() -> None:
+    case = facts(tier="C1", rosh="HIGH", rsr_percent=Decimal("3.1"))
+    used = supervision_tier(case)
+    assert used is not None and used.protect == "B" and used.source != "recorded"
+    assert tiers_disagree(case)
+
+
+def test_agreeing_readings_use_the_computed_tier() -> None:
+    case = facts(tier="C2", rosh="MEDIUM", rsr_percent=Decimal("3.1"))
+    used = supervision_tier(case)
+    assert used is not None and used.protect == "C" and used.protect_points == 10
+    assert not tiers_disagree(case)
+
+
+def test_one_reading_alone_is_used_and_no_disagreement() -> None:
+    assert supervision_tier(facts(tier="B2", rosh=None)) == recorded_tier(facts(tier="B2"))
+    assert not tiers_disagree(facts(tier="B2", rosh=None))
+    assert not tiers_disagree(facts(tier=None, rosh="MEDIUM"))

@@ -10,6 +10,7 @@ from typing import Any
 from omp.cases.display import LEVELS, NOT_RECORDED, duration_words, percent_words
 from omp.cases.models import SEXES, Person, Prison, PrisonTransfer
 from omp.rules.facts import CaseFacts
+from omp.rules.tier import computed_tier, tiers_disagree
 
 #: Custody dates shown on the case page, in the order a release is worked out.
 CUSTODY_DATES = (
@@ -97,6 +98,13 @@ def risk_section(facts: CaseFacts, tier: str, tier_source: str) -> FactSection:
     section.add("MAPPA", mappa_words, recorded.get("risk.mappa_level"))
     section.add("Supervision tier used", f"{tier} ({tier_source})" if tier else None)
     section.add("Supervision tier recorded", facts.tier, recorded.get("risk.tier"))
+    computed = computed_tier(facts)
+    section.add("Supervision tier computed here",
+                f"{computed.code} ({computed.protect_points} protect points)"
+                if computed else None)
+    if tiers_disagree(facts):
+        section.add("Tiers disagree", "The recorded and computed protect levels differ: the "
+                    "more serious one is used (ALLOC-2a)")
     section.add("OGRS3 2-year", percent_words(facts.ogrs3_2yr_percent),
                 recorded.get("risk.ogrs3_2yr_percent"))
     section.add("Other registrations", ", ".join(facts.registrations))

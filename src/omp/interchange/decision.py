@@ -74,6 +74,8 @@ def decision_dict(decided: CaseDecision) -> dict[str, Any]:
         "allocation": decision.allocation_dict(),
         "tier": decision.tier.code if decision.tier else None,
         "tier_source": decision.tier.source if decision.tier else None,
+        "tier_recorded": decision.tier_recorded,
+        "tier_computed": decision.tier_computed,
         "handover": decided.handover.to_dict() if decided.handover else None,
         "pom_type": decided.pom_type,
         "pathway": None,

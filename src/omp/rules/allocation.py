@@ -17,7 +17,7 @@ from typing import Any, Literal
 from omp.rules.durations import at_least_months
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
-from omp.rules.tier import Tier, supervision_tier
+from omp.rules.tier import Tier, computed_tier, recorded_tier, supervision_tier
 
 Outcome = Literal["RETAINED_ENHANCED", "ALLOCATED_NORMAL"]
 RETAINED: Outcome = "RETAINED_ENHANCED"
@@ -84,6 +84,9 @@ class AllocationDecision:
     missing: tuple[Missing, ...] = ()
     tier: Tier | None = None
     computed_outcome: Outcome | None = field(default=None)
+    #: Both readings of the tier, as staff write them (``B2``), where they exist.
+    tier_recorded: str | None = None
+    tier_computed: str | None = None
 
     @property
     def label(self) -> str:
@@ -127,6 +130,9 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
     computed outcome is still worked out and kept beside it.
     """
     tier = supervision_tier(facts)
+    recorded, computed_reading = recorded_tier(facts), computed_tier(facts)
+    readings = (recorded.code if recorded else None,
+                computed_reading.code if computed_reading else None)
     reasons: list[Reason] = []
     missing: list[Missing] = []
     for item in _evaluate(facts, tier):
@@ -148,9 +154,9 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
             facts.case_ref, facts.as_of, supplied, "supplied", policy.name,
             (Reason("ALLOC-1", "resourcing", facts.resourcing, _on(facts, "resourcing"),
                     f"Resourcing {facts.resourcing} was supplied, not computed"),),
-            (), tier, computed)
+            (), tier, computed, *readings)
     return AllocationDecision(facts.case_ref, facts.as_of, computed, "computed", policy.name,
-                              tuple(reasons), tuple(missing), tier)
+                              tuple(reasons), tuple(missing), tier, None, *readings)
 
 
 def _evaluate(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missing]:
@@ -170,10 +176,8 @@ def _tier_a_or_b(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missi
         yield Missing(rule, "risk.tier", "No supervision tier recorded, and it cannot be "
                                          "computed without an RSR score and a RoSH level")
     elif tier.protect in ("A", "B"):
-        how = ("as recorded" if tier.protect_points is None
-               else f"computed from {tier.protect_points} protect points")
         yield Reason(rule, "risk.tier", tier.code, _on(facts, "risk.tier"),
-                     f"Supervision tier {tier.code} ({how}){_when(_on(facts, 'risk.tier'))}")
+                     _tier_explanation(facts, tier))
     if facts.rosh is None:
         yield Missing(rule, "risk.rosh", "No RoSH level recorded")
     elif facts.rosh in ("HIGH", "VERY_HIGH"):
@@ -190,6 +194,23 @@ def _tier_a_or_b(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missi
         day = _on(facts, "risk.mappa_level")
         yield Reason(rule, "risk.mappa_level", facts.mappa_level, day,
                      f"MAPPA level {facts.mappa_level}{_when(day)}")
+
+
+def _tier_explanation(facts: CaseFacts, tier: Tier) -> str:
+    """ALLOC-2a's words for the tier: which reading held, and the other where they differ."""
+    recorded_on = _when(_on(facts, "risk.tier"))
+    if tier.protect_points is None:
+        how = f"Supervision tier {tier.code} as recorded{recorded_on}"
+        other = computed_tier(facts)
+        if other is not None and other.protect != tier.protect:
+            how += (f"; the tier computed from the data held here is {other.code} "
+                    f"({other.protect_points} protect points), so the recorded tier is used")
+        return how
+    how = f"Supervision tier {tier.code} (computed from {tier.protect_points} protect points)"
+    other = recorded_tier(facts)
+    if other is not None and other.protect != tier.protect:
+        how += f"; the recorded tier is {other.code}{recorded_on}"
+    return how
 
 
 def _offences_with(facts: CaseFacts, flag: str) -> list[str]:

@@ -1,7 +1,11 @@
 """Supervision tier, two axes: protect level A–D and change level 0–3 (HANDOVER.md §8.1–8.2).
 
-The tier is computed when its essential inputs exist (an RSR score and a RoSH level);
-otherwise the recorded tier is used. Either way the result says where it came from.
+Two readings may exist: the tier recorded by the system of record, and the tier computed
+here when its essential inputs exist (an RSR score and a RoSH level). The recorded tier may
+rest on data this service does not hold (complexity registrations, OASys needs), and the
+computed one on data newer than the recording, so neither is thrown away: the tier used is
+the reading with the more serious protect level (A before D), and both are kept beside it so
+a disagreement can be shown. Either way the result says where it came from.
 """
 
 from __future__ import annotations
@@ -140,22 +144,54 @@ def change_level(facts: CaseFacts) -> tuple[int, int | None]:
     return level, points
 
 
-def supervision_tier(facts: CaseFacts) -> Tier | None:
-    """The tier computed where its inputs exist, else as recorded, else ``None``.
+#: Protect levels from the most serious.
+PROTECT_ORDER = "ABCD"
+
+
+def computed_tier(facts: CaseFacts) -> Tier | None:
+    """The tier computed from the facts held here, or ``None`` without an RSR and a RoSH.
 
     The protect level needs an RSR score and a RoSH level; the change level needs a
     mandate for change and an OASys needs assessment. Where the assessment is absent but a
     tier was recorded, the recorded change level stands rather than the service's default 2.
     """
-    recorded = _recorded(facts.tier)
     points = protect_points(facts)
     if points is None:
-        return recorded
+        return None
+    recorded = _recorded(facts.tier)
     change, change_pts = change_level(facts)
     if change_pts is None and change != 0 and recorded is not None and recorded.change is not None:
         return Tier(protect_level(points), recorded.change, "computed protect level, recorded "
                     "change level", points, None)
     return Tier(protect_level(points), change, "computed", points, change_pts)
+
+
+def recorded_tier(facts: CaseFacts) -> Tier | None:
+    """The tier as the system of record recorded it, or ``None``."""
+    return _recorded(facts.tier)
+
+
+def supervision_tier(facts: CaseFacts) -> Tier | None:
+    """The tier the rules use: of the recorded and the computed readings, the one with the
+    more serious protect level (the computed one when they agree), else whichever exists.
+
+    So a case recorded as tier B stays tier B for ALLOC-2a, the handover and the POM type
+    even when the inputs held here compute C, and a computed A is not hidden by a stale
+    recorded C.
+    """
+    recorded, computed = recorded_tier(facts), computed_tier(facts)
+    if computed is None or recorded is None:
+        return computed or recorded
+    if PROTECT_ORDER.index(recorded.protect) < PROTECT_ORDER.index(computed.protect):
+        return recorded
+    return computed
+
+
+def tiers_disagree(facts: CaseFacts) -> bool:
+    """True when a recorded and a computed tier both exist and their protect levels differ."""
+    recorded, computed = recorded_tier(facts), computed_tier(facts)
+    return recorded is not None and computed is not None and \
+        recorded.protect != computed.protect
 
 
 def _recorded(tier: str | None) -> Tier | None:
