@@ -70,14 +70,15 @@ def step_what_if(url: str, workers: int) -> None:
 def step_decide_allocation(source: str, output: str) -> None:
     """``decide`` with the handover part switched off, to measure the handover's share."""
     sys.path.insert(0, str(ROOT / "src"))
-    from omp.interchange import decide, decision
+    from omp.interchange import decide
+    from omp.rules import pipeline
 
-    def allocation_only(facts: Any, versions: Any = decision.BUILT_IN_VERSIONS,
+    def allocation_only(facts: Any, versions: Any = pipeline.BUILT_IN_VERSIONS,
                         policy_name: str | None = None) -> Any:
-        policy = decision.policy_for(facts, versions, policy_name)
-        return decision.CaseDecision(decision.decide_allocation(facts, policy), None, None)
+        policy = pipeline.policy_for(facts, versions, policy_name)
+        return pipeline.CaseDecision(pipeline.decide_allocation(facts, policy), None, None)
 
-    decide.decide_everything = allocation_only  # type: ignore[assignment]
+    decide.decide_in_force = allocation_only  # type: ignore[assignment]
     decide.run_decide(Path(source), Path(output), AS_OF)
 
 

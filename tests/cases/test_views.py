@@ -285,3 +285,20 @@ def test_sign_in_errors_name_the_field(client: Client, make_user: Any, username:
     body = page.content.decode()
     assert page.status_code == 200 and f'<a href="{anchor}">{message}</a>' in body
     assert 'id="username"' in body and 'for="username"' in body
+
+
+def test_case_page_shows_the_warnings_and_both_tiers(client_for: Any, make_case: Any) -> None:
+    """An extract's contradiction is shown on the case page beside the decision made despite
+    it, and a recorded tier that disagrees with the computed one is shown with both."""
+    person = make_case(case_ref="W100", **{
+        "custody.sentence_start_date": "2026-03-01", "custody.tariff_date": "2030-01-01",
+        "risk.tier": "B3", "risk.rosh": "MEDIUM", "risk.rsr_percent": 3.1,
+        "risk.registrations": []})
+    page = client_for("w_reader", "court_staff").get(reverse("case-detail",
+                                                             args=[person.case_ref]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="data-warnings"' in body
+    assert "A tariff expiry date is recorded but the sentence is determinate" in body
+    assert "Retained / Enhanced Resourcing" in body  # recorded B3 holds (ALLOC-2a)
+    assert "Supervision tier computed here" in body and "Tiers disagree" in body

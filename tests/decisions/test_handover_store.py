@@ -27,7 +27,7 @@ from omp.decisions.models import (
     ResponsibilityOverride,
 )
 from omp.decisions.recompute import policy_versions
-from omp.interchange.decision import decide_everything
+from omp.rules.pipeline import decide_in_force
 from tests.conftest import case_object
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_a_change_records_the_handover_with_its_history(make_case: Any,
 def test_the_stored_decision_is_the_one_decide_gives(make_case: Any) -> None:
     person = _long_case(make_case, **{"risk.rosh": "HIGH"})  # protect level B
     facts = facts_for_person(person, CurrentHandover.objects.get(person=person).as_of)
-    expected = decide_everything(facts, policy_versions())
+    expected = decide_in_force(facts, policy_versions())
     record = CurrentHandover.objects.get(person=person).record
     assert expected.handover is not None
     assert (record.responsibility, record.start_date, record.handover_date, record.reason,

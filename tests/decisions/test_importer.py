@@ -30,12 +30,57 @@ def test_bad_lines_are_reported_and_good_lines_kept(tmp_path: Path) -> None:
     lines[4] = case_object(case_ref="I004", **{"risk.rsr_percent": "lots"})
     lines[6] = case_object(case_ref="I006", **{"probation.pdu_code": "ZZZ999"})
     report = run_import(_file(tmp_path, lines), batch=3)
-    assert report.lines == 8 and report.created == 5
+    assert report.lines == 8 and report.created == 6
     assert [(e.line, e.case_ref, e.field) for e in report.errors] == [
-        (3, None, "line"), (5, "I004", "risk.rsr_percent"), (7, "I006", "probation.pdu_code")]
+        (3, None, "line"), (5, "I004", "risk.rsr_percent")]
+    # An unknown PDU code keeps the case, without a PDU, and lists the code for review.
+    assert [(w.line, w.case_ref, w.field) for w in report.warnings] == [
+        (7, "I006", "probation.pdu_code")]
+    assert report.unknown_pdus == {"ZZZ999"}
+    assert Person.objects.get(case_ref="I006").pdu is None
     assert sorted(Person.objects.values_list("case_ref", flat=True)) == [
-        "I000", "I001", "I003", "I005", "I007"]
-    assert CurrentDecision.objects.count() == 5
+        "I000", "I001", "I003", "I005", "I006", "I007"]
+    assert CurrentDecision.objects.count() == 6
+
+
+@pytest.mark.parametrize(("custody", "field", "handover"), [
+    ({"custody.sentence_start_date": "2026-03-01", "custody.tariff_date": "2030-01-01"},
+     "custody.tariff_date", True),
+    ({"custody.sentence_start_date": "2026-03-01",
+      "custody.conditional_release_date": "2026-02-01"},
+     "custody.conditional_release_date", False),
+])
+def test_an_extracts_contradictory_dates_are_kept_and_decided_with_a_warning(
+        tmp_path: Path, custody: dict[str, str], field: str, handover: bool) -> None:
+    """ALLOC-1 through import: the case is recorded and decided, the warning names the
+    field and is stored on the decision; a release before the start leaves the handover
+    undecided."""
+    from omp.decisions.models import CurrentHandover
+
+    report = run_import(_file(tmp_path, [case_object(case_ref="W1", **custody)]))
+    assert report.errors == [] and report.created == 1
+    assert [w.field for w in report.warnings] == [field]
+    decision = CurrentDecision.objects.get(person__case_ref="W1").decision
+    assert [w["field"] for w in decision.warnings] == [field]
+    assert CurrentHandover.objects.filter(person__case_ref="W1").exists() == handover
+
+
+def test_whatever_one_line_raises_costs_no_other_line(tmp_path: Path, monkeypatch: Any) -> None:
+    from omp.decisions import actions
+
+    real = actions.apply_case_facts
+
+    def failing(user: Any, facts: Any) -> Any:
+        if facts.case_ref == "E002":
+            raise RuntimeError("disk on fire")
+        return real(user, facts)
+
+    monkeypatch.setattr(actions, "apply_case_facts", failing)
+    lines = [case_object(case_ref=f"E{i:03d}") for i in range(5)]
+    report = run_import(_file(tmp_path, lines), batch=5)
+    assert [(e.line, e.case_ref, e.field) for e in report.errors] == [(3, "E002", "line")]
+    assert "RuntimeError" in report.errors[0].message
+    assert Person.objects.count() == 4
 
 
 def test_reimport_is_an_upsert_that_ends_registrations(tmp_path: Path) -> None:

@@ -176,3 +176,46 @@ def test_inputs_context_is_the_same_in_every_process() -> None:
                               check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2", "3")}
     assert len(outputs) == 1
+
+
+def test_nightly_decides_contradictory_data_with_warnings_and_counts_them(
+        make_case: Any) -> None:
+    """ALLOC-1 in the nightly run: a case whose extract holds a tariff date on a determinate
+    sentence is decided every night, the warning stored on its decision and counted; the
+    same per-case and batch paths agree."""
+    from omp.cases.models import CustodySpell
+    from omp.decisions.recompute import cases_with_warnings
+
+    people = _cases(make_case, 3)
+    assert cases_with_warnings() == 0
+    # Written behind the actions' back, as a data fix or a sync from another system would.
+    CustodySpell.objects.filter(person=people[1]).update(tariff_date=date(2031, 1, 1))
+    run = run_nightly(date(2026, 11, 23), chunk=2, workers=1)
+    assert run.changed == 1
+    head = CurrentDecision.objects.get(person=people[1])
+    assert [w["field"] for w in head.decision.warnings] == ["custody.tariff_date"]
+    assert head.decision.outcome in ("RETAINED_ENHANCED", "ALLOCATED_NORMAL")
+    assert cases_with_warnings() == 1
+    # The per-case recompute writes the same warnings and so nothing new.
+    from omp.decisions.recompute import recompute_case
+
+    with transaction.atomic():
+        again = recompute_case(people[1], date(2026, 11, 23), "change")
+    assert again.pk == head.decision.pk
+
+
+def test_the_ruleset_digest_covers_every_rule_module_the_pipeline_imports() -> None:
+    """The nightly run decides every case afresh after a rule change only if the digest
+    reads every module the pipeline runs: compare with what importing it really loads."""
+    import json
+    import subprocess
+    import sys
+
+    from omp.decisions.recompute import ruleset_modules
+
+    loaded = json.loads(subprocess.run(
+        [sys.executable, "-c", "import json, sys, omp.rules.pipeline; print(json.dumps("
+         "sorted(m for m in sys.modules if m.startswith(('omp.rules.', 'omp.interchange.')))))"],
+        capture_output=True, text=True, check=True).stdout)
+    assert "omp.rules.tier" in loaded and "omp.rules.pipeline" in loaded
+    assert set(loaded) <= set(ruleset_modules())

@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 
 from omp.demo.generator import CaseGenerator
-from omp.interchange.decision import decide_case
 from omp.interchange.schema import parse_case
+from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS
 
 AS_OF = date(2026, 11, 22)
 
 
 def _decide(obj):
-    return decide_case(parse_case(obj, AS_OF), BUILT_IN_VERSIONS)
+    return decide_in_force(parse_case(obj, AS_OF), BUILT_IN_VERSIONS).allocation
 
 
 def test_same_seed_same_cases_other_seed_other_cases():

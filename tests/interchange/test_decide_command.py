@@ -141,15 +141,31 @@ def test_many_spans_give_the_same_output_and_line_numbers(tmp_path: Path,
     assert [d["case_ref"] for d in split if "error" not in d][:3] == ["S000", "S001", "S002"]
 
 
-@pytest.mark.parametrize(("custody", "field"), [
+@pytest.mark.parametrize(("custody", "field", "handover_decided"), [
     ({"sentence_start_date": "2026-03-01", "conditional_release_date": "2026-02-01"},
-     "custody.conditional_release_date"),
-    ({"sentence_start_date": "2026-03-01", "tariff_date": "2030-01-01"}, "custody.tariff_date"),
+     "custody.conditional_release_date", False),
+    ({"sentence_start_date": "2026-03-01", "tariff_date": "2030-01-01"},
+     "custody.tariff_date", True),
+    ({"sentence_start_date": "2026-03-01", "conditional_release_date": "2028-03-01",
+      "home_detention_curfew_eligibility_date": "2027-06-01",
+      "home_detention_curfew_actual_date": "2027-05-01"},
+     "custody.home_detention_curfew_actual_date", True),
 ])
-def test_contradictory_custody_dates_are_an_error_naming_the_field(
-        tmp_path: Path, custody: dict[str, str], field: str) -> None:
+def test_contradictory_custody_dates_in_an_extract_are_decided_with_a_warning(
+        tmp_path: Path, custody: dict[str, str], field: str, handover_decided: bool) -> None:
+    """ALLOC-1: an extract's contradiction costs the case no decision. The allocation is
+    always decided; a release date before the sentence start leaves only the handover (and
+    the POM type that follows from it) null, saying why; each contradiction is a warning
+    naming its field, and the line is not an error."""
     bad = case_object(case_ref="BAD1", custody=custody)
-    code, [good, error] = _decide(tmp_path, [case_object(case_ref="OK1"), bad])
-    assert code == 1
-    assert good["handover"]["responsibility"] is not None
-    assert error["case_ref"] == "BAD1" and error["error"]["field"] == field
+    code, [good, warned] = _decide(tmp_path, [case_object(case_ref="OK1"), bad])
+    assert code == 0
+    assert good["warnings"] == [] and good["handover"]["responsibility"] is not None
+    assert "error" not in warned and warned["case_ref"] == "BAD1"
+    assert warned["allocation"]["outcome"] in ("RETAINED_ENHANCED", "ALLOCATED_NORMAL")
+    assert [w["field"] for w in warned["warnings"]] == [field]
+    if handover_decided:
+        assert warned["handover"]["responsibility"] is not None
+    else:
+        assert warned["handover"] is None and warned["pom_type"] is None
+        assert "handover is not decided" in warned["warnings"][0]["message"]

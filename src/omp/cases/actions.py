@@ -97,19 +97,22 @@ def write_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = 
         _save(Assessment(person=person, kind="OSP", value=osp, assessed_on=assessed_on), user)
 
 
-def apply_case_facts(user: Any, facts: CaseFacts) -> tuple[Person, bool]:
+def apply_case_facts(user: Any, facts: CaseFacts) -> tuple[Person, bool, list[tuple[str, str]]]:
     """Make the record of one case say what ``facts`` say (one line of an import); returns
-    the person and whether the case is new.
+    the person, whether the case is new, and warnings ``(field, message)`` about what could
+    not be recorded (a PDU code not in the reference data: the case is kept without a PDU).
 
     Values that changed are recorded as new registrations or assessments dated ``as_of``;
     values that stopped are ended, never deleted. Runs in the caller's transaction.
     """
     pdu = None
+    warnings: list[tuple[str, str]] = []
     if facts.pdu_code:
         pdu = ProbationDeliveryUnit.objects.filter(code=facts.pdu_code).first()
         if pdu is None:
-            raise ActionError("probation.pdu_code",
-                              f"unknown PDU {facts.pdu_code!r}; add it to the reference data")
+            warnings.append(("probation.pdu_code",
+                             f"Unknown PDU {facts.pdu_code!r}: the case is kept without a PDU "
+                             "until the code is added to the reference data"))
     nationalities = list(facts.nationalities or ())
     person, created = Person.objects.get_or_create(case_ref=facts.case_ref)
     updates = {
@@ -137,7 +140,7 @@ def apply_case_facts(user: Any, facts: CaseFacts) -> tuple[Person, bool]:
     _upsert_registrations(user, person, facts)
     _upsert_assessments(user, person, facts)
     _upsert_custody(user, person, facts)
-    return person, created
+    return person, created, warnings
 
 
 def _upsert_event(user: Any, person: Person, facts: CaseFacts) -> None:

@@ -34,19 +34,22 @@ def record_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None =
 
 @dataclass
 class UpsertResult:
-    """What an upsert did to one case."""
+    """What an upsert did to one case, and the warnings about its data: what could not be
+    recorded, and what the decision was made despite (they are on the decision too)."""
 
     person: Person
     created: bool
     decision: AllocationDecision
+    warnings: list[tuple[str, str]]
 
 
 def upsert_case(user: Any, facts: CaseFacts, recompute_on: date | None = None) -> UpsertResult:
     """Make the record of one case say what ``facts`` say (one line of an import) and
     recompute its decisions. Runs in the caller's transaction (the importer's savepoint)."""
-    person, created = apply_case_facts(user, facts)
+    person, created, warnings = apply_case_facts(user, facts)
     decision = recompute_case(person, recompute_on or today(), "import", user)
-    return UpsertResult(person, created, decision)
+    warnings += [(w["field"], w["message"]) for w in decision.warnings]
+    return UpsertResult(person, created, decision, warnings)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -35,15 +35,25 @@ def import_cases(
         task = bar.add_task("Importing", total=count_lines(path), note="")
         report = run_import(path, None, batch, progress=lambda n: bar.advance(task, n))
     console.print(f"{report.lines} lines: {report.created} created, {report.updated} updated, "
-                  f"{len(report.errors)} rejected")
+                  f"{len(report.warnings)} warnings, {len(report.errors)} rejected")
+    _print_lines("Warnings (the cases are kept and decided)", report.warnings)
+    if report.unknown_pdus:
+        console.print("PDU codes not in the reference data, for review: "
+                      + ", ".join(sorted(report.unknown_pdus)))
     if report.errors:
-        table = Table("line", "case_ref", "field", "message", title="Rejected lines")
-        for error in report.errors[:200]:
-            table.add_row(str(error.line), error.case_ref or "", error.field, error.message)
-        console.print(table)
-        if len(report.errors) > 200:
-            console.print(f"… and {len(report.errors) - 200} more")
+        _print_lines("Rejected lines", report.errors)
         raise typer.Exit(1)
+
+
+def _print_lines(title: str, rows: list[Any]) -> None:
+    if not rows:
+        return
+    table = Table("line", "case_ref", "field", "message", title=title)
+    for row in rows[:200]:
+        table.add_row(str(row.line), row.case_ref or "", row.field, row.message)
+    console.print(table)
+    if len(rows) > 200:
+        console.print(f"… and {len(rows) - 200} more")
 
 
 @commands.command()
@@ -77,7 +87,12 @@ def run_nightly_with_progress(on: date, chunk: int = 5_000,
     allocation, then every handover (HAND-1..3), which reads the allocation."""
     from omp.cases.models import CustodySpell, Person
     from omp.decisions.handover import run_nightly_handover
-    from omp.decisions.recompute import open_run, policy_versions, run_nightly
+    from omp.decisions.recompute import (
+        cases_with_warnings,
+        open_run,
+        policy_versions,
+        run_nightly,
+    )
 
     run = open_run(on)
     remaining = Person.objects.filter(pk__gt=run.last_person_id).count()
@@ -86,7 +101,8 @@ def run_nightly_with_progress(on: date, chunk: int = 5_000,
     with counting_bar(f"Recomputing {on}", remaining) as advance:
         run = run_nightly(on, chunk, progress=advance, workers=workers)
     console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
-                  f"with changed inputs decided afresh, {run.changed} decisions changed")
+                  f"with changed inputs decided afresh, {run.changed} decisions changed, "
+                  f"{cases_with_warnings()} cases decided with warnings about their data")
     run = open_run(on, "handover")
     remaining = CustodySpell.objects.filter(is_current=True,
                                             person_id__gt=run.last_person_id).count()

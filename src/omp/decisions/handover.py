@@ -34,25 +34,10 @@ from omp.decisions.models import (
     RecomputeRun,
     ResponsibilityOverride,
 )
-from omp.interchange.decision import policy_for
 from omp.rules.facts import CaseFacts, Sentence
-from omp.rules.handover import (
-    HandoverDecision,
-    PomType,
-    decide_handover,
-    recommend_pom_type,
-    with_override,
-)
+from omp.rules.handover import HandoverDecision, PomType
+from omp.rules.pipeline import Override, decide_handover_part, policy_for
 from omp.rules.policy import PolicyVersion
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """The active override of a case, as the rules need it."""
-
-    id: int
-    value: str
-    words: str
 
 
 def active_override(person_id: int) -> Override | None:
@@ -60,22 +45,6 @@ def active_override(person_id: int) -> Override | None:
     row = (ResponsibilityOverride.objects.filter(person_id=person_id, ended_at__isnull=True)
            .order_by("-id").first())
     return Override(row.pk, row.value, row.reason_words) if row else None
-
-
-def decide_with_override(facts: CaseFacts, policy: PolicyVersion, outcome: str | None,
-                         tier: str | None, override: Override | None
-                         ) -> tuple[HandoverDecision | None, PomType | None]:
-    """The handover decision (with an active override applied) and the POM type.
-
-    ``outcome`` is the allocation outcome that feeds it (HAND-1); ``tier`` the tier the
-    allocation decision used.
-    """
-    resourcing = None if outcome is None else (
-        "ENHANCED" if outcome == "RETAINED_ENHANCED" else "NORMAL")
-    decision = decide_handover(facts, policy, resourcing)  # type: ignore[arg-type]
-    if decision is not None and override is not None:
-        decision = with_override(decision, override.value, override.words)  # type: ignore[arg-type]
-    return decision, recommend_pom_type(facts, decision, tier)
 
 
 def fingerprint(decision: HandoverDecision, pom_type: str | None, override_id: int | None
@@ -229,7 +198,7 @@ class PolicyLookup:
 def decide_input(item: HandoverInput, policies: PolicyLookup
                  ) -> tuple[HandoverDecision | None, PomType | None]:
     """The nightly path's decision for one case."""
-    return decide_with_override(item.facts, policies(item.facts), item.outcome, item.tier,
+    return decide_handover_part(item.facts, policies(item.facts), item.outcome, item.tier,
                                 item.override)
 
 

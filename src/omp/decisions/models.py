@@ -83,6 +83,8 @@ class AllocationDecision(models.Model):
     source = models.CharField(max_length=8, default="computed")
     reasons = models.JSONField(default=list)
     missing = models.JSONField(default=list)
+    #: Data that contradicts itself or that the rules cannot use: ``{"field", "message"}``.
+    warnings = models.JSONField(default=list, blank=True)
     tier = models.CharField(max_length=3, blank=True, default="")
     tier_source = models.CharField(max_length=60, blank=True, default="")
     policy_version = models.CharField(max_length=30)

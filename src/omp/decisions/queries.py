@@ -178,6 +178,7 @@ def decision_context(person: Person, at: datetime | None = None) -> dict[str, An
     policy = policy_version(decision.policy_version)
     return {
         "decision": decision,
+        "warnings": [(field_label(w["field"]), w["message"]) for w in decision.warnings],
         "policy": policy,
         "reasons": reason_rows(decision),
         "missing": missing_rows(decision),

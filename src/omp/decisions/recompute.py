@@ -23,17 +23,17 @@ from django.utils import timezone
 from omp.bulk_sql import insert_rows
 from omp.cases.facts import CaseRows, assemble, facts_for_person, rows_in_range
 from omp.cases.models import Person
-from omp.decisions.handover import active_override, decide_with_override, store_handover
+from omp.decisions.handover import active_override, store_handover
 from omp.decisions.models import (
     AllocationDecision,
     CurrentDecision,
     PolicyVersionRecord,
     RecomputeRun,
 )
-from omp.interchange.decision import decide_case, policy_for
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
+from omp.rules.pipeline import data_warnings, decide_handover_part, policy_for
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion
 
 
@@ -43,28 +43,66 @@ def policy_versions() -> tuple[PolicyVersion, ...]:
     return stored or BUILT_IN_VERSIONS
 
 
-def fingerprint(decided: Decided, body: dict[str, Any] | None = None) -> str:
+def fingerprint(decided: Decided, body: dict[str, Any] | None = None,
+                warnings: list[dict[str, str]] | None = None) -> str:
     """A digest of everything a decision says except when it was made: equal digests mean
     there is nothing new to record. ``body`` is ``decided.allocation_dict()`` if the caller
     has it already."""
     body = body or decided.allocation_dict()
     payload = [body["outcome"], body["source"], body["reasons"], body["missing"],
                decided.tier.code if decided.tier else None, decided.policy_version]
+    if warnings:  # appended only when present, so decisions without any keep their digest
+        payload.append(warnings)
     return hashlib.blake2b(orjson.dumps(payload), digest_size=16).hexdigest()
+
+
+#: The modules that turn case rows into a decision: the pipeline (and every rule module it
+#: imports, found by :func:`ruleset_modules`), the facts builders and this module.
+RULESET_ROOTS = ("omp.rules.pipeline", "omp.cases.facts", "omp.decisions.recompute",
+                 "omp.decisions.handover")
+
+
+def _source(module: str) -> Path | None:
+    import omp
+
+    base = Path(omp.__file__).parent.joinpath(*module.split(".")[1:])
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def ruleset_modules() -> list[str]:
+    """Every rule and file-format module the decision roots import, directly or not (read
+    from the source, so a rule module added to the pipeline is included without a list to
+    keep by hand), with the roots themselves."""
+    import ast
+
+    seen: set[str] = set()
+    queue = list(RULESET_ROOTS)
+    while queue:
+        name = queue.pop()
+        path = _source(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                    ("omp.rules", "omp.interchange")):
+                queue.append(node.module)
+                queue.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(seen)
 
 
 @lru_cache(maxsize=1)
 def ruleset_version() -> str:
     """A digest of the source of every module that turns case rows into a decision, so a
     deployment that changes a rule makes the nightly run decide every case afresh."""
-    import omp.rules
-    from omp.cases import facts
-    from omp.interchange import decision
-
     hasher = hashlib.blake2b(digest_size=16)
-    paths = sorted(Path(omp.rules.__file__).parent.glob("*.py"))
-    for path in [*paths, Path(facts.__file__), Path(decision.__file__), Path(__file__)]:
-        hasher.update(path.read_bytes())
+    for name in ruleset_modules():
+        path = _source(name)
+        assert path is not None
+        hasher.update(name.encode() + b"\0" + path.read_bytes())
     return hasher.hexdigest()
 
 
@@ -92,11 +130,11 @@ def inputs_digest(rows: CaseRows, context: bytes) -> str:
 
 
 def _new_row(person_id: int, decided: Decided, digest: str, trigger: str, user: Any,
-             run: RecomputeRun | None) -> AllocationDecision:
+             run: RecomputeRun | None, warnings: list[dict[str, str]]) -> AllocationDecision:
     body = decided.allocation_dict()
     return AllocationDecision(
         person_id=person_id, outcome=decided.outcome, source=decided.source,
-        reasons=body["reasons"], missing=body["missing"],
+        reasons=body["reasons"], missing=body["missing"], warnings=warnings,
         tier=decided.tier.code if decided.tier else "",
         tier_source=decided.tier.source if decided.tier else "",
         policy_version=decided.policy_version, as_of=decided.as_of, trigger=trigger,
@@ -105,7 +143,7 @@ def _new_row(person_id: int, decided: Decided, digest: str, trigger: str, user: 
 
 def decide_facts(facts: CaseFacts, versions: Sequence[PolicyVersion]) -> Decided:
     """The allocation decision for ``facts`` under the version in force on its ``as_of``."""
-    return decide_case(facts, versions)
+    return decide_allocation(facts, policy_for(facts, versions))
 
 
 def recompute_case(person: Person, as_of: date, trigger: str = "change", user: Any = None
@@ -118,19 +156,20 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
     policy = policy_for(facts, policy_versions())
     decided = decide_allocation(facts, policy)
     # HAND-1: the allocation outcome feeds the handover, decided in the same transaction.
-    handover, pom_type = decide_with_override(
+    handover, pom_type = decide_handover_part(
         facts, policy, decided.outcome, decided.tier.code if decided.tier else facts.tier,
         active_override(person.pk))
     store_handover(person.pk, handover, pom_type, active_override(person.pk) if handover
                    else None, trigger, user)
-    digest = fingerprint(decided)
+    warnings = warnings_of(facts)
+    digest = fingerprint(decided, None, warnings)
     head = CurrentDecision.objects.select_for_update().filter(person_id=person.pk).first()
     # A fresh token tells a nightly run deciding this case from older rows to leave it.
     token = "c" + uuid.uuid4().hex[:31]
     if head is not None and head.fingerprint == digest:
         CurrentDecision.objects.filter(pk=head.pk).update(as_of=as_of, inputs=token)
         return head.decision
-    row = _new_row(person.pk, decided, digest, trigger, user, None)
+    row = _new_row(person.pk, decided, digest, trigger, user, None, warnings)
     row.save()
     CurrentDecision.objects.update_or_create(
         person_id=person.pk, defaults={"decision": row, "fingerprint": digest, "as_of": as_of,
@@ -164,9 +203,15 @@ class ChunkResult:
     confirmed: list[Confirmed]
 
 
-def _decision_values(decided: Decided, body: dict[str, Any]) -> tuple[Any, ...]:
+def warnings_of(facts: CaseFacts) -> list[dict[str, str]]:
+    """The facts' warnings as stored on the decision."""
+    return [warning.to_dict() for warning in data_warnings(facts)]
+
+
+def _decision_values(decided: Decided, body: dict[str, Any],
+                     warnings: list[dict[str, str]]) -> tuple[Any, ...]:
     return (decided.outcome, decided.source, orjson.dumps(body["reasons"]).decode(),
-            orjson.dumps(body["missing"]).decode(),
+            orjson.dumps(body["missing"]).decode(), orjson.dumps(warnings).decode(),
             decided.tier.code if decided.tier else "",
             decided.tier.source if decided.tier else "", decided.policy_version,
             decided.as_of)
@@ -191,14 +236,16 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
         if head is not None and head[2] == inputs:
             continue  # same rows, rules and policies as when the head was decided
         decided_count += 1
-        decided = decide_facts(assemble(case_rows, as_of), versions)
+        facts = assemble(case_rows, as_of)
+        decided = decide_facts(facts, versions)
         body = decided.allocation_dict()
-        digest = fingerprint(decided, body)
+        warnings = warnings_of(facts)
+        digest = fingerprint(decided, body, warnings)
         seen = (head[0], head[2]) if head is not None else None
         if head is not None and head[1] == digest:
             confirmed.append((pid, (head[0], head[2]), inputs))
         else:
-            rows.append((pid, seen, digest, inputs, _decision_values(decided, body)))
+            rows.append((pid, seen, digest, inputs, _decision_values(decided, body, warnings)))
     return ChunkResult(low, high, examined, decided_count, rows, confirmed)
 
 
@@ -233,6 +280,11 @@ def run_nightly(as_of: date, chunk: int = 5_000, progress: Callable[[int, int], 
     return run
 
 
+def cases_with_warnings() -> int:
+    """How many cases' current decisions carry warnings about their data."""
+    return CurrentDecision.objects.exclude(decision__warnings=[]).count()
+
+
 def _last_person_id() -> int:
     return Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -264,8 +316,8 @@ def _results(bounds: list[tuple[int, int]], as_of: date, versions: Sequence[Poli
 
 _INSERT_DECISION = (
     "INSERT INTO decisions_allocationdecision (person_id, fingerprint, inputs, outcome, "
-    "source, reasons, missing, tier, tier_source, policy_version, as_of, decided_at, trigger, "
-    "run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    "source, reasons, missing, warnings, tier, tier_source, policy_version, as_of, decided_at, "
+    "trigger, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 
 
 def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:

@@ -24,6 +24,7 @@ from django.db import connection, connections
 from omp.cases.models import Person, ProbationDeliveryUnit
 from omp.decisions.handover import inputs_in_range
 from omp.rules.handover import com_take_on, decide_handover
+from omp.rules.pipeline import resourcing_for
 from omp.rules.policy import PolicyVersion
 
 MONTHS = 24
@@ -142,11 +143,8 @@ def _project_chunk(low: int, high: int, policy: PolicyVersion, start: date, firs
         facts = item.facts
         scenario = None
         if policy.applies_to(_country(facts.is_welsh), facts.region_code):
-            outcome = item.outcome
-            resourcing = None if outcome is None else (
-                "ENHANCED" if outcome == "RETAINED_ENHANCED" or policy.levelled_up
-                else "NORMAL")
-            scenario = decide_handover(facts, policy, resourcing)  # type: ignore[arg-type]
+            resourcing = resourcing_for(item.outcome, policy.levelled_up)
+            scenario = decide_handover(facts, policy, resourcing)
         new = com_take_on(baseline, scenario, start)
         chunk.moved += new != baseline
         for counter, day in ((chunk.baseline, baseline), (chunk.scenario, new)):

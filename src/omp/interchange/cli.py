@@ -39,6 +39,6 @@ def decide(
         except PolicyError as error:
             console.print(f"[red]--policy: {error}[/red]")
             raise typer.Exit(2) from None
-    console.print(f"{summary.lines} lines: {summary.decided} decided, {summary.errors} invalid "
-                  f"→ {output}")
+    console.print(f"{summary.lines} lines: {summary.decided} decided ({summary.warned} with "
+                  f"warnings), {summary.errors} invalid → {output}")
     raise typer.Exit(0 if summary.errors == 0 else 1)

@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from omp.interchange.decision import decide_everything, decision_dict, error_dict
+from omp.interchange.decision import decision_dict, error_dict
 from omp.interchange.files import (
     Line,
     decode,
@@ -23,6 +23,7 @@ from omp.interchange.files import (
     write_records,
 )
 from omp.interchange.schema import FieldError, parse_case
+from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
 CHUNK = 5_000
@@ -31,11 +32,13 @@ SPAN_BYTES = 2 << 20
 
 @dataclass
 class DecideSummary:
-    """What a ``decide`` run did: lines read, decisions written, lines in error."""
+    """What a ``decide`` run did: lines read, decisions written (and how many of them carry
+    warnings), lines in error."""
 
     lines: int = 0
     decided: int = 0
     errors: int = 0
+    warned: int = 0
 
 
 def decide_object(obj: Any, today: date, policy_name: str | None) -> dict[str, Any]:
@@ -43,11 +46,14 @@ def decide_object(obj: Any, today: date, policy_name: str | None) -> dict[str, A
     case_ref = obj.get("case_ref") if isinstance(obj, dict) else None
     try:
         facts = parse_case(obj, today)
-        return decision_dict(decide_everything(facts, BUILT_IN_VERSIONS, policy_name))
+        return decision_dict(decide_in_force(facts, BUILT_IN_VERSIONS, policy_name))
     except FieldError as error:
         return error_dict(case_ref, error.field, error.message)
     except PolicyError as error:
         return error_dict(case_ref, "as_of", str(error))
+    except Exception as error:  # noqa: BLE001 - one line's failure is that line's error only
+        return error_dict(case_ref if isinstance(case_ref, str) else None, "line",
+                          f"could not be decided ({type(error).__name__}: {error})")
 
 
 def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, Any]:
@@ -56,12 +62,18 @@ def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, 
     return decide_object(line.obj, today, policy_name)
 
 
-def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None]) -> tuple[bytes, int, int]:
-    """Decide one chunk in a worker: the encoded output, its line count and its errors."""
+Counts = tuple[bytes, int, int, int]
+
+
+def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None]) -> Counts:
+    """Decide one chunk in a worker: the encoded output, its line count, its errors and its
+    decisions with warnings."""
     raw_lines, today, policy_name = args
     results = [_decide_line(decode(n, raw), today, policy_name) for n, raw in raw_lines]
     errors = sum(1 for result in results if "error" in result)
-    return b"".join(jsonl_text(result) for result in results), len(results), errors
+    warned = sum(1 for result in results if result.get("warnings"))
+    return (b"".join(jsonl_text(result) for result in results), len(results), errors,
+            warned)
 
 
 def _chunks(path: Path, today: date, policy: str | None) -> Iterator[tuple[Any, date, Any]]:
@@ -84,7 +96,7 @@ def spans(path: Path, block: int = SPAN_BYTES) -> Iterator[tuple[int, int, int]]
             start += len(data)
 
 
-def _decide_span(args: tuple[Path, int, int, int, date, str | None]) -> tuple[bytes, int, int]:
+def _decide_span(args: tuple[Path, int, int, int, date, str | None]) -> Counts:
     """Decide the lines of one span in a worker."""
     path, start, end, first, today, policy_name = args
     with open(path, "rb") as handle:
@@ -120,7 +132,7 @@ def run_decide(
     if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
             and not output_path.name.endswith(".gz"):
         workers = workers or min(2, os.cpu_count() or 1)
-        task: Callable[[Any], tuple[bytes, int, int]]
+        task: Callable[[Any], Counts]
         jobs: Iterable[Any]
         if input_path.name.lower().endswith(".gz"):
             task, jobs = _decide_chunk, _chunks(input_path, today, policy_name)
@@ -129,10 +141,11 @@ def run_decide(
             jobs = ((input_path, start, end, first, today, policy_name)
                     for start, end, first in spans(input_path, SPAN_BYTES))
         with open(output_path, "wb") as out, ProcessPoolExecutor(workers) as pool:
-            for encoded, count, errors in _in_order(pool, task, jobs, 3 * workers):
+            for encoded, count, errors, warned in _in_order(pool, task, jobs, 3 * workers):
                 out.write(encoded)
                 summary.lines += count
                 summary.errors += errors
+                summary.warned += warned
                 if progress:
                     progress(count)
         summary.decided = summary.lines - summary.errors
@@ -143,6 +156,7 @@ def run_decide(
         results.append(result)
         summary.lines += 1
         summary.errors += "error" in result
+        summary.warned += bool(result.get("warnings"))
         if progress:
             progress(1)
     write_records(output_path, results)

@@ -1,71 +1,17 @@
-"""The decision object ``decide`` writes and the API returns (INTERCHANGE.md, "Decision")."""
+"""The decision object ``decide`` writes (INTERCHANGE.md, "Decision"), and the flattening
+that CSV and Parquet need. Deciding is :mod:`omp.rules.pipeline`'s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from omp.rules.allocation import RETAINED, AllocationDecision, decide_allocation
-from omp.rules.facts import CaseFacts, Resourcing
-from omp.rules.handover import HandoverDecision, PomType, decide_handover, recommend_pom_type
-from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion, policy_in_force, policy_named
-
-
-@dataclass(frozen=True, slots=True)
-class CaseDecision:
-    """Everything decided for one case under one policy version: the allocation (ALLOC),
-    responsibility and handover (HAND) and the POM type recommended."""
-
-    allocation: AllocationDecision
-    handover: HandoverDecision | None
-    pom_type: PomType | None
-
-
-def policy_for(facts: CaseFacts, versions: Sequence[PolicyVersion] = BUILT_IN_VERSIONS,
-               policy_name: str | None = None) -> PolicyVersion:
-    """The named policy version, or the one in force on the case's ``as_of``."""
-    if policy_name:
-        return policy_named(versions, policy_name)
-    return policy_in_force(versions, facts.as_of, _country(facts), facts.region_code)
-
-
-def decide_case(
-    facts: CaseFacts, versions: Sequence[PolicyVersion] = BUILT_IN_VERSIONS,
-    policy_name: str | None = None,
-) -> AllocationDecision:
-    """Decide one case under the named policy version, or the one in force on ``as_of``."""
-    return decide_allocation(facts, policy_for(facts, versions, policy_name))
-
-
-def handover_for(facts: CaseFacts, allocation: AllocationDecision, policy: PolicyVersion
-                 ) -> tuple[HandoverDecision | None, PomType | None]:
-    """Handover and POM type, fed by the allocation outcome (a supplied ``resourcing`` is
-    already that outcome, as INTERCHANGE.md says)."""
-    resourcing: Resourcing = "ENHANCED" if allocation.outcome == RETAINED else "NORMAL"
-    handover = decide_handover(facts, policy, resourcing)
-    tier = allocation.tier.code if allocation.tier else facts.tier
-    return handover, recommend_pom_type(facts, handover, tier)
-
-
-def decide_everything(
-    facts: CaseFacts, versions: Sequence[PolicyVersion] = BUILT_IN_VERSIONS,
-    policy_name: str | None = None,
-) -> CaseDecision:
-    """Allocation, handover and POM type for one case, all under the same policy version."""
-    policy = policy_for(facts, versions, policy_name)
-    allocation = decide_allocation(facts, policy)
-    return CaseDecision(allocation, *handover_for(facts, allocation, policy))
-
-
-def _country(facts: CaseFacts) -> str | None:
-    welsh = facts.is_welsh
-    return None if welsh is None else "Wales" if welsh else "England"
+from omp.rules.pipeline import CaseDecision
 
 
 def decision_dict(decided: CaseDecision) -> dict[str, Any]:
-    """The published decision shape. ``pathway`` is ``null`` until the pathway rules are
-    built."""
+    """The published decision shape, with its warnings. ``pathway`` is ``null`` until the
+    pathway rules are built."""
     decision = decided.allocation
     return {
         "case_ref": decision.case_ref,
@@ -79,6 +25,7 @@ def decision_dict(decided: CaseDecision) -> dict[str, Any]:
         "handover": decided.handover.to_dict() if decided.handover else None,
         "pom_type": decided.pom_type,
         "pathway": None,
+        "warnings": [warning.to_dict() for warning in decided.warnings],
     }
 
 

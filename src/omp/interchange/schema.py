@@ -23,7 +23,6 @@ from omp.rules.facts import (
     Sentence,
     SentenceKind,
 )
-from omp.rules.handover import check_custody_dates
 
 ROSH_LEVELS = frozenset(get_args(Rosh))
 SENTENCE_KINDS = frozenset(get_args(SentenceKind))
@@ -257,9 +256,9 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         custody=parse_custody(obj.get("custody")),
         resourcing=_choice(obj.get("resourcing"), "resourcing", _RESOURCING, upper=True),
     )
-    # Contradictory custody dates are refused whole (HAND-2), so nothing is half-used.
-    for field, message in check_custody_dates(facts):
-        raise FieldError(field, message)
+    # Contradictory custody dates are not refused here: an extract is decided with a
+    # warning for each (omp.rules.pipeline.data_warnings); a person typing them is refused
+    # by the action that takes them.
     return facts
 
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from omp.rules.durations import at_least_months
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
-from omp.rules.tier import Tier, computed_tier, recorded_tier, supervision_tier
+from omp.rules.tier import Tier, computed_tier, more_serious, recorded_tier
 
 Outcome = Literal["RETAINED_ENHANCED", "ALLOCATED_NORMAL"]
 RETAINED: Outcome = "RETAINED_ENHANCED"
@@ -129,13 +129,13 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
     A supplied ``resourcing`` (e.g. a historic manual CAS) is used as the outcome; the
     computed outcome is still worked out and kept beside it.
     """
-    tier = supervision_tier(facts)
     recorded, computed_reading = recorded_tier(facts), computed_tier(facts)
+    tier = more_serious(recorded, computed_reading)
     readings = (recorded.code if recorded else None,
                 computed_reading.code if computed_reading else None)
     reasons: list[Reason] = []
     missing: list[Missing] = []
-    for item in _evaluate(facts, tier):
+    for item in _evaluate(facts, tier, recorded, computed_reading):
         if item.rule not in policy.criteria:
             continue
         if isinstance(item, Reason):
@@ -159,8 +159,9 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
                               tuple(reasons), tuple(missing), tier, None, *readings)
 
 
-def _evaluate(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missing]:
-    yield from _tier_a_or_b(facts, tier)
+def _evaluate(facts: CaseFacts, tier: Tier | None, recorded: Tier | None,
+              computed: Tier | None) -> Iterator[Reason | Missing]:
+    yield from _tier_a_or_b(facts, tier, recorded, computed)
     yield from _schedule_15_violent(facts)
     yield from _schedule_15_sexual(facts)
     yield from _any_mappa(facts)
@@ -169,15 +170,17 @@ def _evaluate(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missing]
     yield from _wales(facts)
 
 
-def _tier_a_or_b(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missing]:
+def _tier_a_or_b(facts: CaseFacts, tier: Tier | None, recorded: Tier | None,
+                 computed: Tier | None) -> Iterator[Reason | Missing]:
     """ALLOC-2a, with its parts checked directly so a stale or missing tier hides nothing."""
     rule = "ALLOC-2a"
     if tier is None:
         yield Missing(rule, "risk.tier", "No supervision tier recorded, and it cannot be "
                                          "computed without an RSR score and a RoSH level")
     elif tier.protect in ("A", "B"):
+        other = computed if tier is recorded else recorded
         yield Reason(rule, "risk.tier", tier.code, _on(facts, "risk.tier"),
-                     _tier_explanation(facts, tier))
+                     _tier_explanation(facts, tier, other))
     if facts.rosh is None:
         yield Missing(rule, "risk.rosh", "No RoSH level recorded")
     elif facts.rosh in ("HIGH", "VERY_HIGH"):
@@ -196,18 +199,16 @@ def _tier_a_or_b(facts: CaseFacts, tier: Tier | None) -> Iterator[Reason | Missi
                      f"MAPPA level {facts.mappa_level}{_when(day)}")
 
 
-def _tier_explanation(facts: CaseFacts, tier: Tier) -> str:
+def _tier_explanation(facts: CaseFacts, tier: Tier, other: Tier | None) -> str:
     """ALLOC-2a's words for the tier: which reading held, and the other where they differ."""
     recorded_on = _when(_on(facts, "risk.tier"))
     if tier.protect_points is None:
         how = f"Supervision tier {tier.code} as recorded{recorded_on}"
-        other = computed_tier(facts)
         if other is not None and other.protect != tier.protect:
             how += (f"; the tier computed from the data held here is {other.code} "
                     f"({other.protect_points} protect points), so the recorded tier is used")
         return how
     how = f"Supervision tier {tier.code} (computed from {tier.protect_points} protect points)"
-    other = recorded_tier(facts)
     if other is not None and other.protect != tier.protect:
         how += f"; the recorded tier is {other.code}{recorded_on}"
     return how

@@ -700,21 +700,31 @@ _RELEASE_FIELDS = (
 )
 
 
+def releases_before_start(facts: CaseFacts) -> list[tuple[str, str]]:
+    """Release dates recorded before the sentence start date, as ``(field, message)``
+    pairs. Such a date cannot be counted back from, so no handover can be decided."""
+    custody = facts.custody
+    if custody is None or custody.sentence_start_date is None:
+        return []
+    start = custody.sentence_start_date
+    problems: list[tuple[str, str]] = []
+    for name, words in _RELEASE_FIELDS:
+        value = getattr(custody, name)
+        if value is not None and value < start:
+            problems.append((f"custody.{name}",
+                             f"The {words} ({value.isoformat()}) is before the sentence "
+                             f"start date ({start.isoformat()})"))
+    return problems
+
+
 def check_custody_dates(facts: CaseFacts) -> list[tuple[str, str]]:
     """Contradictory custody dates, as ``(field, message)`` pairs naming interchange fields;
-    empty when the dates are consistent. Such facts are refused, never half-used."""
+    empty when the dates are consistent. A person typing them is refused; an extract from
+    another system is decided with each as a warning (see :mod:`omp.rules.pipeline`)."""
     custody = facts.custody
     if custody is None:
         return []
-    problems: list[tuple[str, str]] = []
-    start = custody.sentence_start_date
-    if start is not None:
-        for name, words in _RELEASE_FIELDS:
-            value = getattr(custody, name)
-            if value is not None and value < start:
-                problems.append((f"custody.{name}",
-                                 f"The {words} ({value.isoformat()}) is before the sentence "
-                                 f"start date ({start.isoformat()})"))
+    problems = releases_before_start(facts)
     if custody.tariff_date is not None and facts.sentence is not None \
             and facts.sentence.indeterminate is False:
         problems.append(("custody.tariff_date",

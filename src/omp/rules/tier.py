@@ -171,6 +171,16 @@ def recorded_tier(facts: CaseFacts) -> Tier | None:
     return _recorded(facts.tier)
 
 
+def more_serious(recorded: Tier | None, computed: Tier | None) -> Tier | None:
+    """Of the two readings, the one with the more serious protect level (the computed one
+    when they agree), else whichever exists."""
+    if computed is None or recorded is None:
+        return computed or recorded
+    if PROTECT_ORDER.index(recorded.protect) < PROTECT_ORDER.index(computed.protect):
+        return recorded
+    return computed
+
+
 def supervision_tier(facts: CaseFacts) -> Tier | None:
     """The tier the rules use: of the recorded and the computed readings, the one with the
     more serious protect level (the computed one when they agree), else whichever exists.
@@ -179,12 +189,7 @@ def supervision_tier(facts: CaseFacts) -> Tier | None:
     even when the inputs held here compute C, and a computed A is not hidden by a stale
     recorded C.
     """
-    recorded, computed = recorded_tier(facts), computed_tier(facts)
-    if computed is None or recorded is None:
-        return computed or recorded
-    if PROTECT_ORDER.index(recorded.protect) < PROTECT_ORDER.index(computed.protect):
-        return recorded
-    return computed
+    return more_serious(recorded_tier(facts), computed_tier(facts))
 
 
 def tiers_disagree(facts: CaseFacts) -> bool:
