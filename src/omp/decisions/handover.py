@@ -12,11 +12,7 @@ rules are a few date comparisons. A Hypothesis test proves the two paths equal.
 from __future__ import annotations
 
 import hashlib
-import itertools
-import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,6 +30,7 @@ from omp.decisions.models import (
     RecomputeRun,
     ResponsibilityOverride,
 )
+from omp.process_pool import in_order
 from omp.rules.facts import CaseFacts, Sentence
 from omp.rules.handover import HandoverDecision, PomType
 from omp.rules.pipeline import Override, decide_handover_part, policy_for
@@ -279,24 +276,11 @@ def _chunk_results(bounds: list[tuple[int, int]], as_of: date,
                    versions: Sequence[PolicyVersion], workers: int) -> Iterator[HandoverChunk]:
     """Chunk results in id order, here or in ``workers`` forked processes with at most two
     chunks each in flight (memory stays flat however many cases there are)."""
-    if workers <= 1 or len(bounds) < 2:
-        for low, high in bounds:
-            yield compute_chunk(low, high, as_of, versions)
-        return
-    connections.close_all()  # forked children must not share the parent's connection
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context,
-                             initializer=connections.close_all) as pool:
-        queue = iter(bounds)
-        pending: deque[Future[HandoverChunk]] = deque(
-            pool.submit(compute_chunk, low, high, as_of, versions)
-            for low, high in itertools.islice(queue, 2 * workers))
-        while pending:
-            result = pending.popleft().result()
-            following = next(queue, None)
-            if following is not None:
-                pending.append(pool.submit(compute_chunk, *following, as_of, versions))
-            yield result
+    if workers > 1 and len(bounds) > 1:
+        connections.close_all()  # forked children must not share the parent's connection
+    yield from in_order(compute_chunk, ((low, high, as_of, versions) for low, high in bounds),
+                        workers if len(bounds) > 1 else 1, fork=True,
+                        setup=connections.close_all)
 
 
 def _commit_chunk(run: RecomputeRun, result: HandoverChunk) -> int:

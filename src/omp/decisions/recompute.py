@@ -4,12 +4,8 @@ nightly in resumable, idempotent chunks that write only decisions that changed (
 from __future__ import annotations
 
 import hashlib
-import itertools
-import multiprocessing
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -30,6 +26,7 @@ from omp.decisions.models import (
     PolicyVersionRecord,
     RecomputeRun,
 )
+from omp.process_pool import in_order
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
@@ -293,25 +290,11 @@ def _results(bounds: list[tuple[int, int]], as_of: date, versions: Sequence[Poli
              workers: int) -> Iterator[ChunkResult]:
     """Chunk results in id order, computed here or by ``workers`` forked processes with at
     most two chunks each in flight (memory stays flat however many cases there are)."""
-    if workers <= 1 or len(bounds) < 2:
-        for low, high in bounds:
-            yield compute_chunk(low, high, as_of, versions)
-        return
-    # Forked children must not share the parent's open database connection.
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context,
-                             initializer=connections.close_all) as pool:
-        pending: deque[Future[ChunkResult]] = deque()
-        queue = iter(bounds)
-        for low, high in itertools.islice(queue, 2 * workers):
-            pending.append(pool.submit(compute_chunk, low, high, as_of, versions))
-        while pending:
-            result = pending.popleft().result()
-            following = next(queue, None)
-            if following is not None:
-                pending.append(pool.submit(compute_chunk, *following, as_of, versions))
-            yield result
+    if workers > 1 and len(bounds) > 1:
+        connections.close_all()  # forked children must not share the parent's connection
+    yield from in_order(compute_chunk, ((low, high, as_of, versions) for low, high in bounds),
+                        workers if len(bounds) > 1 else 1, fork=True,
+                        setup=connections.close_all)
 
 
 _INSERT_DECISION = (

@@ -10,10 +10,8 @@ force; the scenario decides the same case again under the new version as of its 
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -23,6 +21,7 @@ from django.db import connection, connections
 
 from omp.cases.models import Person, ProbationDeliveryUnit
 from omp.decisions.handover import inputs_in_range
+from omp.process_pool import in_order
 from omp.rules.handover import com_take_on, decide_handover
 from omp.rules.pipeline import resourcing_for
 from omp.rules.policy import PolicyVersion
@@ -185,15 +184,9 @@ def project(policy: PolicyVersion, start: date, today: date, chunk: int = 50_000
 
 def _chunks(bounds: list[tuple[int, int]], policy: PolicyVersion, start: date, first: date,
             last: date, workers: int) -> Iterator[_Chunk]:
-    if workers <= 1 or len(bounds) < 2:
-        for low, high in bounds:
-            yield _project_chunk(low, high, policy, start, first, last)
-        return
-    connections.close_all()  # forked children must not share the parent's connection
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context,
-                             initializer=connections.close_all) as pool:
-        futures = [pool.submit(_project_chunk, low, high, policy, start, first, last)
-                   for low, high in bounds]
-        for future in futures:
-            yield future.result()
+    if workers > 1 and len(bounds) > 1:
+        connections.close_all()  # forked children must not share the parent's connection
+    yield from in_order(_project_chunk,
+                        ((low, high, policy, start, first, last) for low, high in bounds),
+                        workers if len(bounds) > 1 else 1, fork=True,
+                        setup=connections.close_all)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -23,6 +21,7 @@ from omp.interchange.files import (
     write_records,
 )
 from omp.interchange.schema import FieldError, parse_case
+from omp.process_pool import in_order
 from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
@@ -107,18 +106,6 @@ def _decide_span(args: tuple[Path, int, int, int, date, str | None]) -> Counts:
     return _decide_chunk((raw_lines, today, policy_name))
 
 
-def _in_order(pool: ProcessPoolExecutor, task: Callable[[Any], Any], jobs: Iterator[Any],
-              window: int) -> Iterator[Any]:
-    """``pool.map`` with at most ``window`` jobs in flight, so memory stays flat."""
-    pending: deque[Future[Any]] = deque(pool.submit(task, job) for job in islice(jobs, window))
-    while pending:
-        result = pending.popleft().result()
-        following = next(jobs, None)
-        if following is not None:
-            pending.append(pool.submit(task, following))
-        yield result
-
-
 def run_decide(
     input_path: Path, output_path: Path, today: date, policy_name: str | None = None,
     workers: int | None = None, progress: Callable[[int], None] | None = None,
@@ -140,8 +127,9 @@ def run_decide(
             task = _decide_span
             jobs = ((input_path, start, end, first, today, policy_name)
                     for start, end, first in spans(input_path, SPAN_BYTES))
-        with open(output_path, "wb") as out, ProcessPoolExecutor(workers) as pool:
-            for encoded, count, errors, warned in _in_order(pool, task, jobs, 3 * workers):
+        with open(output_path, "wb") as out:
+            for encoded, count, errors, warned in in_order(
+                    task, ((job,) for job in jobs), workers, per_worker=3):
                 out.write(encoded)
                 summary.lines += count
                 summary.errors += errors
