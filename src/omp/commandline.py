@@ -9,12 +9,30 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 console = Console(stderr=True)
+
+
+def option_date(text: str, option: str) -> date:
+    """A date given on the command line (``YYYY-MM-DD``, in the accepted range), or a usage
+    error naming the option."""
+    import typer
+
+    from omp.rules.inputs import date_problem, iso_date
+
+    day = iso_date(text.strip())
+    if day is None:
+        raise typer.BadParameter(f"enter a real date as YYYY-MM-DD, not {text!r}",
+                                 param_hint=option)
+    problem = date_problem(day)
+    if problem is not None:
+        raise typer.BadParameter(f"the date {problem}", param_hint=option)
+    return day
 
 
 def django_setup() -> None:

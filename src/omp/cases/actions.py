@@ -33,6 +33,7 @@ from omp.cases.models import (
 )
 from omp.clock import today
 from omp.rules.facts import CaseFacts
+from omp.rules.inputs import date_problem, iso_date, plain_decimal
 
 OSP_LEVELS = ("LOW", "MEDIUM", "HIGH", "VERY_HIGH")
 
@@ -59,9 +60,11 @@ def _delete(obj: Model, user: Any) -> None:
 def parse_rsr(value: Any) -> Decimal:
     """An RSR percentage from 0 to 100 with at most two decimal places."""
     try:
-        score = Decimal(str(value).strip())
+        score = plain_decimal(str(value))
     except InvalidOperation:
-        raise ActionError("rsr_percent", "Enter the RSR score as a number, like 6.9") from None
+        score = None
+    if score is None:
+        raise ActionError("rsr_percent", "Enter the RSR score as a number, like 6.9")
     if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
         raise ActionError("rsr_percent", "RSR score must be between 0 and 100")
     if score.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -252,6 +255,18 @@ EDITABLE_CUSTODY_DATES = (
 )
 
 
+def _custody_date(name: str, value: Any) -> date:
+    """A date typed for a custody field: a real date as YYYY-MM-DD in the accepted range."""
+    day = value if isinstance(value, date) else iso_date(str(value).strip())
+    if day is None:
+        raise ActionError(f"custody.{name}", "Enter a real date as YYYY-MM-DD, like "
+                                             "2027-04-01")
+    problem = date_problem(day)
+    if problem is not None:
+        raise ActionError(f"custody.{name}", f"The date {problem}")
+    return day
+
+
 def write_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> CustodySpell:
     """Correct the dates of the current custody spell. Contradictory dates (a release before
     the sentence start, a tariff date on a determinate sentence) are refused with the field
@@ -269,10 +284,7 @@ def write_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> C
         if value in (None, ""):
             parsed[name] = None
             continue
-        try:
-            parsed[name] = value if isinstance(value, date) else date.fromisoformat(str(value))
-        except ValueError:
-            raise ActionError(f"custody.{name}", "Enter a real date") from None
+        parsed[name] = _custody_date(name, value)
     facts = facts_for_person(person, today())
     assert facts.custody is not None
     proposed = replace(facts, custody=replace(facts.custody, **parsed))

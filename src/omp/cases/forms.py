@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from omp.clock import today
+from omp.rules.inputs import date_problem
 
 
 class KnownOnForm(forms.Form):
@@ -25,4 +26,7 @@ class KnownOnForm(forms.Form):
         day = self.cleaned_data.get("known_on")
         if day is not None and day > today():
             raise forms.ValidationError("Enter a date that is not in the future")
+        problem = date_problem(day) if day is not None else None
+        if problem is not None:
+            raise forms.ValidationError(f"The date {problem}")
         return day

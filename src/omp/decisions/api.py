@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import ConfigDict
 
 from omp.access import (
     CASE_READERS,
@@ -52,6 +53,7 @@ from omp.decisions.schemas import (
     history_body,
 )
 from omp.interchange.facts import facts_dict
+from omp.rules.inputs import date_problem
 
 #: The case routes (tag "cases"), mounted at ``/cases`` after the search.
 case_router = Router(tags=["cases"])
@@ -93,6 +95,8 @@ def get_case(request: HttpRequest, case_ref: str, known_on: dt.date | None = Non
     else:
         if known_on > today():
             return field_errors(("known_on", "Enter a date that is not in the future"))
+        if (problem := date_problem(known_on)) is not None:
+            return field_errors(("known_on", f"The date {problem}"))
         at = end_of_day(known_on)
         try:
             facts = facts_known_on(person, at)
@@ -175,6 +179,9 @@ def get_handover_history(request: HttpRequest, case_ref: str) -> list[dict[str, 
 class OverrideIn(Schema):
     """A responsibility override (HANDOVER §1.1): heads of offender management only."""
 
+    # A person typing into the API is refused a field it does not know, not ignored.
+    model_config = ConfigDict(extra="forbid")
+
     value: Literal["Prison", "Probation"] | None = Field(None, examples=["Probation"])
     reason: str = Field("", description="less_than_10_months, community_team, recalled, "
                                         "open_prison or other", examples=["community_team"])
@@ -207,6 +214,9 @@ def post_override(request: HttpRequest, case_ref: str, payload: OverrideIn
 
 class CustodyDatesIn(Schema):
     """Custody dates to correct; a date left out is unchanged, ``null`` clears it."""
+
+    # A person typing into the API is refused a field it does not know, not ignored.
+    model_config = ConfigDict(extra="forbid")
 
     sentence_start_date: dt.date | None = None
     conditional_release_date: dt.date | None = None

@@ -13,7 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from omp import clock
-from omp.commandline import console, count_lines, counting_bar, django_setup, progress_bar
+from omp.commandline import (
+    console,
+    count_lines,
+    counting_bar,
+    django_setup,
+    option_date,
+    progress_bar,
+)
 
 #: The decisions commands and groups, as the ``omp`` command shows them.
 commands = typer.Typer()
@@ -76,9 +83,9 @@ def nightly(
     workers: Annotated[int, typer.Option(help="Processes deciding cases")] = os.cpu_count() or 1,
 ) -> None:
     """Recompute every case's decision (resumable; writes only decisions that changed)."""
+    on = option_date(as_of, "--as-of") if as_of else clock.today()
     django_setup()
-    run_nightly_with_progress(date.fromisoformat(as_of) if as_of else clock.today(), chunk,
-                              workers)
+    run_nightly_with_progress(on, chunk, workers)
 
 
 def run_nightly_with_progress(on: date, chunk: int = 5_000,
@@ -137,14 +144,11 @@ def what_if(
     from omp.rules.handover import HANDOVER_ERAS
     from omp.rules.policy import PolicyError, policy_named
 
+    first_day = option_date(start, "--from")
     try:
         base = policy_named(policy_versions(), policy)
-        first_day = date.fromisoformat(start)
     except PolicyError as error:
         console.print(f"[red]--policy: {error}[/red]")
-        raise typer.Exit(2) from None
-    except ValueError:
-        console.print("[red]--from: enter a date as YYYY-MM-DD[/red]")
         raise typer.Exit(2) from None
     if era is not None and era not in HANDOVER_ERAS:
         console.print(f"[red]--era: must be {', '.join(HANDOVER_ERAS[:-1])} or "

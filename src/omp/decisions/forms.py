@@ -10,6 +10,7 @@ from django import forms
 
 from omp.cases.actions import OSP_LEVELS
 from omp.cases.display import LEVELS
+from omp.rules.inputs import date_problem
 
 #: The OSP radios: keep the current level, or record one of the four levels.
 OSP_CHOICES = [("", "Keep the current level"), *((level, LEVELS[level]) for level in OSP_LEVELS)]
@@ -107,6 +108,14 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.versions = {v.name: v for v in versions}
         self.fields["version"].error_messages["required"] = "Choose a policy version"
+
+    def clean_start(self) -> Any:
+        """A first day in the accepted range."""
+        day = self.cleaned_data.get("start")
+        problem = date_problem(day) if day is not None else None
+        if problem is not None:
+            raise forms.ValidationError(f"The date {problem}")
+        return day
 
     def clean_version(self) -> str:
         """A version that exists."""

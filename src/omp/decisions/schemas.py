@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
 from omp.cases.schemas import CaseFacts, Identity, Outcome
 from omp.decisions.models import AllocationDecision
@@ -123,6 +123,9 @@ ScoreText = Annotated[
 
 class ScoresIn(Schema):
     """A new RSR score and/or OSP level (ALLOC-6: court staff and admins only)."""
+
+    # A person typing into the API is refused a field it does not know, not ignored.
+    model_config = ConfigDict(extra="forbid")
 
     rsr_percent: ScoreText = Field(
         None, description="RSR as a percentage, 0 to 100, at most 2 decimal places",

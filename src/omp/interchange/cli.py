@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from omp.commandline import console, count_lines, progress_bar
+from omp.commandline import console, count_lines, option_date, progress_bar
 
 #: The interchange commands, as the ``omp`` command shows them.
 commands = typer.Typer()
@@ -29,7 +28,7 @@ def decide(
     from omp.interchange.decide import run_decide
     from omp.rules.policy import PolicyError
 
-    on = date.fromisoformat(today) if today else clock.today()
+    on = option_date(today, "--today") if today else clock.today()
     total = count_lines(input)
     with progress_bar() as bar:
         task = bar.add_task("Deciding", total=total, note="")

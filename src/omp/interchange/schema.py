@@ -23,8 +23,11 @@ from omp.rules.facts import (
     Sentence,
     SentenceKind,
 )
+from omp.rules.inputs import date_problem, iso_date, plain_decimal, sentence_length_problem
 
 ROSH_LEVELS = frozenset(get_args(Rosh))
+SEXES = frozenset({"M", "F", "X"})
+CASE_REF_LENGTH = 20
 SENTENCE_KINDS = frozenset(get_args(SentenceKind))
 SCHEDULE_15 = frozenset(get_args(Schedule15))
 CUSTODY_DATES = tuple(
@@ -76,17 +79,23 @@ def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def parse_date(value: Any, field: str) -> date | None:
-    """A ``YYYY-MM-DD`` string, or ``None`` when absent."""
+    """A ``YYYY-MM-DD`` string in the accepted range (:mod:`omp.rules.inputs`), or ``None``
+    when absent."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
+        day = value
+    elif not isinstance(value, str):
         raise FieldError(field, f"must be a date as YYYY-MM-DD, not {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FieldError(field, f"{value!r} is not a real date in the form YYYY-MM-DD") from None
+    else:
+        parsed = iso_date(value)
+        if parsed is None:
+            raise FieldError(field, f"{value!r} is not a real date in the form YYYY-MM-DD")
+        day = parsed
+    problem = date_problem(day)
+    if problem is not None:
+        raise FieldError(field, problem)
+    return day
 
 
 def _bool(value: Any, field: str) -> bool | None:
@@ -100,12 +109,14 @@ def _bool(value: Any, field: str) -> bool | None:
 def _decimal(value: Any, field: str, low: int, high: int) -> Decimal | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise FieldError(field, f"must be a number, not {value!r}")
     try:
-        number = Decimal(str(value))
+        number = plain_decimal(value) if isinstance(value, str) else Decimal(str(value))
     except InvalidOperation:
-        raise FieldError(field, f"must be a number, not {value!r}") from None
+        number = None
+    if number is None:
+        raise FieldError(field, f"must be a number such as 6.9, not {value!r}")
     if not number.is_finite() or not low <= number <= high:
         raise FieldError(field, f"must be between {low} and {high}, not {value}")
     return number
@@ -120,14 +131,16 @@ def _choice(value: Any, field: str, allowed: frozenset[str], upper: bool = False
     return text
 
 
-def _text(value: Any, field: str) -> str | None:
+def _text(value: Any, field: str, longest: int = 200) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str | int):
+    if not isinstance(value, str | int) or isinstance(value, bool):
         raise FieldError(field, f"must be text, not {value!r}")
     text = str(value)
     if "\x00" in text:  # no record holds one, and PostgreSQL refuses it in text
         raise FieldError(field, "must not contain a NUL character")
+    if len(text) > longest:
+        raise FieldError(field, f"must be at most {longest} characters, not {len(text)}")
     return text
 
 
@@ -140,7 +153,7 @@ def _mappa_level(value: Any) -> int | None:
     return int(text)
 
 
-def _string_list(value: Any, field: str) -> tuple[str, ...] | None:
+def _string_list(value: Any, field: str, longest: int) -> tuple[str, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -148,6 +161,8 @@ def _string_list(value: Any, field: str) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) and "\x00" not in v
                                              for v in value):
         raise FieldError(field, "must be a list of text values")
+    if any(len(v) > longest for v in value):
+        raise FieldError(field, f"each value must be at most {longest} characters")
     return tuple(value)
 
 
@@ -165,15 +180,16 @@ def parse_offences(value: Any) -> tuple[Offence, ...]:
         flag = item.get("schedule_15")
         if flag is False:
             flag = "none"
-        if not (isinstance(code, str) and code and "\x00" not in code and (
+        if not (isinstance(code, str) and code and len(code) <= 10 and "\x00" not in code and (
                 description is None or isinstance(description, str) and "\x00" not in
-                description) and (flag is None or flag in SCHEDULE_15)):
+                description and len(description) <= 200) and (
+                flag is None or flag in SCHEDULE_15)):
             # The slow path, only for a doubtful offence: it names the field at fault.
             where = f"event.offences[{index}]"
-            code = _text(code, f"{where}.code")
+            code = _text(code, f"{where}.code", 10)
             if code is None:
                 raise FieldError(f"{where}.code", "is required")
-            description = _text(description, f"{where}.description")
+            description = _text(description, f"{where}.description", 200)
             flag = _choice(flag, f"{where}.schedule_15", SCHEDULE_15)
         offences.append(Offence(code, description or None, flag))
     return tuple(offences)
@@ -185,12 +201,14 @@ def parse_sentence(value: Any) -> Sentence | None:
         return None
     if not _is_object(value):
         raise FieldError("event.sentence", "must be an object")
-    length = _text(value.get("length"), "event.sentence.length")
+    length = _text(value.get("length"), "event.sentence.length", 20)
     if length is not None:
         try:
-            parse_duration(length)
+            problem = sentence_length_problem(parse_duration(length))
         except DurationError as error:
             raise FieldError("event.sentence.length", str(error)) from None
+        if problem is not None:
+            raise FieldError("event.sentence.length", f"{length!r} {problem}")
     return Sentence(
         kind=_choice(value.get("kind"), "event.sentence.kind", SENTENCE_KINDS),
         date=parse_date(value.get("date"), "event.sentence.date"),
@@ -208,8 +226,8 @@ def parse_custody(value: Any) -> Custody | None:
     values: dict[str, Any] = {name: parse_date(value.get(name), field)
                               for name, field in _CUSTODY_DATE_FIELDS}
     values.update({name: _bool(value.get(name), field) for name, field in _CUSTODY_FLAG_FIELDS})
-    values["prison_code"] = _text(value.get("prison_code"), "custody.prison_code")
-    values["category"] = _text(value.get("category"), "custody.category")
+    values["prison_code"] = _text(value.get("prison_code"), "custody.prison_code", 5)
+    values["category"] = _text(value.get("category"), "custody.category", 2)
     return Custody(**values)
 
 
@@ -217,9 +235,12 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
     """Turn one decoded JSON object into facts; ``today`` is used when ``as_of`` is absent."""
     if not _is_object(obj):
         raise FieldError("case", "each line must be a JSON object")
-    case_ref = _text(obj.get("case_ref"), "case_ref")
-    if not case_ref:
-        raise FieldError("case_ref", "is required")
+    raw_ref = obj.get("case_ref")
+    if raw_ref is not None and not isinstance(raw_ref, str):
+        raise FieldError("case_ref", f"must be text, not {raw_ref!r}")
+    case_ref = _text(raw_ref, "case_ref", CASE_REF_LENGTH)
+    if not case_ref or not case_ref.strip() or not case_ref.isprintable():
+        raise FieldError("case_ref", "is required, as printable text")
     person, probation = _section(obj, "person"), _section(obj, "probation")
     risk, event = _section(obj, "risk"), _section(obj, "event")
     country = _text(probation.get("country"), "probation.country")
@@ -233,24 +254,24 @@ def parse_case(obj: Any, today: date) -> CaseFacts:
         case_ref=case_ref,
         as_of=parse_date(obj.get("as_of"), "as_of") or today,
         date_of_birth=parse_date(person.get("date_of_birth"), "person.date_of_birth"),
-        sex=_text(person.get("sex"), "person.sex"),
-        nationalities=_string_list(person.get("nationalities"), "person.nationalities"),
-        pdu_code=_text(probation.get("pdu_code"), "probation.pdu_code"),
-        com_name=_text(probation.get("com_name"), "probation.com_name"),
-        com_email=_text(probation.get("com_email"), "probation.com_email"),
+        sex=_choice(person.get("sex"), "person.sex", SEXES, upper=True),
+        nationalities=_string_list(person.get("nationalities"), "person.nationalities", 60),
+        pdu_code=_text(probation.get("pdu_code"), "probation.pdu_code", 10),
+        com_name=_text(probation.get("com_name"), "probation.com_name", 100),
+        com_email=_text(probation.get("com_email"), "probation.com_email", 254),
         provider_code=_text(probation.get("provider_code"), "probation.provider_code")
         or PDU_PROVIDERS.get(_text(probation.get("pdu_code"), "probation.pdu_code") or ""),
         country=country,
-        region_code=_text(probation.get("region_code"), "probation.region_code"),
+        region_code=_text(probation.get("region_code"), "probation.region_code", 10),
         tier=tier.upper() if tier else None,
         rosh=_choice(risk.get("rosh"), "risk.rosh", ROSH_LEVELS, upper=True),
         rsr_percent=_decimal(risk.get("rsr_percent"), "risk.rsr_percent", 0, 100),
-        osp=_text(risk.get("osp"), "risk.osp"),
+        osp=_text(risk.get("osp"), "risk.osp", 10),
         ogrs3_2yr_percent=_decimal(risk.get("ogrs3_2yr_percent"), "risk.ogrs3_2yr_percent",
                                    0, 100),
         mappa_level=_mappa_level(risk.get("mappa_level")),
         mappa_category=_mappa_level_category(risk.get("mappa_category")),
-        registrations=_string_list(risk.get("registrations"), "risk.registrations") or (),
+        registrations=_string_list(risk.get("registrations"), "risk.registrations", 10) or (),
         offences=parse_offences(event.get("offences")),
         sentence=parse_sentence(event.get("sentence")),
         custody=parse_custody(obj.get("custody")),

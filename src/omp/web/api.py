@@ -4,6 +4,7 @@ session sign-in, role checks, and one error shape — ``{"detail": "..."}`` for 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from omp.cases.api import router as cases_router
 from omp.decisions.api import case_router as case_decisions_router
 from omp.decisions.api import router as handovers_router
 
+logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="Offender management API",
     version="1",
@@ -54,3 +56,12 @@ def input_errors(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     """A role that may not do this: 403 with the reason (not Django's HTML page)."""
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: logged with its traceback, answered as JSON (never Django's HTML 500
+    page) with nothing of the error's text, which may hold data."""
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(request, {"detail": "Something went wrong; it has been "
+                                                   "logged"}, status=500)
