@@ -125,7 +125,7 @@ def schedule_policy(user: Any, name: str, effective_from: str | date, scope: str
 def _not_yet_in_force(record: PolicyVersionRecord, doing: str) -> None:
     # A version in force has decided cases; changing it would rewrite what those
     # decisions were made under (ALLOC-7), so only scheduled versions may change.
-    if record.effective_from <= timezone.localdate():
+    if record.effective_from <= today():
         raise PolicyInputError("effective_from", f"Policy {record.name} is already in force, "
                                                  f"so it cannot be {doing}: schedule a new "
                                                  "version instead")
@@ -195,7 +195,7 @@ def record_override(user: Any, person: Any, value: str, reason: str, reason_text
     override = ResponsibilityOverride(person=person, value=value, reason=reason,
                                       reason_text=text, recorded_by=user)
     _save(override, user)
-    recompute_case(person, timezone.localdate(), "change", user)
+    recompute_case(person, today(), "change", user)
     return override
 
 
@@ -211,4 +211,4 @@ def end_override(user: Any, person: Any) -> None:
     for override in active:
         override.ended_at, override.ended_by = timezone.now(), user
         _save(override, user)
-    recompute_case(person, timezone.localdate(), "change", user)
+    recompute_case(person, today(), "change", user)

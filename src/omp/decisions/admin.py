@@ -10,10 +10,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from omp.cases.admin import ReadOnly
+from omp.clock import today
 from omp.decisions.actions import (
     PolicyInputError,
     check_policy,
@@ -72,13 +72,13 @@ class PolicyVersionRecordAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """A version in force has decided cases, so it stays as it was (ALLOC-7)."""
-        if obj is not None and obj.effective_from <= timezone.localdate():
+        if obj is not None and obj.effective_from <= today():
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Only a version that has not started may be withdrawn."""
-        if obj is not None and obj.effective_from <= timezone.localdate():
+        if obj is not None and obj.effective_from <= today():
             return False
         return super().has_delete_permission(request, obj)
 

@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person
+from omp.clock import today
 from omp.rules.policy import ALLOCATION_CRITERIA, PolicyVersion
 
 OUTCOMES = [("RETAINED_ENHANCED", "Retained / Enhanced Resourcing"),
@@ -115,7 +116,7 @@ class CurrentDecision(models.Model):
                                   related_name="current_decision")
     decision = models.ForeignKey(AllocationDecision, on_delete=models.PROTECT)
     fingerprint = models.CharField(max_length=32)
-    as_of = models.DateField(default=date.today)
+    as_of = models.DateField(default=today)
     #: The inputs digest the nightly run last saw give this decision; a change to the case
     #: sets a one-off token, so the next run decides the case afresh.
     inputs = models.CharField(max_length=32, blank=True, default="")
