@@ -40,12 +40,12 @@ TARGET_RSS_MB = 2048.0
 
 
 def step_handover(url: str, as_of: str, workers: int) -> None:
-    """The handover part of one nightly run; prints what it examined and changed."""
+    """One nightly run, of which the handover is now a part; prints what its handover part
+    examined and changed."""
     recompute._django(url)
-    from omp.decisions.handover import run_nightly_handover
-    from omp.decisions.recompute import policy_versions
+    from omp.decisions.nightly import run_nightly
 
-    run = run_nightly_handover(date.fromisoformat(as_of), policy_versions(), workers=workers)
+    run = run_nightly(date.fromisoformat(as_of), workers=workers).handover
     print(json.dumps({"examined": run.examined, "changed": run.changed}))
 
 

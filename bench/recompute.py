@@ -120,13 +120,16 @@ def step_load(url: str, cases: int) -> None:
 
 
 def step_nightly(url: str, as_of: str, workers: int) -> None:
-    """One nightly run; prints what it examined and changed as JSON."""
+    """One nightly run (both parts: every allocation, then every handover); prints what it
+    examined and changed as JSON."""
     _django(url)
-    from omp.decisions.recompute import run_nightly
+    from omp.decisions.nightly import run_nightly
 
-    run = run_nightly(date.fromisoformat(as_of), chunk=5_000, workers=workers)
+    runs = run_nightly(date.fromisoformat(as_of), chunk=5_000, workers=workers)
+    run = runs.allocation
     print(json.dumps({"examined": run.examined, "decided": run.decided,
-                      "changed": run.changed}))
+                      "changed": run.changed, "in_custody": runs.handover.examined,
+                      "handover_changed": runs.handover.changed}))
 
 
 def step_touch(url: str, as_of: str, share: float) -> None:

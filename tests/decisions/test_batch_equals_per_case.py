@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from omp.cases.facts import facts_for_person
 from omp.cases.models import Person
 from omp.decisions.models import CurrentDecision
-from omp.decisions.recompute import decide_facts, fingerprint, policy_versions, run_nightly
+from omp.decisions.nightly import run_nightly
+from omp.decisions.recompute import decide_facts, fingerprint, policy_versions
 from omp.interchange.decide import decide_object
 from tests.conftest import case_object
 
@@ -60,7 +61,7 @@ def test_alloc_5_batch_equals_per_case(make_case: Any, changes: list[dict[str, A
         versions = policy_versions()
         # Forget the heads the imports wrote, so the nightly path writes every decision.
         CurrentDecision.objects.all().delete()
-        run = run_nightly(AS_OF, chunk=4)
+        run = run_nightly(AS_OF, chunk=4).allocation
         assert run.examined == len(objects) and run.changed == len(objects)
         for obj in objects:
             person = Person.objects.get(case_ref=obj["case_ref"])

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from omp.cases.facts import facts_for_person
 from omp.cases.models import Person
-from omp.decisions.handover import fingerprint, run_nightly_handover
+from omp.decisions.handover import fingerprint
 from omp.decisions.models import CurrentHandover
-from omp.decisions.recompute import policy_versions, run_nightly
+from omp.decisions.nightly import run_nightly
+from omp.decisions.recompute import policy_versions
 from omp.interchange.schema import FieldError, parse_case
 from omp.rules.pipeline import decide_in_force
 from tests.conftest import case_object
@@ -78,9 +79,8 @@ def test_hand_batch_equals_per_case(make_case: Any, changes: list[dict[str, Any]
         for obj in objects:
             make_case(obj)
         versions = policy_versions()
-        run_nightly(AS_OF, chunk=3)  # the allocation the handover reads, as of AS_OF
         CurrentHandover.objects.all().delete()  # so the nightly path writes every case
-        run = run_nightly_handover(AS_OF, versions, chunk=2)
+        run = run_nightly(AS_OF, chunk=2).handover
         assert run.examined == len(objects)
         for obj in objects:
             person = Person.objects.get(case_ref=obj["case_ref"])

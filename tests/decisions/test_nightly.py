@@ -10,12 +10,17 @@ import pytest
 from django.db import transaction
 
 from omp.cases.models import Assessment, Person
+from omp.decisions import nightly
 from omp.decisions.models import AllocationDecision, CurrentDecision, RecomputeRun
-from omp.decisions.recompute import run_nightly
 from tests.conftest import case_object
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 22)
+
+
+def run_nightly(*args: Any, **kwargs: Any) -> RecomputeRun:
+    """The nightly run, as its allocation part counted it."""
+    return nightly.run_nightly(*args, **kwargs).allocation
 
 
 def _cases(make_case: Any, n: int) -> list[Person]:
@@ -49,7 +54,7 @@ def test_killed_run_leaves_old_or_new_and_rerun_finishes(make_case: Any) -> None
     assert resumed.pk == run.pk and resumed.finished and resumed.examined == 10
     assert {CurrentDecision.objects.get(person=p).decision.outcome for p in people} == {
         "RETAINED_ENHANCED"}
-    assert RecomputeRun.objects.count() == 1
+    assert RecomputeRun.objects.filter(part="allocation").count() == 1
 
 
 def test_failure_inside_a_chunk_rolls_the_chunk_back(make_case: Any, monkeypatch: Any) -> None:
@@ -147,7 +152,7 @@ def test_new_policy_version_or_ruleset_decides_every_case_afresh(make_case: Any,
 def test_a_change_committed_while_a_worker_decides_is_not_overwritten(
         make_case: Any, make_user: Any) -> None:
     from omp.decisions.actions import record_rsr_osp
-    from omp.decisions.recompute import _commit_chunk, compute_chunk, open_run, policy_versions
+    from omp.decisions.recompute import commit_chunk, compute_chunk, open_run, policy_versions
 
     person = make_case(case_object(case_ref="R0001"))
     Assessment.objects.create(person=person, kind="RSR", score=9, assessed_on=AS_OF)
@@ -156,7 +161,7 @@ def test_a_change_committed_while_a_worker_decides_is_not_overwritten(
     assert len(seen.rows) == 1  # the worker would make it Retained (RSR 9)...
     court = make_user("court", "court_staff")
     record_rsr_osp(court, person, rsr="1.5")  # ...but a user lowers the RSR meanwhile
-    _commit_chunk(run, seen)
+    commit_chunk(run, seen)
     head = CurrentDecision.objects.get(person=person)
     assert head.decision.outcome == "ALLOCATED_NORMAL" and head.decision.run is None
     assert not AllocationDecision.objects.filter(trigger="nightly").exists()

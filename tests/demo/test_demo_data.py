@@ -57,7 +57,7 @@ def test_rsr_boundary_values_occur():
 def test_loaded_demo_cases_decide_as_their_interchange_lines(db):
     from omp.cases.models import ManualCasRecord, Person
     from omp.decisions.models import CurrentDecision
-    from omp.decisions.recompute import run_nightly
+    from omp.decisions.nightly import run_nightly
     from omp.demo.load import load_demo
 
     assert load_demo(600, seed=11, as_of=AS_OF, chunk=250) == 600

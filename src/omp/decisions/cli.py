@@ -90,33 +90,22 @@ def nightly(
 
 def run_nightly_with_progress(on: date, chunk: int = 5_000,
                               workers: int = os.cpu_count() or 1) -> None:
-    """The nightly run for ``on`` with a progress bar for each part: every case's
-    allocation, then every handover (HAND-1..3), which reads the allocation."""
-    from omp.cases.models import CustodySpell, Person
-    from omp.decisions.handover import run_nightly_handover
-    from omp.decisions.recompute import (
-        cases_with_warnings,
-        open_run,
-        policy_versions,
-        run_nightly,
-    )
+    """The nightly run for ``on`` with a progress bar: every case's allocation and, for
+    each case in custody, its handover (HAND-1..3), fed the allocation decided with it."""
+    from omp.decisions.nightly import cases_left, open_runs, run_nightly
+    from omp.decisions.recompute import cases_with_warnings
 
-    run = open_run(on)
-    remaining = Person.objects.filter(pk__gt=run.last_person_id).count()
-    if run.examined:
-        console.print(f"Resuming the run for {on} after {run.examined} cases")
-    with counting_bar(f"Recomputing {on}", remaining) as advance:
-        run = run_nightly(on, chunk, progress=advance, workers=workers)
-    console.print(f"Run {run.pk} for {on}: {run.examined} cases examined, {run.decided} "
-                  f"with changed inputs decided afresh, {run.changed} decisions changed, "
-                  f"{cases_with_warnings()} cases decided with warnings about their data")
-    run = open_run(on, "handover")
-    remaining = CustodySpell.objects.filter(is_current=True,
-                                            person_id__gt=run.last_person_id).count()
-    with counting_bar(f"Handover {on}", remaining) as advance:
-        run = run_nightly_handover(on, policy_versions(), progress=advance, workers=workers)
-    console.print(f"Handover run {run.pk} for {on}: {run.examined} cases in custody, "
-                  f"decisions changed: {run.changed}")
+    runs = open_runs(on)
+    if runs.allocation.examined:
+        console.print(f"Resuming the run for {on} after {runs.allocation.examined} cases")
+    with counting_bar(f"Deciding {on}", cases_left(on)) as advance:
+        runs = run_nightly(on, chunk, progress=advance, workers=workers)
+    allocation, handover = runs.allocation, runs.handover
+    console.print(f"Run for {on}: {allocation.examined} cases examined, {allocation.decided} "
+                  f"with changed inputs decided afresh, {allocation.changed} allocation "
+                  f"decisions changed, {cases_with_warnings()} cases decided with warnings "
+                  f"about their data; {handover.examined} cases in custody, "
+                  f"{handover.changed} handover decisions changed")
 
 
 @commands.command("what-if")

@@ -1,38 +1,46 @@
 """Stored responsibility and handover decisions (HAND-1..3): one case on change, inside the
-transaction that changed it, and every case in custody nightly.
-
-The nightly part reads only the columns the handover rules use (one query per chunk for the
-custody spell with the person, PDU, sentence and current allocation, one for MAPPA), builds
-the same facts the per-case path builds, and writes a row only where the decision differs
+transaction that changed it, and the handover part of the nightly run
+(:mod:`omp.decisions.nightly`), which decides every case in custody from the case record's
+facts, fed the allocation decided with it, and writes a row only where the decision differs
 from the current one. Handover depends on the date itself (a window opens, a handover date
-passes), so every case in custody is decided again each night; that is cheap because the
-rules are a few date comparisons. A Hypothesis test proves the two paths equal.
+passes), so every case in custody is decided again each night. A Hypothesis test proves the
+per-case and nightly paths equal.
+
+:func:`inputs_in_range` reads only what the handover rules use, for the what-if projection
+over the cases the POM holds.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from omp.bulk_sql import insert_rows
-from omp.cases.facts import CUSTODY_FIELDS, custody_from_row, parse_db_date
-from omp.cases.models import MAPPA_CODE, Person
+from omp.cases.facts import (
+    CUSTODY_FIELDS,
+    CaseRows,
+    assemble,
+    custody_from_row,
+    parse_db_date,
+    rows_in_range,
+)
+from omp.cases.models import MAPPA_CODE
 from omp.decisions.models import (
+    CurrentDecision,
     CurrentHandover,
     HandoverRecord,
     RecomputeRun,
     ResponsibilityOverride,
 )
-from omp.process_pool import in_order
 from omp.rules.facts import CaseFacts, Sentence
-from omp.rules.handover import HandoverDecision, PomType
+from omp.rules.handover import HandoverDecision
 from omp.rules.pipeline import Override, decide_handover_part, policy_for
 from omp.rules.policy import PolicyVersion
 
@@ -134,7 +142,6 @@ def inputs_in_range(low: int, high: int, as_of: date, pom_held_only: bool = Fals
                     ) -> Iterator[HandoverInput]:
     """Every case in custody with id in ``low..high``, as the handover rules read it; with
     ``pom_held_only``, only those whose current handover decision has the POM responsible."""
-    from omp.rules.handover import OVERRIDE_REASONS
 
     with connection.cursor() as cursor:
         cursor.execute(_INDETERMINATE_SQL.format(
@@ -144,14 +151,10 @@ def inputs_in_range(low: int, high: int, as_of: date, pom_held_only: bool = Fals
         mappa: dict[int, list[int | None]] = {}
         for pid, level in cursor.fetchall():
             mappa.setdefault(pid, []).append(level)
-        cursor.execute(_OVERRIDES_SQL, [low, high])
-        overrides = {}
-        for pid, oid, value, reason, text in cursor.fetchall():
-            words = OVERRIDE_REASONS.get(reason, reason)
-            overrides[pid] = Override(oid, value, f"{words}: {text}" if text else words)
         cursor.execute(_ROWS_SQL.format(
             only=_POM_HELD.format("p", "id") if pom_held_only else ""), [low, high])
         rows = cursor.fetchall()
+    overrides = overrides_in_range(low, high)
     seen: dict[int, tuple[Any, ...]] = {}
     for row in rows:  # the latest current spell of each person wins, as on change
         seen[row[0]] = row
@@ -192,46 +195,12 @@ class PolicyLookup:
         return policy
 
 
-def decide_input(item: HandoverInput, policies: PolicyLookup
-                 ) -> tuple[HandoverDecision | None, PomType | None]:
-    """The nightly path's decision for one case."""
-    return decide_handover_part(item.facts, policies(item.facts), item.outcome, item.tier,
-                                item.override)
-
-
 _INSERT = (
     "INSERT INTO decisions_handoverrecord (person_id, responsibility, start_date, "
     "handover_date, reason, rule, explanation, era, policy_version, earliest_release_name, "
     "earliest_release_date, handover_type, pom_type, override_id, as_of, decided_at, trigger, "
     "run_id, fingerprint) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s, %s, %s, %s)")
-
-
-def run_nightly_handover(as_of: date, versions: Sequence[PolicyVersion], chunk: int = 20_000,
-                         progress: Callable[[int, int], None] | None = None,
-                         stop_after_chunks: int | None = None, workers: int = 1
-                         ) -> RecomputeRun:
-    """Decide responsibility and handover for every case in custody on ``as_of``.
-
-    Each chunk commits its new rows, head moves and the run's checkpoint together, so a run
-    killed half way leaves every case's decision old or new, and the next run for the same
-    date resumes after the last committed case. With ``workers`` > 1 the deciding is spread
-    over forked processes that only read; this process writes, so not inside an open
-    transaction.
-    """
-    run = RecomputeRun.to_resume(as_of, "handover")
-    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    bounds = [(low, low + chunk - 1) for low in range(run.last_person_id + 1, last + 1, chunk)]
-    if stop_after_chunks is not None:
-        bounds = bounds[:stop_after_chunks]
-    for result in _chunk_results(bounds, as_of, versions, workers):
-        changed = _commit_chunk(run, result)
-        if progress:
-            progress(result.examined, changed)
-    if run.last_person_id >= last:
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at"])
-    return run
 
 
 @dataclass
@@ -245,45 +214,75 @@ class HandoverChunk:
     rows: list[tuple[int, str | None, tuple[Any, ...]]]
 
 
-def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
-                  ) -> HandoverChunk:
-    """Decide every case in custody with id in ``low..high``; reads only."""
+def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion],
+                  case_rows_in_chunk: list[CaseRows] | None = None,
+                  outcomes: dict[int, tuple[str, str]] | None = None,
+                  facts_of: dict[int, CaseFacts] | None = None) -> HandoverChunk:
+    """Decide every case in custody with id in ``low..high``; reads only.
+
+    The facts are the case record's (:mod:`omp.cases.facts`), from ``case_rows_in_chunk``
+    when the caller read them already; ``outcomes`` are the allocation outcome and tier of
+    each case decided for the same day from the same facts (the stored ones when not given);
+    ``facts_of`` holds facts another part assembled already."""
     with connection.cursor() as cursor:
         cursor.execute(_HEADS_SQL, [low, high])
         heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
+    if case_rows_in_chunk is None:
+        case_rows_in_chunk = rows_in_range(low, high, as_of)
+    if outcomes is None:
+        outcomes = stored_outcomes(low, high)
+    overrides = overrides_in_range(low, high)
     result = HandoverChunk(low, high, 0, [])
     policies = PolicyLookup(versions)
-    for item in inputs_in_range(low, high, as_of):
+    for case_rows in case_rows_in_chunk:
+        if case_rows.custody is None:
+            continue
+        pid = case_rows.person[0]
+        facts = (facts_of or {}).get(pid) or assemble(case_rows, as_of)
+        outcome, tier = outcomes.get(pid, (None, None))
         result.examined += 1
-        decision, pom_type = decide_input(item, policies)
+        override = overrides.get(pid)
+        decision, pom_type = decide_handover_part(facts, policies(facts), outcome, tier or None,
+                                                  override)
         if decision is None:
             continue
-        override = item.override.id if item.override else None
-        digest = fingerprint(decision, pom_type, override)
-        seen = heads.get(item.person_id)
+        override_id = override.id if override else None
+        digest = fingerprint(decision, pom_type, override_id)
+        seen = heads.get(pid)
         if seen == digest:
             continue
         v = _values(decision, pom_type)
-        result.rows.append((item.person_id, seen, (
-            item.person_id, v["responsibility"], v["start_date"], v["handover_date"],
+        result.rows.append((pid, seen, (
+            pid, v["responsibility"], v["start_date"], v["handover_date"],
             v["reason"], v["rule"], v["explanation"], v["era"], v["policy_version"],
             v["earliest_release_name"], v["earliest_release_date"], v["handover_type"],
-            v["pom_type"], override, as_of, digest)))
+            v["pom_type"], override_id, as_of, digest)))
     return result
 
 
-def _chunk_results(bounds: list[tuple[int, int]], as_of: date,
-                   versions: Sequence[PolicyVersion], workers: int) -> Iterator[HandoverChunk]:
-    """Chunk results in id order, here or in ``workers`` forked processes with at most two
-    chunks each in flight (memory stays flat however many cases there are)."""
-    if workers > 1 and len(bounds) > 1:
-        connections.close_all()  # forked children must not share the parent's connection
-    yield from in_order(compute_chunk, ((low, high, as_of, versions) for low, high in bounds),
-                        workers if len(bounds) > 1 else 1, fork=True,
-                        setup=connections.close_all)
+def stored_outcomes(low: int, high: int) -> dict[int, tuple[str, str]]:
+    """The current allocation outcome and tier of every case with id in ``low..high``."""
+    return {pid: (outcome, tier) for pid, outcome, tier in
+            CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
+            .values_list("person_id", "decision__outcome", "decision__tier")}
 
 
-def _commit_chunk(run: RecomputeRun, result: HandoverChunk) -> int:
+def overrides_in_range(low: int, high: int) -> dict[int, Override]:
+    """The active responsibility override of every case with id in ``low..high``."""
+    from omp.rules.handover import OVERRIDE_REASONS
+
+    found: dict[int, Override] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_OVERRIDES_SQL, [low, high])
+        for pid, oid, value, reason, text in cursor.fetchall():  # the latest wins
+            words = OVERRIDE_REASONS.get(reason, reason)
+            found[pid] = Override(oid, value, f"{words}: {text}" if text else words)
+    return found
+
+
+def commit_chunk(run: RecomputeRun, result: HandoverChunk) -> int:
+    """Write a chunk's changed handover decisions, move their heads and the run's
+    checkpoint, in one transaction (a savepoint inside the nightly run's)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Locks the heads this chunk may move, so a change committed meanwhile waits.

@@ -1,19 +1,20 @@
-"""The recompute service: one case inside the transaction that changed it, or every case
-nightly in resumable, idempotent chunks that write only decisions that changed (ALLOC-5)."""
+"""The recompute of allocation decisions: one case inside the transaction that changed it,
+and the allocation part of the nightly run (:mod:`omp.decisions.nightly`), which decides a
+chunk's cases whose inputs changed and writes only decisions that changed (ALLOC-5)."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from omp.bulk_sql import insert_rows
@@ -26,7 +27,6 @@ from omp.decisions.models import (
     PolicyVersionRecord,
     RecomputeRun,
 )
-from omp.process_pool import in_order
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
@@ -198,6 +198,9 @@ class ChunkResult:
     decided: int
     rows: list[NewRow]
     confirmed: list[Confirmed]
+    #: Every case's allocation outcome and tier for the day, fresh or confirmed: what the
+    #: handover part is fed (HAND-1), decided from the same facts.
+    outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def warnings_of(facts: CaseFacts) -> list[dict[str, str]]:
@@ -214,27 +217,41 @@ def _decision_values(decided: Decided, body: dict[str, Any],
             decided.as_of)
 
 
-def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
-                  ) -> ChunkResult:
+def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion],
+                  case_rows_in_chunk: list[CaseRows] | None = None,
+                  facts_of: dict[int, CaseFacts] | None = None) -> ChunkResult:
     """Decide every case with id in ``low..high`` whose inputs changed since the last run,
-    and keep the decisions that changed. Reads only; runs in the nightly's workers."""
-    heads = {pid: (decision_id, fp, inputs) for pid, decision_id, fp, inputs in
+    and keep the decisions that changed. Reads only; runs in the nightly's workers.
+
+    ``case_rows_in_chunk`` are the chunk's rows when the caller has read them already;
+    ``facts_of`` collects the facts assembled here, by person id, for the parts after it."""
+    heads = {pid: (decision_id, fp, inputs, outcome, tier)
+             for pid, decision_id, fp, inputs, outcome, tier in
              CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
-             .values_list("person_id", "decision_id", "fingerprint", "inputs")}
+             .values_list("person_id", "decision_id", "fingerprint", "inputs",
+                          "decision__outcome", "decision__tier")}
     context = inputs_context(as_of, versions)
     rows: list[NewRow] = []
     confirmed: list[Confirmed] = []
+    outcomes: dict[int, tuple[str, str]] = {}
     examined = decided_count = 0
-    for case_rows in rows_in_range(low, high, as_of):
+    if case_rows_in_chunk is None:
+        case_rows_in_chunk = rows_in_range(low, high, as_of)
+    for case_rows in case_rows_in_chunk:
         examined += 1
         pid = case_rows.person[0]
         inputs = inputs_digest(case_rows, context)
         head = heads.get(pid)
         if head is not None and head[2] == inputs:
-            continue  # same rows, rules and policies as when the head was decided
+            # Same rows, rules and policies as when the head was decided: so is its outcome.
+            outcomes[pid] = (head[3], head[4])
+            continue
         decided_count += 1
         facts = assemble(case_rows, as_of)
+        if facts_of is not None:
+            facts_of[pid] = facts
         decided = decide_facts(facts, versions)
+        outcomes[pid] = (decided.outcome, decided.tier.code if decided.tier else "")
         body = decided.allocation_dict()
         warnings = warnings_of(facts)
         digest = fingerprint(decided, body, warnings)
@@ -243,58 +260,12 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
             confirmed.append((pid, (head[0], head[2]), inputs))
         else:
             rows.append((pid, seen, digest, inputs, _decision_values(decided, body, warnings)))
-    return ChunkResult(low, high, examined, decided_count, rows, confirmed)
-
-
-def _chunk_bounds(after_id: int, chunk: int) -> list[tuple[int, int]]:
-    ids = list(Person.objects.filter(pk__gt=after_id).order_by("pk")
-               .values_list("pk", flat=True))
-    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
-
-
-def run_nightly(as_of: date, chunk: int = 5_000, progress: Callable[[int, int], None] | None = None,
-                stop_after_chunks: int | None = None, workers: int = 1) -> RecomputeRun:
-    """Recompute every case for ``as_of``.
-
-    Each chunk commits its new decisions, their heads and the run's checkpoint together, so
-    a run killed half way leaves every case's decision either old or new, and the next run
-    for the same date resumes after the last committed case. With ``workers`` > 1 the
-    deciding is spread over that many processes (they read; only this process writes);
-    that needs committed data, so not inside an open transaction.
-    """
-    run = open_run(as_of)
-    versions = policy_versions()
-    bounds = _chunk_bounds(run.last_person_id, chunk)
-    if stop_after_chunks is not None:
-        bounds = bounds[:stop_after_chunks]
-    for result in _results(bounds, as_of, versions, workers):
-        changed = _commit_chunk(run, result)
-        if progress:
-            progress(result.examined, changed)
-    if stop_after_chunks is None or run.last_person_id == _last_person_id():
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at"])
-    return run
+    return ChunkResult(low, high, examined, decided_count, rows, confirmed, outcomes)
 
 
 def cases_with_warnings() -> int:
     """How many cases' current decisions carry warnings about their data."""
     return CurrentDecision.objects.exclude(decision__warnings=[]).count()
-
-
-def _last_person_id() -> int:
-    return Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _results(bounds: list[tuple[int, int]], as_of: date, versions: Sequence[PolicyVersion],
-             workers: int) -> Iterator[ChunkResult]:
-    """Chunk results in id order, computed here or by ``workers`` forked processes with at
-    most two chunks each in flight (memory stays flat however many cases there are)."""
-    if workers > 1 and len(bounds) > 1:
-        connections.close_all()  # forked children must not share the parent's connection
-    yield from in_order(compute_chunk, ((low, high, as_of, versions) for low, high in bounds),
-                        workers if len(bounds) > 1 else 1, fork=True,
-                        setup=connections.close_all)
 
 
 _INSERT_DECISION = (
@@ -303,7 +274,9 @@ _INSERT_DECISION = (
     "trigger, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 
 
-def _commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
+def commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
+    """Write a chunk's changed allocation decisions, move their heads and the run's
+    checkpoint, in one transaction (a savepoint inside the nightly run's)."""
     with transaction.atomic():
         heads = {pid: (decision_id, inputs) for pid, decision_id, inputs in
                  CurrentDecision.objects.select_for_update()

@@ -1,0 +1,119 @@
+"""The nightly run: every case decided again for a day, in one chunked, resumable loop.
+
+Each chunk of cases is read once from the case record (:mod:`omp.cases.facts`) and goes
+through the parts in order — the allocation (ALLOC), then responsibility and handover
+(HAND-1..3), fed the allocation outcome decided for the same day from the same facts — so
+no result depends on the order the parts run in. The reading and deciding is spread over
+worker processes (:mod:`omp.process_pool`) that only read; this process commits each chunk's
+new decisions, their heads and both parts' checkpoints in one transaction, so a run killed
+half way leaves every case's decisions old or new, and the next run for the same day
+resumes after the last committed chunk. Each part writes only the decisions that differ
+from the current ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from omp.cases.facts import rows_in_range
+from omp.cases.models import Person
+from omp.decisions import handover, recompute
+from omp.decisions.models import RecomputeRun
+from omp.process_pool import in_order
+from omp.rules.facts import CaseFacts
+from omp.rules.policy import PolicyVersion
+
+#: The parts, in the order each chunk goes through them.
+PARTS = ("allocation", "handover")
+
+
+@dataclass
+class NightlyChunk:
+    """What the parts found in one chunk of cases."""
+
+    low: int
+    high: int
+    allocation: recompute.ChunkResult
+    handover: handover.HandoverChunk
+
+
+@dataclass
+class NightlyRun:
+    """A night's run: the checkpoint and counts of each part."""
+
+    allocation: RecomputeRun
+    handover: RecomputeRun
+
+    @property
+    def finished(self) -> bool:
+        """True once every part examined every case."""
+        return self.allocation.finished and self.handover.finished
+
+
+def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion]
+                  ) -> NightlyChunk:
+    """Every part's decisions for the cases with id in ``low..high``; reads only."""
+    rows = rows_in_range(low, high, as_of)
+    facts_of: dict[int, CaseFacts] = {}
+    allocation = recompute.compute_chunk(low, high, as_of, versions, rows, facts_of)
+    decided = handover.compute_chunk(low, high, as_of, versions, rows, allocation.outcomes,
+                                     facts_of)
+    return NightlyChunk(low, high, allocation, decided)
+
+
+def open_runs(as_of: date) -> NightlyRun:
+    """The unfinished runs for ``as_of`` to resume, or new ones."""
+    return NightlyRun(*(RecomputeRun.to_resume(as_of, part) for part in PARTS))
+
+
+def _bounds(after_id: int, chunk: int) -> list[tuple[int, int]]:
+    ids = list(Person.objects.filter(pk__gt=after_id).order_by("pk")
+               .values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + chunk, len(ids)) - 1]) for i in range(0, len(ids), chunk)]
+
+
+def cases_left(as_of: date) -> int:
+    """How many cases the run for ``as_of`` has still to examine (for a progress bar)."""
+    runs = open_runs(as_of)
+    after = min(runs.allocation.last_person_id, runs.handover.last_person_id)
+    return Person.objects.filter(pk__gt=after).count()
+
+
+def run_nightly(as_of: date, chunk: int = 5_000,
+                progress: Callable[[int, int], None] | None = None,
+                stop_after_chunks: int | None = None, workers: int = 1) -> NightlyRun:
+    """Decide every case again for ``as_of``, part by part, chunk by chunk.
+
+    ``progress(examined, changed)`` is called after each committed chunk. With ``workers``
+    > 1 the reading and deciding is spread over that many forked processes; they need
+    committed data, so not inside an open transaction.
+    """
+    runs = open_runs(as_of)
+    versions = recompute.policy_versions()
+    after = min(runs.allocation.last_person_id, runs.handover.last_person_id)
+    bounds = _bounds(after, chunk)
+    if stop_after_chunks is not None:
+        bounds = bounds[:stop_after_chunks]
+    if workers > 1 and len(bounds) > 1:
+        connections.close_all()  # forked children must not share the parent's connection
+    for result in in_order(compute_chunk, ((low, high, as_of, versions) for low, high in bounds),
+                           workers if len(bounds) > 1 else 1, fork=True,
+                           setup=connections.close_all):
+        with transaction.atomic():
+            changed = recompute.commit_chunk(runs.allocation, result.allocation)
+            changed += handover.commit_chunk(runs.handover, result.handover)
+        if progress:
+            progress(result.allocation.examined, changed)
+    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if stop_after_chunks is None or (bounds and bounds[-1][1] >= last):
+        now = timezone.now()
+        for run in (runs.allocation, runs.handover):
+            run.last_person_id = max(run.last_person_id, last)
+            run.finished_at = now
+            run.save(update_fields=["last_person_id", "finished_at"])
+    return runs
