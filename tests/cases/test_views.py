@@ -302,3 +302,16 @@ def test_case_page_shows_the_warnings_and_both_tiers(client_for: Any, make_case:
     assert "A tariff expiry date is recorded but the sentence is determinate" in body
     assert "Retained / Enhanced Resourcing" in body  # recorded B3 holds (ALLOC-2a)
     assert "Supervision tier computed here" in body and "Tiers disagree" in body
+
+
+def test_case_page_and_api_show_the_pathway(client_for: Any, make_case: Any) -> None:
+    """PATH-1 on the case page and in the API: the pathway in plain words and why."""
+    person = make_case(case_ref="P100", **{"event.sentence.length": "P18M",
+                                          "event.sentence.date": "2026-03-01"})
+    client = client_for("p_reader", "pom")
+    body = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+    assert 'id="pathway"' in body and "Pathway 2: sentenced to 12 months or more" in body
+    assert "P18M from 1 March 2026: 12 months or more" in body
+    decision = client.get(f"/api/v1/cases/{person.case_ref}/decision").json()
+    assert decision["pathway"] == 2 and decision["pathway_reason"]["rule"] == "PATH-1"
+    assert decision["warnings"] == []

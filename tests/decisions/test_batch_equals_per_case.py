@@ -14,7 +14,7 @@ from omp.cases.facts import facts_for_person
 from omp.cases.models import Person
 from omp.decisions.models import CurrentDecision
 from omp.decisions.nightly import run_nightly
-from omp.decisions.recompute import decide_facts, fingerprint, policy_versions
+from omp.decisions.recompute import alongside, decide_facts, fingerprint, policy_versions
 from omp.interchange.decide import decide_object
 from tests.conftest import case_object
 
@@ -29,6 +29,7 @@ sentences = st.none() | st.fixed_dictionaries({
     "date": st.none() | dates,
     "length": st.none() | st.sampled_from(["P52W", "P11M30D", "P12M", "P1Y", "P6M", "P2Y6M"]),
     "indeterminate": st.booleans(),
+    "ipp": st.booleans(),
 })
 cases = st.fixed_dictionaries({
     "person.nationalities": st.none() | st.lists(
@@ -42,6 +43,7 @@ cases = st.fixed_dictionaries({
                                    unique=True, max_size=3),
     "event.offences": offences,
     "event.sentence": sentences,
+    "custody.remand": st.none() | st.booleans(),
 })
 
 
@@ -65,9 +67,13 @@ def test_alloc_5_batch_equals_per_case(make_case: Any, changes: list[dict[str, A
         assert run.examined == len(objects) and run.changed == len(objects)
         for obj in objects:
             person = Person.objects.get(case_ref=obj["case_ref"])
-            single = decide_facts(facts_for_person(person, AS_OF), versions)
+            facts = facts_for_person(person, AS_OF)
+            single = decide_facts(facts, versions)
+            extra = alongside(facts)
             stored = CurrentDecision.objects.get(person=person).decision
-            assert stored.run == run and stored.fingerprint == fingerprint(single)
+            assert stored.run == run and stored.fingerprint == fingerprint(single, None, extra)
+            assert (stored.warnings, stored.pathway, stored.pathway_reason) == (
+                extra.warnings, extra.pathway, extra.pathway_reason)
             expected = single.allocation_dict()
             assert (stored.outcome, stored.source, stored.reasons, stored.missing) == (
                 expected["outcome"], expected["source"], expected["reasons"],
@@ -77,4 +83,8 @@ def test_alloc_5_batch_equals_per_case(make_case: Any, changes: list[dict[str, A
             # The record says what the extract said: deciding the extract directly agrees.
             direct = decide_object({**obj, "as_of": AS_OF.isoformat()}, AS_OF, None)
             assert direct["allocation"]["outcome"] == single.outcome
+            assert direct["pathway"] == stored.pathway  # PATH-1 too, by every path
+            # (the extract carries no recording dates, so only the words may differ)
+            assert (direct["pathway_reason"] or {}).get("field") == (
+                stored.pathway_reason or {}).get("field")
         transaction.set_rollback(True)

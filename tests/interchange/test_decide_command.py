@@ -62,7 +62,8 @@ def test_worked_example_of_interchange(tmp_path: Path) -> None:
             handover["reason"], handover["earliest_release"]) == (
         "POM_RESPONSIBLE_COM_SUPPORTING", "2021-07-13", "2021-10-13", "nps_determinate",
         {"name": "CRD", "date": "2022-02-28"})
-    assert decision["pom_type"] == "PRISON" and decision["pathway"] is None
+    # PATH-1: P18M from 1 March 2021 is 12 months or more, so pathway 2, as INTERCHANGE.md says.
+    assert decision["pom_type"] == "PRISON" and decision["pathway"] == 2
 
 
 def test_output_in_input_order_with_errors_in_place(tmp_path: Path) -> None:

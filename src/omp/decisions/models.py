@@ -86,6 +86,10 @@ class AllocationDecision(models.Model):
     missing = models.JSONField(default=list)
     #: Data that contradicts itself or that the rules cannot use: ``{"field", "message"}``.
     warnings = models.JSONField(default=list, blank=True)
+    #: PATH-1: the pathway of a person in custody (``None`` out of custody or undecidable),
+    #: decided from the same facts as the allocation, and why.
+    pathway = models.PositiveSmallIntegerField(null=True, blank=True)
+    pathway_reason = models.JSONField(null=True, blank=True)
     tier = models.CharField(max_length=3, blank=True, default="")
     tier_source = models.CharField(max_length=60, blank=True, default="")
     policy_version = models.CharField(max_length=30)

@@ -30,6 +30,7 @@ from omp.decisions.models import (
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
+from omp.rules.pathway import decide_pathway
 from omp.rules.pipeline import data_warnings, decide_handover_part, policy_for
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion
 
@@ -40,16 +41,37 @@ def policy_versions() -> tuple[PolicyVersion, ...]:
     return stored or BUILT_IN_VERSIONS
 
 
+@dataclass(frozen=True)
+class Alongside:
+    """What is stored with an allocation decision, decided from the same facts: the
+    warnings about the data and the pathway (PATH-1) with its reason."""
+
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    pathway: int | None = None
+    pathway_reason: dict[str, Any] | None = None
+
+
+def alongside(facts: CaseFacts) -> Alongside:
+    """The warnings and the pathway of ``facts``, as stored."""
+    pathway = decide_pathway(facts)
+    return Alongside([warning.to_dict() for warning in data_warnings(facts)],
+                     pathway.pathway if pathway else None,
+                     pathway.to_dict() if pathway else None)
+
+
 def fingerprint(decided: Decided, body: dict[str, Any] | None = None,
-                warnings: list[dict[str, str]] | None = None) -> str:
+                extra: Alongside | None = None) -> str:
     """A digest of everything a decision says except when it was made: equal digests mean
     there is nothing new to record. ``body`` is ``decided.allocation_dict()`` if the caller
     has it already."""
     body = body or decided.allocation_dict()
     payload = [body["outcome"], body["source"], body["reasons"], body["missing"],
                decided.tier.code if decided.tier else None, decided.policy_version]
-    if warnings:  # appended only when present, so decisions without any keep their digest
-        payload.append(warnings)
+    # Appended only when present, so a decision without them keeps its digest.
+    if extra is not None and extra.warnings:
+        payload.append(extra.warnings)
+    if extra is not None and extra.pathway_reason is not None:
+        payload.append(extra.pathway_reason)
     return hashlib.blake2b(orjson.dumps(payload), digest_size=16).hexdigest()
 
 
@@ -127,11 +149,12 @@ def inputs_digest(rows: CaseRows, context: bytes) -> str:
 
 
 def _new_row(person_id: int, decided: Decided, digest: str, trigger: str, user: Any,
-             run: RecomputeRun | None, warnings: list[dict[str, str]]) -> AllocationDecision:
+             run: RecomputeRun | None, extra: Alongside) -> AllocationDecision:
     body = decided.allocation_dict()
     return AllocationDecision(
         person_id=person_id, outcome=decided.outcome, source=decided.source,
-        reasons=body["reasons"], missing=body["missing"], warnings=warnings,
+        reasons=body["reasons"], missing=body["missing"], warnings=extra.warnings,
+        pathway=extra.pathway, pathway_reason=extra.pathway_reason,
         tier=decided.tier.code if decided.tier else "",
         tier_source=decided.tier.source if decided.tier else "",
         policy_version=decided.policy_version, as_of=decided.as_of, trigger=trigger,
@@ -158,15 +181,15 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
         active_override(person.pk))
     store_handover(person.pk, handover, pom_type, active_override(person.pk) if handover
                    else None, trigger, user)
-    warnings = warnings_of(facts)
-    digest = fingerprint(decided, None, warnings)
+    extra = alongside(facts)
+    digest = fingerprint(decided, None, extra)
     head = CurrentDecision.objects.select_for_update().filter(person_id=person.pk).first()
     # A fresh token tells a nightly run deciding this case from older rows to leave it.
     token = "c" + uuid.uuid4().hex[:31]
     if head is not None and head.fingerprint == digest:
         CurrentDecision.objects.filter(pk=head.pk).update(as_of=as_of, inputs=token)
         return head.decision
-    row = _new_row(person.pk, decided, digest, trigger, user, None, warnings)
+    row = _new_row(person.pk, decided, digest, trigger, user, None, extra)
     row.save()
     CurrentDecision.objects.update_or_create(
         person_id=person.pk, defaults={"decision": row, "fingerprint": digest, "as_of": as_of,
@@ -203,15 +226,12 @@ class ChunkResult:
     outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def warnings_of(facts: CaseFacts) -> list[dict[str, str]]:
-    """The facts' warnings as stored on the decision."""
-    return [warning.to_dict() for warning in data_warnings(facts)]
-
-
-def _decision_values(decided: Decided, body: dict[str, Any],
-                     warnings: list[dict[str, str]]) -> tuple[Any, ...]:
+def _decision_values(decided: Decided, body: dict[str, Any], extra: Alongside
+                     ) -> tuple[Any, ...]:
+    reason = extra.pathway_reason
     return (decided.outcome, decided.source, orjson.dumps(body["reasons"]).decode(),
-            orjson.dumps(body["missing"]).decode(), orjson.dumps(warnings).decode(),
+            orjson.dumps(body["missing"]).decode(), orjson.dumps(extra.warnings).decode(),
+            extra.pathway, None if reason is None else orjson.dumps(reason).decode(),
             decided.tier.code if decided.tier else "",
             decided.tier.source if decided.tier else "", decided.policy_version,
             decided.as_of)
@@ -253,13 +273,13 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
         decided = decide_facts(facts, versions)
         outcomes[pid] = (decided.outcome, decided.tier.code if decided.tier else "")
         body = decided.allocation_dict()
-        warnings = warnings_of(facts)
-        digest = fingerprint(decided, body, warnings)
+        extra = alongside(facts)
+        digest = fingerprint(decided, body, extra)
         seen = (head[0], head[2]) if head is not None else None
         if head is not None and head[1] == digest:
             confirmed.append((pid, (head[0], head[2]), inputs))
         else:
-            rows.append((pid, seen, digest, inputs, _decision_values(decided, body, warnings)))
+            rows.append((pid, seen, digest, inputs, _decision_values(decided, body, extra)))
     return ChunkResult(low, high, examined, decided_count, rows, confirmed, outcomes)
 
 
@@ -270,8 +290,9 @@ def cases_with_warnings() -> int:
 
 _INSERT_DECISION = (
     "INSERT INTO decisions_allocationdecision (person_id, fingerprint, inputs, outcome, "
-    "source, reasons, missing, warnings, tier, tier_source, policy_version, as_of, decided_at, "
-    "trigger, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    "source, reasons, missing, warnings, pathway, pathway_reason, tier, tier_source, "
+    "policy_version, as_of, decided_at, trigger, run_id) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
 
 
 def commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:

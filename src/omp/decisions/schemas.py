@@ -35,6 +35,22 @@ class MissingData(Schema):
     explanation: str
 
 
+class DataWarningOut(Schema):
+    """Data that contradicts itself or that the rules cannot use, named by its field."""
+
+    field: str
+    message: str
+
+
+class PathwayReason(Schema):
+    """Why a person in custody is on their pathway, or why none could be decided (PATH-1)."""
+
+    rule: str = Field(examples=["PATH-1"])
+    field: str = Field(examples=["event.sentence.length"])
+    value: Any
+    explanation: str
+
+
 class Decision(Schema):
     """An allocation decision as stored (ALLOC-1, ALLOC-4, ALLOC-7)."""
 
@@ -52,6 +68,10 @@ class Decision(Schema):
     tier_source: str | None
     reasons: list[Reason]
     missing: list[MissingData]
+    pathway: int | None = Field(description="PATH-1: 1–4 for a person in custody, else null")
+    pathway_reason: PathwayReason | None
+    warnings: list[DataWarningOut] = Field(
+        description="Data the decision was made despite: it contradicts itself")
 
 
 class HistoryEntry(Decision):
@@ -148,6 +168,8 @@ def decision_body(decision: AllocationDecision, case_ref: str) -> dict[str, Any]
                     for reason in decision.reasons],
         "missing": [{**item, "title": CRITERIA_TITLES.get(item["rule"], item["rule"])}
                     for item in decision.missing],
+        "pathway": decision.pathway, "pathway_reason": decision.pathway_reason,
+        "warnings": decision.warnings,
     }
 
 

@@ -40,6 +40,7 @@ from omp.decisions.forms import CustodyDatesForm, OverrideForm, ScoresForm
 from omp.decisions.handover_queries import handover_context
 from omp.decisions.models import AllocationDecision, ResponsibilityOverride
 from omp.decisions.queries import decision_context
+from omp.rules.pathway import PATHWAY_TITLES
 
 
 def _allocation_part(page: CasePage) -> dict[str, Any]:
@@ -51,14 +52,22 @@ def _allocation_part(page: CasePage) -> dict[str, Any]:
     return context
 
 
+def _pathway_part(page: CasePage) -> dict[str, Any]:
+    decision = page.context.get("decision")
+    pathway = decision.pathway if decision is not None else None
+    return {"pathway_title": PATHWAY_TITLES.get(pathway or 0, "No pathway decided")}
+
+
 def _handover_part(page: CasePage) -> dict[str, Any]:
     return handover_context(page.person, page.at, page.today)
 
 
 #: What the decisions domain shows on the case page: the allocation first, then the
-#: handover; the facts (the case record's part) come between them and the history.
+#: pathway (PATH-1) and the handover; the facts (the case record's part) come between them
+#: and the history.
 CASE_PAGE_PARTS = (
     CasePagePart("allocation", 10, "decisions/_allocation.html", _allocation_part),
+    CasePagePart("pathway", 15, "decisions/_pathway.html", _pathway_part),
     CasePagePart("handover", 20, "decisions/_handover.html", _handover_part),
     CasePagePart("history", 40, "decisions/_history.html", lambda page: {}),
 )

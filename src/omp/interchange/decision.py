@@ -10,8 +10,7 @@ from omp.rules.pipeline import CaseDecision
 
 
 def decision_dict(decided: CaseDecision) -> dict[str, Any]:
-    """The published decision shape, with its warnings. ``pathway`` is ``null`` until the
-    pathway rules are built."""
+    """The published decision shape, with its warnings."""
     decision = decided.allocation
     return {
         "case_ref": decision.case_ref,
@@ -24,7 +23,8 @@ def decision_dict(decided: CaseDecision) -> dict[str, Any]:
         "tier_computed": decision.tier_computed,
         "handover": decided.handover.to_dict() if decided.handover else None,
         "pom_type": decided.pom_type,
-        "pathway": None,
+        "pathway": decided.pathway.pathway if decided.pathway else None,
+        "pathway_reason": decided.pathway.to_dict() if decided.pathway else None,
         "warnings": [warning.to_dict() for warning in decided.warnings],
     }
 

@@ -1,6 +1,7 @@
 """One decision pipeline for every path — ``decide``, the recompute on change, the nightly
 run and the what-if: the policy version, then the allocation (ALLOC), which feeds the
-handover (HAND-1..3) and the POM type, with the warnings about data the rules cannot use.
+handover (HAND-1..3) and the POM type, the pathway (PATH-1), with the warnings about data
+the rules cannot use.
 
 A contradiction in an extract does not cost the case its decision (ALLOC-1: no case is left
 without one). It is a warning naming the field; only a part that the contradiction makes
@@ -25,6 +26,7 @@ from omp.rules.handover import (
     releases_before_start,
     with_override,
 )
+from omp.rules.pathway import PathwayDecision, decide_pathway
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion, policy_in_force, policy_named
 
 
@@ -43,12 +45,14 @@ class DataWarning:
 @dataclass(frozen=True, slots=True)
 class CaseDecision:
     """Everything decided for one case under one policy version: the allocation (ALLOC),
-    responsibility and handover (HAND) and the POM type recommended, with the warnings."""
+    responsibility and handover (HAND), the POM type recommended and the pathway (PATH-1),
+    with the warnings."""
 
     allocation: AllocationDecision
     handover: HandoverDecision | None
     pom_type: PomType | None
     warnings: tuple[DataWarning, ...] = ()
+    pathway: PathwayDecision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,8 @@ def decide_everything(facts: CaseFacts, policy: PolicyVersion,
     tier = allocation.tier.code if allocation.tier else facts.tier
     handover, pom_type = decide_handover_part(facts, policy, allocation.outcome, tier,
                                               override)
-    return CaseDecision(allocation, handover, pom_type, data_warnings(facts))
+    return CaseDecision(allocation, handover, pom_type, data_warnings(facts),
+                        decide_pathway(facts))
 
 
 def decide_in_force(facts: CaseFacts, versions: Sequence[PolicyVersion] = BUILT_IN_VERSIONS,
