@@ -41,3 +41,20 @@ def decide(
     console.print(f"{summary.lines} lines: {summary.decided} decided ({summary.warned} with "
                   f"warnings), {summary.errors} invalid → {output}")
     raise typer.Exit(0 if summary.errors == 0 else 1)
+
+
+@commands.command()
+def ogrs3(
+    input: Annotated[Path, typer.Option("--input", "-i", exists=True, dir_okay=False,
+                                        help="People: .jsonl, .jsonl.gz, .csv or .parquet")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Scores, same formats")],
+) -> None:
+    """Score every person of INPUT with OGRS3 (NEED-2) into OUTPUT, in input order."""
+    from omp.interchange.ogrs3 import run_ogrs3
+
+    with progress_bar() as bar:
+        task = bar.add_task("Scoring", total=count_lines(input), note="")
+        summary = run_ogrs3(input, output, progress=lambda n: bar.advance(task, n))
+    console.print(f"{summary.lines} lines: {summary.scored} scored, {summary.errors} invalid "
+                  f"→ {output}")
+    raise typer.Exit(0 if summary.errors == 0 else 1)
