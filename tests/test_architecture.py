@@ -14,8 +14,8 @@ PACKAGE = SRC / "omp"
 
 #: The rooms, lowest first: each may import only rooms before it (and itself).
 ORDER = ("rules", "clock", "config", "bulk_sql", "process_pool", "api_errors", "access",
-         "commandline", "interchange", "cases", "decisions", "outcomes", "demo", "web", "cli",
-         "__main__")
+         "commandline", "interchange", "cases", "decisions", "custody", "outcomes", "demo",
+         "web", "cli", "__main__")
 #: Rooms that must not import Django at all: the policy and the published file format.
 WITHOUT_DJANGO = ("rules", "interchange", "clock", "process_pool")
 #: The analytics read the case store through one adapter only; the rest of ``outcomes``

@@ -50,6 +50,8 @@ RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
 OVERRIDE_EDITORS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: Custody dates are corrected by the prison's offender management unit.
 CUSTODY_EDITORS = frozenset({POM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+#: PATH-2..5: the case managers and offender managers who do the pathway's tasks.
+TASK_WORKERS = frozenset({CASE_MANAGER, POM, COM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 
 
 def roles_of(user: Any) -> frozenset[str]:

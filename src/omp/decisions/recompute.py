@@ -27,6 +27,7 @@ from omp.decisions.models import (
     PolicyVersionRecord,
     RecomputeRun,
 )
+from omp.decisions.signals import case_decided
 from omp.rules.allocation import AllocationDecision as Decided
 from omp.rules.allocation import decide_allocation
 from omp.rules.facts import CaseFacts
@@ -182,6 +183,11 @@ def recompute_case(person: Person, as_of: date, trigger: str = "change", user: A
     store_handover(person.pk, handover, pom_type, active_override(person.pk) if handover
                    else None, trigger, user)
     extra = alongside(facts)
+    # The domains above this one (custody's tasks) follow, in the same transaction.
+    release = handover.earliest_release.date if handover and handover.earliest_release \
+        else None
+    case_decided.send(sender=recompute_case, person=person, facts=facts,
+                      pathway=extra.pathway, release=release, user=user)
     digest = fingerprint(decided, None, extra)
     head = CurrentDecision.objects.select_for_update().filter(person_id=person.pk).first()
     # A fresh token tells a nightly run deciding this case from older rows to leave it.

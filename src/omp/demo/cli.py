@@ -22,6 +22,7 @@ def demo(
     """Fill an empty database with synthetic demo cases and users, then decide them all."""
     django_setup()
     from omp.cases.models import Person
+    from omp.custody.cli import refresh_all_tasks
     from omp.decisions.cli import run_nightly_with_progress
     from omp.demo.load import load_demo
 
@@ -32,3 +33,4 @@ def demo(
         task = bar.add_task("Generating cases", total=cases, note="")
         load_demo(cases, seed, progress=lambda n: bar.advance(task, n))
     run_nightly_with_progress(clock.today(), 5_000, os.cpu_count() or 1)
+    refresh_all_tasks()

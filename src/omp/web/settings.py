@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "omp.outcomes.web",
 ]
 
+    "omp.custody",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,7 +78,9 @@ def _database(url: str) -> dict[str, object]:
             # WAL lets the web service read while the nightly recompute writes.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                         "transaction_mode": "IMMEDIATE", "timeout": 20},
-            "TEST": {"NAME": str(Path(path).with_name("test_omp.sqlite3"))},
+            # One test database per test run (a file, so forked workers see the data): two
+            # runs side by side must not share it.
+            "TEST": {"NAME": str(Path(path).with_name(f"test_omp_{os.getpid()}.sqlite3"))},
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
@@ -93,6 +97,7 @@ def _database(url: str) -> dict[str, object]:
 DATABASES = {"default": _database(_settings.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+            "TEST": {"NAME": f"test_omp_{os.getpid()}"},
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

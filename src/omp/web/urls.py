@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("omp.decisions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("omp.custody.urls")),
     path("", include("omp.outcomes.web.urls")),
 ]

@@ -1,0 +1,39 @@
+"""The pathway's tasks (PATH-2..5), with their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from omp.cases.models import Person
+
+OPEN, DONE, NOT_NEEDED = "open", "done", "not_needed"
+STATUSES = [(OPEN, "To do"), (DONE, "Done"), (NOT_NEEDED, "No longer needed")]
+
+
+class Task(models.Model):
+    """One piece of work the pathway calls for, due on a date derived from the arrival and
+    release dates. Moves when those dates move; a completed task is never moved or lost; a
+    task the pathway no longer calls for is kept as "no longer needed"."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="tasks")
+    key = models.CharField(max_length=40)
+    rule = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    owner = models.CharField(max_length=60)
+    opens = models.DateField()
+    due = models.DateField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key"],
+                                               name="one_task_of_a_kind_per_person")]
+        indexes = [models.Index(fields=["status", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} (due {self.due:%-d %B %Y})"

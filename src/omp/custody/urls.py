@@ -1,0 +1,11 @@
+"""Custody case management pages."""
+
+from django.urls import path
+
+from omp.custody import views
+
+urlpatterns = [
+    path("custody/tasks/", views.tasks, name="custody-tasks"),
+    path("cases/<str:case_ref>/tasks/<int:task_id>/done/", views.task_done,
+         name="custody-task-done"),
+]

@@ -1,0 +1,9 @@
+"""What the decisions domain tells the domains above it, without importing them."""
+
+from django.dispatch import Signal
+
+#: Sent inside the transaction that recomputed one case, after its decisions are stored,
+#: with ``person``, ``facts`` (the CaseFacts decided), ``pathway`` (PATH-1, or ``None``),
+#: ``release`` (the earliest release date the handover counted back from, or ``None``) and
+#: ``user``. A receiver's writes are part of the same transaction.
+case_decided = Signal()
