@@ -144,3 +144,14 @@ def test_record_rsr_moves_nothing_for_a_person_out_of_custody(make_case: Any,
     person = make_case(case_ref="T0009", custody=None)
     record_rsr_osp(make_user("court_x", "court_staff"), person, rsr="8")
     assert not Task.objects.filter(person=person).exists()
+
+
+def test_the_demo_settles_tasks_due_long_ago(make_case: Any) -> None:
+    from omp.demo.cli import settle_old_tasks
+
+    person = _in_custody(make_case)
+    settled = settle_old_tasks(ARRIVAL + timedelta(weeks=6))
+    tasks = _tasks(person)
+    assert settled == 2  # the triage (3 days) and the case manager (2 weeks)
+    assert tasks["triage"][0] == DONE and tasks["custody_case_manager"][0] == DONE
+    assert tasks["oasys_sentence_plan"][0] == OPEN  # due at 8 weeks: still to do

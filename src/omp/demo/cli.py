@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -34,3 +35,21 @@ def demo(
         load_demo(cases, seed, progress=lambda n: bar.advance(task, n))
     run_nightly_with_progress(clock.today(), 5_000, os.cpu_count() or 1)
     refresh_all_tasks()
+    settled = settle_old_tasks(clock.today())
+    console.print(f"{settled} tasks due more than {SETTLED_WEEKS} weeks ago marked done, as "
+                  "a caseload kept up to date would have them")
+
+
+#: Demo tasks due longer ago than this are shown as done: a real caseload has done them.
+SETTLED_WEEKS = 3
+
+
+def settle_old_tasks(today: date) -> int:
+    """Mark the demo's tasks due more than :data:`SETTLED_WEEKS` weeks before ``today`` as
+    done on their due date (demo data only: real tasks are done through the case page)."""
+    from django.db.models import F
+
+    from omp.custody.models import DONE, OPEN, Task
+
+    return Task.objects.filter(status=OPEN, due__lt=today - timedelta(weeks=SETTLED_WEEKS)
+                               ).update(status=DONE, completed_at=F("due"))
