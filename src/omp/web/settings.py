@@ -30,10 +30,10 @@ INSTALLED_APPS = [
     "omp.web",
     "omp.cases",
     "omp.decisions",
+    "omp.custody",
     "omp.outcomes.web",
 ]
 
-    "omp.custody",
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,6 +90,7 @@ def _database(url: str) -> dict[str, object]:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
+            "TEST": {"NAME": f"test_omp_{os.getpid()}"},
         }
     raise ValueError(f"OMP_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
@@ -97,7 +98,6 @@ def _database(url: str) -> dict[str, object]:
 DATABASES = {"default": _database(_settings.database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-            "TEST": {"NAME": f"test_omp_{os.getpid()}"},
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
