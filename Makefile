@@ -24,7 +24,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): $(NPM_STAMP) frontend/app.scss frontend/vendor.mjs
+$(ASSETS): $(NPM_STAMP) frontend/app.scss frontend/vendor.mjs frontend/timeout-warning.js
 	npm run --silent build
 
 assets: $(ASSETS)

@@ -51,4 +51,10 @@ for (const script of scripts) {
   }
 }
 
+// The service's own scripts, written as plain browser scripts (no build step of their own).
+for (const script of ["timeout-warning.js"]) {
+  cpSync(join(root, "frontend", script), join(dist, "js", script));
+  copied += 1;
+}
+
 console.log(`vendor: copied ${copied} files into static/dist/js and the assets into static/dist/assets`);

@@ -1,11 +1,13 @@
 """The one clock: what day it is for the service, in England and Wales.
 
 Every "today" the service uses comes from :func:`today`; rules never call it (they take
-``as_of``), and tests set the day with :func:`frozen_at`.
+``as_of``), and tests set the day with :func:`frozen_at`. Session time-outs measure seconds
+with :func:`timestamp`, which tests replace to move time on.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -31,3 +33,8 @@ def frozen_at(day: date) -> Iterator[None]:
         yield
     finally:
         _frozen = before
+
+
+def timestamp() -> float:
+    """Seconds since the epoch, for measuring how long a session has been idle or alive."""
+    return time.time()

@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,14 @@ class Settings(BaseSettings):
     #: Where the outcomes analytics run with ``--engine spark``: ``local[2]`` (this machine,
     #: two cores) or a cluster's master URL.
     spark_master: str = "local[2]"
+    #: Failed sign-ins, per account and per address, before sign-in is locked.
+    signin_failure_limit: PositiveInt = 5
+    #: How long a locked account (or address) cannot sign in.
+    signin_lockout_minutes: PositiveInt = 30
+    #: A session with no request for this long is signed out.
+    session_idle_minutes: PositiveInt = 30
+    #: A session is signed out this long after sign-in, busy or not.
+    session_lifetime_hours: PositiveInt = 12
 
     def resolved_secret_key(self) -> str:
         """The secret key; generated once into ``var/secret_key`` so it never sits in git."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from omp.access import (
@@ -15,6 +16,7 @@ from omp.access import (
     RSR_OSP_EDITORS,
     roles_of,
 )
+from omp.web.sessions import warning_seconds
 
 
 def roles_context(request: HttpRequest) -> dict[str, Any]:
@@ -31,3 +33,11 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
     held = roles_of(request.user)
     return {"can_read_cases": bool(held & CASE_READERS),
             "can_read_outcomes": bool(held & OUTCOMES_READERS)}
+
+
+def session_context(request: HttpRequest) -> dict[str, Any]:
+    """When a signed-in page warns that the session is about to time out."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT),
+            "session_warning_seconds": warning_seconds()}

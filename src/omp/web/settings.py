@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,6 +26,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_htmx",
+    # Sign-in throttling and lockout; its admin lists failures and lockouts and unlocks them.
+    "axes",
     # Listed so the API docs page uses the Swagger files shipped with django-ninja, not a CDN.
     "ninja",
     "omp.web",
@@ -41,10 +44,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "omp.web.sessions.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the locked-out sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "omp.web.urls"
@@ -60,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "omp.web.context_processors.roles_context",
                 "omp.web.context_processors.navigation_context",
+                "omp.web.context_processors.session_context",
             ]
         },
     }
@@ -106,6 +113,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in protection (django-axes): after OMP_SIGNIN_FAILURE_LIMIT failures within the lockout
+# time, counted per account and, separately, per address, sign-in is refused for
+# OMP_SIGNIN_LOCKOUT_MINUTES (counted again from each attempt made while locked). A success
+# does not wipe the count: it would wipe the address's count too, letting a guesser reset it
+# by signing in to an account of their own between guesses.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = _settings.signin_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=_settings.signin_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "omp.web.signin.locked_out"
+
+# Sessions end after OMP_SESSION_IDLE_MINUTES without a request, and OMP_SESSION_LIFETIME_HOURS
+# after sign-in however busy (omp.web.sessions); pages warn before the idle time-out. The
+# cookie ends with the browser and never outlives the lifetime.
+SESSION_IDLE_TIMEOUT = _settings.session_idle_minutes * 60
+SESSION_LIFETIME = _settings.session_lifetime_hours * 3600
+SESSION_COOKIE_AGE = SESSION_LIFETIME
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case-search"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,4 +176,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _settings.log_level},
+    # axes narrates every sign-in at INFO; its warnings (failures, lockouts) are kept.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

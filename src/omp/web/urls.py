@@ -14,6 +14,8 @@ urlpatterns = [
         redirect_authenticated_user=True, authentication_form=SignInForm), name="login"),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", views.session_status, name="session-status"),
+    path("accounts/signed-out/", views.signed_out, name="signed-out"),
     path("", include("omp.cases.urls")),
     path("", include("omp.decisions.urls")),
     path("api/v1/", api.urls),

@@ -1,13 +1,20 @@
-"""The shared pages: the start page and sign-in."""
+"""The shared pages: the start page, sign-in, the session's time left and signed out."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from omp import clock
 from omp.access import reads_only_aggregates
+from omp.web import sessions
+from omp.web.signin import period
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,3 +35,36 @@ class SignInView(LoginView):
             return reverse("outcomes-index")
         return url
 
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How long the session has left, for the timeout warning. Asking (GET) does not keep
+    the session alive; "Stay signed in" (POST, with the CSRF token) does."""
+    if request.method == "GET":
+        sessions.not_activity(request)
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False})
+    now = clock.timestamp()
+    if request.method == "POST":
+        request.session[sessions.LAST_SEEN] = now
+    idle_left, lifetime_left = sessions.seconds_left(request.session, now)
+    return JsonResponse({"signed_in": True, "seconds_left": int(min(idle_left, lifetime_left)),
+                         "can_stay": idle_left < lifetime_left})
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """The page a timed-out session lands on, saying why (GOV.UK timeout pattern)."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    reason = request.GET.get("reason")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    return render(request, "registration/signed_out.html", {
+        "reason": reason if reason in (sessions.IDLE, sessions.LIFETIME) else None,
+        "idle": period(int(settings.SESSION_IDLE_TIMEOUT) // 60),
+        "lifetime": period(int(settings.SESSION_LIFETIME) // 60),
+        "next": next_url})
