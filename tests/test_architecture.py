@@ -14,8 +14,8 @@ PACKAGE = SRC / "omp"
 
 #: The rooms, lowest first: each may import only rooms before it (and itself).
 ORDER = ("rules", "clock", "config", "bulk_sql", "process_pool", "api_errors", "access",
-         "commandline", "interchange", "cases", "decisions", "custody", "outcomes", "demo",
-         "web", "cli", "__main__")
+         "commandline", "interchange", "cases", "decisions", "custody", "referrals",
+         "outcomes", "demo", "web", "cli", "__main__")
 #: Rooms that must not import Django at all: the policy and the published file format.
 WITHOUT_DJANGO = ("rules", "interchange", "clock", "process_pool")
 #: The analytics read the case store through one adapter only; the rest of ``outcomes``
@@ -166,3 +166,10 @@ def test_the_checks_can_fail() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert ORDER.index("web") > ORDER.index("cases")
     assert "omp.decisions.recompute" in GRAPH["omp.decisions.actions"]
+
+
+def test_test_modules_have_unique_names() -> None:
+    """Tests mirror the source tree without packages, so two test files with one name would
+    stop the run at collection."""
+    names = [path.name for path in (SRC.parent / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []

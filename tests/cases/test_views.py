@@ -311,7 +311,7 @@ def test_case_page_and_api_show_the_pathway(client_for: Any, make_case: Any) -> 
     client = client_for("p_reader", "pom")
     body = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
     assert 'id="pathway"' in body and "Pathway 2: sentenced to 12 months or more" in body
-    assert "P18M from 1 March 2026: 12 months or more" in body
+    assert "Sentenced to 18 months from 1 March 2026: 12 months or more" in body
     decision = client.get(f"/api/v1/cases/{person.case_ref}/decision").json()
     assert decision["pathway"] == 2 and decision["pathway_reason"]["rule"] == "PATH-1"
     assert decision["warnings"] == []

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from omp.rules.durations import duration_words as words_of_duration
+
 #: Interchange field names in words, for the reasons and missing-data lists.
 FIELD_LABELS = {
     "risk.tier": "Supervision tier",
@@ -37,8 +39,6 @@ FIELD_LABELS = {
     "custody.licence_expiry_date": "Licence expiry date (LED)",
 }
 _OFFENCE_FLAG = re.compile(r"event\.offences\[(\d+)\]\.schedule_15")
-_DURATION_PART = re.compile(r"(\d+)([YMWD])")
-_DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
 LEVELS = {"LOW": "Low", "MEDIUM": "Medium", "HIGH": "High", "VERY_HIGH": "Very high"}
 NOT_RECORDED = "Not recorded"
 
@@ -53,12 +53,7 @@ def field_label(field: str) -> str:
 
 def duration_words(length: str | None) -> str:
     """An ISO 8601 sentence length in words: ``P2Y6M`` is "2 years 6 months"."""
-    if not length:
-        return NOT_RECORDED
-    parts = _DURATION_PART.findall(length.upper())
-    if not parts:
-        return length
-    return " ".join(f"{n} {_DURATION_UNITS[u]}{'' if n == '1' else 's'}" for n, u in parts)
+    return words_of_duration(length) if length else NOT_RECORDED
 
 
 def value_words(field: str, value: Any) -> str:

@@ -13,7 +13,17 @@ from django.utils import timezone
 from omp.access import TASK_WORKERS, require_role
 from omp.cases.actions import ActionError
 from omp.cases.models import Person
-from omp.custody.models import DONE, NOT_NEEDED, OPEN, Task
+from omp.clock import today
+from omp.custody.models import (
+    DONE,
+    NEED_AREAS,
+    NEED_LEVELS,
+    NOT_NEEDED,
+    OPEN,
+    Need,
+    NeedsAssessment,
+    Task,
+)
 from omp.rules.facts import CaseFacts
 from omp.rules.tasks import plan_tasks
 
@@ -67,7 +77,6 @@ def refresh_everyone(chunk: int = 500, progress: Callable[[int], None] | None = 
     stored with the allocation, the release date the handover counted back from), a chunk
     of people per transaction; returns the people and their open tasks."""
     from omp.cases.facts import facts_for_person
-    from omp.clock import today
     from omp.decisions.models import CurrentDecision, CurrentHandover
 
     ids = list(Person.objects.filter(custody_spells__is_current=True).distinct()
@@ -102,3 +111,45 @@ def complete_task(user: Any, task_id: int, person: Person) -> Task:
     task.status, task.completed_at, task.completed_by = DONE, timezone.now(), user
     _save(task, user)
     return task
+
+
+class InputProblems(ActionError):
+    """Several inputs at fault at once, each ``(field, message)``; the first is also the
+    error's own field and message."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(*problems[0])
+        self.problems = problems
+
+
+#: The longest detail kept for one need.
+DETAIL_LENGTH = 2_000
+
+
+@transaction.atomic
+def record_needs_assessment(user: Any, person: Person, levels: dict[str, str],
+                            details: dict[str, str]) -> NeedsAssessment:
+    """Record a needs assessment across the seven pathways (NEED-1): a level for every
+    pathway and free-text detail. Each is a new version; nothing earlier is changed. A
+    missing or unknown level, or a detail too long, is refused naming the field, and
+    nothing is saved; every field at fault is named at once."""
+    require_role(user, TASK_WORKERS)
+    known_levels = {value for value, _ in NEED_LEVELS}
+    problems: list[tuple[str, str]] = []
+    for area, words in NEED_AREAS:
+        level = levels.get(area) or ""
+        if level not in known_levels:
+            problems.append((f"level_{area}", f"Choose a level for {words.lower()}"
+                             if not level else f"Choose one of the levels for {words.lower()}"))
+        if len(details.get(area) or "") > DETAIL_LENGTH:
+            problems.append((f"detail_{area}", f"Keep the detail for {words.lower()} to "
+                                               f"{DETAIL_LENGTH:,} characters"))
+    if problems:
+        raise InputProblems(problems)
+    assessment = NeedsAssessment.objects.create(
+        person=person, assessed_on=today(),
+        recorded_by=user if getattr(user, "pk", None) else None)
+    Need.objects.bulk_create(Need(assessment=assessment, area=area, level=levels[area],
+                                  detail=(details.get(area) or "").strip())
+                             for area, _ in NEED_AREAS)
+    return assessment

@@ -7,12 +7,13 @@ class CustodyConfig(AppConfig):
     verbose_name = "Custody case management"
 
     def ready(self) -> None:
-        """Keep each case's tasks in step with its decisions, and show them on the case
-        page."""
+        """Keep each case's tasks in step with its decisions, and show the tasks and the
+        needs on the case page."""
         from omp.cases.sections import register
         from omp.custody.actions import tasks_follow_the_decision
-        from omp.custody.views import TASKS_PART
+        from omp.custody.views import NEEDS_PART, TASKS_PART
         from omp.decisions.signals import case_decided
 
         case_decided.connect(tasks_follow_the_decision, dispatch_uid="custody-tasks")
         register(TASKS_PART)
+        register(NEEDS_PART)

@@ -1,4 +1,5 @@
-"""The pathway's tasks (PATH-2..5), with their history."""
+"""Custody case management: the pathway's tasks (PATH-2..5), with their history, and needs
+assessments across the seven pathways (NEED-1), every version kept."""
 
 from __future__ import annotations
 
@@ -37,3 +38,48 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (due {self.due:%-d %B %Y})"
+
+
+#: NEED-1: the seven needs pathways, in the seed's order.
+NEED_AREAS = (
+    ("accommodation", "Accommodation"),
+    ("ete", "Education, training and employment"),
+    ("health", "Health"),
+    ("substance_misuse", "Substance misuse"),
+    ("families", "Families"),
+    ("finance", "Finance and debt"),
+    ("thinking", "Thinking skills"),
+)
+NEED_LEVELS = (("none", "No need"), ("low", "Low"), ("medium", "Medium"), ("high", "High"))
+
+
+class NeedsAssessment(models.Model):
+    """One needs assessment across the seven pathways (NEED-1). Never changed: a new
+    assessment is a new version, and the latest is the one in force."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="needs_assessments")
+    assessed_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-id"])]
+
+    def __str__(self) -> str:
+        return f"Needs of {self.person.case_ref} on {self.assessed_on:%-d %B %Y}"
+
+
+class Need(models.Model):
+    """One pathway's level and detail in an assessment."""
+
+    assessment = models.ForeignKey(NeedsAssessment, on_delete=models.PROTECT,
+                                   related_name="needs")
+    area = models.CharField(max_length=20, choices=NEED_AREAS)
+    level = models.CharField(max_length=6, choices=NEED_LEVELS)
+    detail = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "area"],
+                                               name="one_level_per_area")]

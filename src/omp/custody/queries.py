@@ -1,4 +1,5 @@
-"""Reading custody case management: a person's tasks, and the tasks due across cases."""
+"""Reading custody case management: a person's tasks and needs, and the tasks due across
+cases."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 
 from omp.cases.models import Person
-from omp.custody.models import DONE, OPEN, Task
+from omp.custody.models import DONE, NEED_AREAS, OPEN, NeedsAssessment, Task
 
 
 def tasks_of(person: Person) -> tuple[list[Task], list[Task]]:
@@ -28,3 +29,15 @@ def tasks_due(today: date, days: int = 14, prison: str | None = None) -> QuerySe
     if prison:
         tasks = tasks.filter(person__custody_spells__prison_code=prison)
     return tasks.distinct()
+
+
+def needs_of(person: Person) -> tuple[NeedsAssessment | None, int]:
+    """The needs assessment in force (the latest) with its needs in the seed's order, and
+    how many assessments there are."""
+    assessments = NeedsAssessment.objects.filter(person=person)
+    latest = (assessments.select_related("recorded_by").order_by("-id").first())
+    if latest is not None:
+        order = {area: index for index, (area, _) in enumerate(NEED_AREAS)}
+        latest.ordered_needs = sorted(latest.needs.all(),
+                                      key=lambda need: order[need.area])
+    return latest, assessments.count()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("custody/tasks/", views.tasks, name="custody-tasks"),
     path("cases/<str:case_ref>/tasks/<int:task_id>/done/", views.task_done,
          name="custody-task-done"),
+    path("cases/<str:case_ref>/needs/", views.needs_assessment, name="custody-needs"),
 ]

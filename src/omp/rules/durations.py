@@ -51,3 +51,16 @@ def parse_duration(text: str) -> Duration:
 def at_least_months(length: str, start: date, months: int) -> bool:
     """True when ``length`` from ``start`` reaches at least the same day ``months`` later."""
     return parse_duration(length).added_to(start) >= start + relativedelta(months=months)
+
+
+_WORD_PART = re.compile(r"(\d+)([YMWD])")
+_WORD_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+
+
+def duration_words(length: str) -> str:
+    """An ISO 8601 sentence length in words: ``P2Y6M`` is "2 years 6 months" (the text
+    itself when it is not a duration)."""
+    parts = _WORD_PART.findall(length.upper())
+    if not parts:
+        return length
+    return " ".join(f"{n} {_WORD_UNITS[u]}{'' if n == '1' else 's'}" for n, u in parts)

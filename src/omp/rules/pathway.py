@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from omp.rules.durations import at_least_months
+from omp.rules.durations import at_least_months, duration_words
 from omp.rules.facts import CaseFacts
 
 RULE = "PATH-1"
@@ -91,11 +91,10 @@ def decide_pathway(facts: CaseFacts) -> PathwayDecision | None:
         return PathwayDecision(None, "event.sentence.date", None,
                                "Sentence date not recorded, so 12 months cannot be counted: "
                                "the pathway cannot be decided (PATH-1)")
-    from_day = sentence.date.strftime("%-d %B %Y")
+    served = f"Sentenced to {duration_words(sentence.length)} from " \
+             f"{sentence.date.strftime('%-d %B %Y')}"
     if at_least_months(sentence.length, sentence.date, 12):
         return PathwayDecision(2, "event.sentence.length", sentence.length,
-                               f"Sentenced to {sentence.length} from {from_day}: 12 months or "
-                               "more, so pathway 2 (PATH-1)")
+                               f"{served}: 12 months or more, so pathway 2 (PATH-1)")
     return PathwayDecision(3, "event.sentence.length", sentence.length,
-                           f"Sentenced to {sentence.length} from {from_day}: less than 12 "
-                           "months, so pathway 3 (PATH-1)")
+                           f"{served}: less than 12 months, so pathway 3 (PATH-1)")
