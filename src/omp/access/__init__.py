@@ -52,6 +52,11 @@ OVERRIDE_EDITORS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 CUSTODY_EDITORS = frozenset({POM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: PATH-2..5: the case managers and offender managers who do the pathway's tasks.
 TASK_WORKERS = frozenset({CASE_MANAGER, POM, COM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+#: REF-1: a probation practitioner (COM) or a pre-release team (POM, case manager) refers.
+REFERRERS = frozenset({COM, POM, CASE_MANAGER, ADMIN})
+#: Who reads every referral: the referrers and heads of offender management. A provider
+#: reads only the referrals sent to it (REF-9), checked on each referral.
+REFERRAL_READERS = REFERRERS | {HEAD_OF_OFFENDER_MANAGEMENT}
 
 
 def roles_of(user: Any) -> frozenset[str]:

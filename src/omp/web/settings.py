@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "omp.cases",
     "omp.decisions",
     "omp.custody",
+    "omp.referrals",
     "omp.outcomes.web",
 ]
 

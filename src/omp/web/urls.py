@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("omp.custody.urls")),
+    path("", include("omp.referrals.urls")),
     path("", include("omp.outcomes.web.urls")),
 ]

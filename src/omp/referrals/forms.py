@@ -1,0 +1,119 @@
+"""Forms of the referral pages. They carry what the practitioner typed and the errors to
+show; what is valid is decided by the actions, so the pages and the API report the same
+problems."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from omp.referrals.models import READINESS, Referral
+
+
+class GovDateParts:
+    """A GOV.UK date input (day, month, year boxes named ``<name>-day`` and so on): what
+    was typed, and the date it makes as ``YYYY-MM-DD`` for the action to check."""
+
+    def __init__(self, name: str, data: Any, initial: date | None) -> None:
+        self.name = name
+        if data is not None:
+            self.day, self.month, self.year = (str(data.get(f"{name}-{part}", "")).strip()
+                                               for part in ("day", "month", "year"))
+        elif initial is not None:
+            self.day, self.month, self.year = str(initial.day), str(initial.month), str(
+                initial.year)
+        else:
+            self.day = self.month = self.year = ""
+
+    @property
+    def value(self) -> str:
+        """``""`` when nothing was typed; otherwise the date, or what was typed when it is
+        not one (which the action refuses, naming the field)."""
+        parts = (self.day, self.month, self.year)
+        if not any(parts):
+            return ""
+        if all(p.isdigit() for p in parts) and len(self.year) == 4:
+            try:
+                return date(int(self.year), int(self.month), int(self.day)).isoformat()
+            except ValueError:
+                pass
+        return "/".join(parts)
+
+
+class StartReferralForm(forms.Form):
+    """The service chosen for a new referral."""
+
+    service = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReferralForm(forms.Form):
+    """What the practitioner completes or corrects on a referral (REF-1, REF-2). Every
+    field is optional here: ``send_referral`` lists what is still missing."""
+
+    rosh_summary = forms.CharField(required=False)
+    previous_convictions = forms.CharField(required=False)
+    additional_orders = forms.CharField(required=False)
+    expected_release_date = forms.CharField(required=False)
+    complexity_level = forms.CharField(required=False)
+    desired_outcomes = forms.MultipleChoiceField(required=False)
+    readiness = forms.CharField(required=False)
+    readiness_notes = forms.CharField(required=False)
+    enforceable_days = forms.CharField(required=False)
+    completion_deadline = forms.CharField(required=False)
+    reason_for_referral = forms.CharField(required=False)
+    explanation_for_person = forms.CharField(required=False)
+    reason = forms.CharField(required=False, label="Reason for the change")
+
+    def __init__(self, referral: Referral, data: Any = None) -> None:
+        initial = {name: getattr(referral, name) for name in (
+            "rosh_summary", "previous_convictions", "additional_orders", "readiness",
+            "readiness_notes", "enforceable_days", "reason_for_referral",
+            "explanation_for_person")}
+        initial["complexity_level"] = str(referral.complexity_level_id or "")
+        initial["desired_outcomes"] = [str(i) for i in referral.desired_outcome_ids]
+        super().__init__(data, initial=initial, auto_id="%s")
+        category = referral.service.category
+        self.referral = referral
+        self.levels = list(category.complexity_levels.all())
+        self.outcomes = list(category.desired_outcomes.filter(retired_on__isnull=True))
+        self.fields["desired_outcomes"].choices = [(str(o.pk), o.description)
+                                                   for o in self.outcomes]
+        self.deadline = GovDateParts("completion_deadline", data,
+                                     referral.completion_deadline)
+
+    def changes(self) -> dict[str, Any]:
+        """What was typed, in the names the actions take."""
+        data = self.data
+        changes: dict[str, Any] = {name: data.get(name, "") for name in (
+            "rosh_summary", "previous_convictions", "additional_orders", "complexity_level",
+            "readiness", "readiness_notes", "enforceable_days", "reason_for_referral",
+            "explanation_for_person")}
+        changes["desired_outcomes"] = data.getlist("desired_outcomes")
+        changes["completion_deadline"] = self.deadline.value
+        return changes
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Put each problem on its field (the error summary links to it)."""
+        for field, message in problems:
+            self.add_error(field if field in self.fields else None, message)
+
+    def value(self, name: str) -> Any:
+        """What the field shows: as typed, or as saved."""
+        return self[name].value()
+
+    @property
+    def chosen_outcomes(self) -> list[str]:
+        """The desired outcomes ticked, as strings."""
+        return [str(v) for v in (self.value("desired_outcomes") or [])]
+
+    @property
+    def readiness_choices(self) -> list[tuple[str, str, str]]:
+        """(value, label, element id) of each readiness radio."""
+        return [(v, label, "readiness" if i == 0 else f"readiness-{i + 1}")
+                for i, (v, label) in enumerate(READINESS)]

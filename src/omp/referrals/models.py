@@ -1,0 +1,207 @@
+"""Refer and Monitor (REF-1..9): the catalogue of commissioned services and the referrals
+made to them.
+
+The catalogue — providers, their contracts (a prime provider and its subcontractors, for a
+region or a contract package area, with who is eligible and from when to when), the
+services a contract buys, each in a category with its complexity levels (and the session
+cap of each), and the desired outcomes a practitioner can choose — is reference data kept in
+the admin. A referral keeps every version (django-simple-history): each draft save, the
+send, and each amendment after sending with its reason.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from omp.cases.models import Person, Region
+
+COMPLEXITIES = [("LOW", "Low complexity"), ("MEDIUM", "Medium complexity"),
+                ("HIGH", "High complexity")]
+#: Readiness to engage (seed 001: referrals arrive when the person is not ready to engage).
+READINESS = [("ready", "Ready to engage now"),
+             ("with_support", "Ready to engage with support"),
+             ("not_ready", "Not ready to engage yet")]
+#: Where the person is when the referral is made: the two referral routes of REF-1.
+LOCATIONS = [("community", "In the community"), ("custody", "In custody, before release")]
+
+
+class ServiceCategory(models.Model):
+    """A kind of need a service meets, e.g. Accommodation."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "service categories"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplexityLevel(models.Model):
+    """One of a category's three levels, with who it is for and its session cap (REF-5)."""
+
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT,
+                                 related_name="complexity_levels")
+    complexity = models.CharField(max_length=6, choices=COMPLEXITIES)
+    title = models.CharField(max_length=100)
+    description = models.TextField()
+    session_cap = models.PositiveSmallIntegerField(
+        help_text="The most sessions a referral at this level gets before an extension.")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "complexity"],
+                                               name="one_level_per_complexity")]
+        ordering = ["category", "session_cap"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.title}"
+
+
+class DesiredOutcome(models.Model):
+    """A result a referral aims at, in a category (REF-6: results, not inputs); retired
+    outcomes stay on the referrals that chose them."""
+
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT,
+                                 related_name="desired_outcomes")
+    description = models.CharField(max_length=300)
+    retired_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Provider(models.Model):
+    """A provider organisation. Its ``staff`` (users with the provider role) see the
+    referrals sent to the contracts it delivers, and no others (REF-9)."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=150)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                   related_name="providers")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    """A contract for commissioned services: the prime provider and its subcontractors,
+    where (a region or a contract package area), for whom (ages, sexes) and when."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=150)
+    prime_provider = models.ForeignKey(Provider, on_delete=models.PROTECT,
+                                       related_name="prime_contracts")
+    subcontractors = models.ManyToManyField(Provider, blank=True,
+                                            related_name="subcontracts")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="contracts")
+    contract_package_area = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="The contract package area, where the contract covers one rather than a "
+                  "whole region.")
+    minimum_age = models.PositiveSmallIntegerField(default=18)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    allows_male = models.BooleanField(default=True)
+    allows_female = models.BooleanField(default=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"
+
+    @property
+    def area(self) -> str:
+        """Where the contract runs, in words."""
+        return self.contract_package_area or (self.region.name if self.region else "National")
+
+
+class Service(models.Model):
+    """A service a contract buys, in one category (a need that spans two categories is two
+    referrals)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="services")
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT,
+                                 related_name="services")
+    title = models.CharField(max_length=150)
+    description = models.TextField(
+        help_text="What the service does, in words the person will understand: it is "
+                  "printed in the summary for the person.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Referral(models.Model):
+    """A referral of a person to a service (REF-1, REF-2).
+
+    What the system holds is copied in when the draft is started (the RoSH summary, previous
+    convictions, additional orders) and the location and release date again when it is sent,
+    so nothing is typed twice; the practitioner adds the rest. Sent referrals change only by
+    an amendment with a reason; every version is in ``history``.
+    """
+
+    reference = models.CharField(max_length=10, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="referrals_made")
+    created_at = models.DateTimeField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="referrals_sent")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # From the case record (editable: the practitioner may add what the record lacks).
+    rosh_summary = models.TextField("risk of serious harm summary", blank=True, default="")
+    previous_convictions = models.TextField(blank=True, default="")
+    additional_orders = models.TextField(blank=True, default="")
+    # From the custody record, read again when the referral is sent.
+    location = models.CharField(max_length=10, choices=LOCATIONS, default="community")
+    prison_name = models.CharField(max_length=100, blank=True, default="")
+    expected_release_date = models.DateField(null=True, blank=True)
+    expected_release_basis = models.CharField(max_length=100, blank=True, default="")
+    release_area = models.CharField(max_length=60, blank=True, default="")
+    # Added by the practitioner.
+    complexity_level = models.ForeignKey(ComplexityLevel, on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="+")
+    #: The chosen desired outcomes' ids, in the order chosen (kept in every version).
+    desired_outcome_ids = models.JSONField(default=list, blank=True)
+    readiness = models.CharField("readiness to engage", max_length=12, choices=READINESS,
+                                 blank=True, default="")
+    readiness_notes = models.TextField(blank=True, default="")
+    enforceable_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    completion_deadline = models.DateField(null=True, blank=True)
+    reason_for_referral = models.TextField(blank=True, default="")
+    explanation_for_person = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_sent(self) -> bool:
+        """Sent to the provider (no longer a draft)."""
+        return self.sent_at is not None

@@ -1,0 +1,322 @@
+"""Reads shared by the referral pages, the API and the actions: who may see which referral
+(REF-9), which services a person is eligible for, what the case record already says
+(REF-1: nothing typed twice), what a draft still lacks before it can be sent, and the
+versions of a sent referral with what each changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from omp.access import PROVIDER, REFERRAL_READERS, has_role, require_role
+from omp.cases.display import LEVELS
+from omp.cases.facts import facts_for_person
+from omp.cases.models import CustodySpell, Event, Person, Prison
+from omp.decisions.handover_queries import handover_in_force
+from omp.referrals.models import (
+    READINESS,
+    ComplexityLevel,
+    DesiredOutcome,
+    Referral,
+    Service,
+)
+
+#: Registrations that are additional orders or flags a provider must know of (seed 001:
+#: "no information on what additional orders a person is on").
+ORDER_NAMES = {
+    "SHPO": "Sexual Harm Prevention Order",
+    "SRO": "Sexual Risk Order",
+    "DASO": "Domestic abuse perpetrator",
+    "WEAP": "Weapons",
+    "CHPR": "Child protection concerns",
+    "IIOM": "Integrated Offender Management",
+    "HOI": "Home Office Interest",
+}
+#: The most enforceable (RAR) days a referral can ask for.
+MAX_ENFORCEABLE_DAYS = 40
+#: The fields a practitioner completes or corrects, in the order the page shows them; the
+#: error summary links each problem to its field by this name.
+FIELD_LABELS = {
+    "rosh_summary": "Risk of serious harm summary",
+    "previous_convictions": "Previous convictions",
+    "additional_orders": "Additional orders and registrations",
+    "expected_release_date": "Expected release date",
+    "complexity_level": "Complexity level",
+    "desired_outcomes": "Desired outcomes",
+    "readiness": "Readiness to engage",
+    "readiness_notes": "About their readiness",
+    "enforceable_days": "Enforceable (RAR) days",
+    "completion_deadline": "Date the service should be completed by",
+    "reason_for_referral": "Reason for the referral",
+    "explanation_for_person": "What to tell the person",
+}
+NOT_RECORDED = "None recorded on the case record"
+
+
+def is_provider_only(user: Any) -> bool:
+    """A provider's keyworker who holds no practitioner role: sees its own referrals only."""
+    return has_role(user, frozenset({PROVIDER})) and not has_role(user, REFERRAL_READERS)
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    """Every referral ``user`` may read (REF-9): all of them for practitioners; for a
+    provider, the sent referrals to contracts its organisations deliver (as prime provider
+    or subcontractor); none for anyone else."""
+    referrals = Referral.objects.select_related("person", "service__contract__prime_provider",
+                                                "service__category", "created_by")
+    if has_role(user, REFERRAL_READERS):
+        return referrals
+    if not has_role(user, frozenset({PROVIDER})):
+        return referrals.none()
+    delivered = (Q(service__contract__prime_provider__staff=user)
+                 | Q(service__contract__subcontractors__staff=user))
+    ids = Referral.objects.filter(delivered, sent_at__isnull=False).values("pk")
+    return referrals.filter(pk__in=ids)
+
+
+def referral_for(user: Any, pk: int) -> Referral:
+    """The referral ``pk`` if ``user`` may read it. A referral the user may not see answers
+    exactly as one that does not exist (``Http404``), so ids cannot be probed."""
+    require_role(user, REFERRAL_READERS | {PROVIDER})
+    referral = visible_referrals(user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404("No referral has that number")
+    return referral
+
+
+def age_on(born: date | None, on: date) -> int | None:
+    """Age in whole years on ``on``."""
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def eligibility_problems(service: Service, person: Person, on: date) -> list[str]:
+    """Why ``person`` cannot be referred to ``service`` on ``on`` (empty: eligible)."""
+    contract = service.contract
+    problems = []
+    if contract.starts_on > on or (contract.ends_on and contract.ends_on < on):
+        problems.append(f"The contract for {service.title} is not taking referrals today")
+    region = person.pdu.region_id if person.pdu else None
+    if contract.region_id and contract.region_id != region:
+        problems.append(f"{service.title} is only for people managed in {contract.area}")
+    age = age_on(person.date_of_birth, on)
+    if age is not None and (age < contract.minimum_age
+                            or (contract.maximum_age and age > contract.maximum_age)):
+        problems.append(f"{service.title} is not for people aged {age}")
+    if (person.sex == "M" and not contract.allows_male) or (
+            person.sex == "F" and not contract.allows_female):
+        problems.append(f"{service.title} is not for {person.get_sex_display().lower()}s")
+    return problems
+
+
+def services_for(person: Person, on: date) -> list[Service]:
+    """The services ``person`` can be referred to on ``on``, by category and title."""
+    services = Service.objects.select_related("contract__region", "category",
+                                              "contract__prime_provider")
+    return sorted((s for s in services if not eligibility_problems(s, person, on)),
+                  key=lambda s: (s.category.name, s.title))
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%-d %B %Y}" if value else ""
+
+
+def rosh_words(person: Person, on: date) -> str:
+    """The risk of serious harm as the case record has it: RoSH level and MAPPA."""
+    facts = facts_for_person(person, on)
+    lines = []
+    if facts.rosh:
+        recorded = facts.recorded.get("risk.rosh")
+        lines.append(f"{LEVELS[facts.rosh]} risk of serious harm"
+                     + (f" (registered {_day(recorded)})" if recorded else "") + ".")
+    if facts.mappa_level:
+        lines.append(f"Managed under MAPPA level {facts.mappa_level}"
+                     + (f", category {facts.mappa_category}" if facts.mappa_category else "")
+                     + ".")
+    return "\n".join(lines)
+
+
+def convictions_words(person: Person) -> str:
+    """Each conviction on the case record with its offences, oldest first."""
+    lines = []
+    events = (Event.objects.filter(person=person).prefetch_related("offences")
+              .order_by("conviction_date", "number"))
+    for event in events:
+        offences = "; ".join(o.description or f"offence code {o.code}"
+                             for o in event.offences.all()) or "offences not recorded"
+        when = f"convicted {_day(event.conviction_date)}" if event.conviction_date else (
+            "conviction date not recorded")
+        lines.append(f"{'Current' if event.is_current else 'Previous'} conviction, "
+                     f"{when}: {offences}")
+    return "\n".join(lines) or NOT_RECORDED
+
+
+def orders_words(person: Person, on: date) -> str:
+    """The additional orders and flags registered today, such as a Sexual Harm Prevention
+    Order, with their dates."""
+    registrations = person.registrations.filter(
+        code__in=ORDER_NAMES, start_date__lte=on).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on)).order_by("start_date")
+    lines = [f"{ORDER_NAMES[r.code]} from {_day(r.start_date)}"
+             + (f" to {_day(r.end_date)}" if r.end_date else "") for r in registrations]
+    return "\n".join(lines) or NOT_RECORDED
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the person is, and when and where they are expected to be released."""
+
+    location: str
+    prison_name: str = ""
+    expected_release_date: date | None = None
+    expected_release_basis: str = ""
+    release_area: str = ""
+
+
+def location_of(person: Person) -> Location:
+    """In custody (with the release date the handover was counted back from) or in the
+    community, from the case record."""
+    spell = (CustodySpell.objects.filter(person=person, is_current=True,
+                                         actual_release_date__isnull=True)
+             .order_by("-id").first())
+    if spell is None:
+        return Location("community")
+    prison = Prison.objects.filter(code=spell.prison_code).first()
+    handover = handover_in_force(person)
+    released, basis = None, ""
+    if handover and handover.earliest_release_date:
+        released, basis = (handover.earliest_release_date,
+                           f"earliest release date ({handover.earliest_release_name})")
+    elif spell.conditional_release_date:
+        released, basis = spell.conditional_release_date, "conditional release date (CRD)"
+    return Location("custody", prison.name if prison else spell.prison_code, released, basis,
+                    spell.release_address_area)
+
+
+def prefill(person: Person, on: date) -> dict[str, Any]:
+    """A new referral's values from the case record (REF-1: nothing typed twice)."""
+    where = location_of(person)
+    return {"rosh_summary": rosh_words(person, on),
+            "previous_convictions": convictions_words(person),
+            "additional_orders": orders_words(person, on),
+            **where.__dict__}
+
+
+def missing(referral: Referral, on: date) -> list[tuple[str, str]]:
+    """What the referral still lacks before it can be sent (REF-1, REF-2), each with the
+    field it belongs to, in the order of the page."""
+    problems: list[tuple[str, str]] = []
+
+    def need(field: str, present: Any, message: str) -> None:
+        if not present:
+            problems.append((field, message))
+
+    need("rosh_summary", referral.rosh_summary.strip(),
+         "Give a summary of the person's risk of serious harm")
+    need("previous_convictions", referral.previous_convictions.strip(),
+         "Give the person's previous convictions, or say there are none")
+    need("additional_orders", referral.additional_orders.strip(),
+         "Give any additional orders, such as a Sexual Harm Prevention Order, or say there "
+         "are none")
+    if referral.location == "custody":
+        need("expected_release_date", referral.expected_release_date,
+             "The case record has no expected release date: correct the custody dates on "
+             "the case first")
+    need("complexity_level", referral.complexity_level_id, "Choose the complexity level")
+    need("desired_outcomes", referral.desired_outcome_ids,
+         "Choose at least one desired outcome")
+    need("readiness", referral.readiness, "Say whether the person is ready to engage")
+    if referral.readiness == "not_ready":
+        problems.append(("readiness", "A person who is not ready to engage cannot be referred "
+                                      "yet: refer them when they are, or with support"))
+    need("enforceable_days", referral.enforceable_days,
+         "Enter the number of enforceable (RAR) days")
+    need("completion_deadline", referral.completion_deadline,
+         "Enter the date the service should be completed by")
+    if referral.completion_deadline and referral.completion_deadline <= on:
+        problems.append(("completion_deadline",
+                         "The date the service should be completed by must be in the future"))
+    need("reason_for_referral", referral.reason_for_referral.strip(),
+         "Say why you are making the referral")
+    need("explanation_for_person", referral.explanation_for_person.strip(),
+         "Explain to the person, in plain words, what they are referred to and why")
+    return problems
+
+
+def outcome_names(ids: list[int]) -> list[str]:
+    """The desired outcomes' descriptions, in the order given."""
+    names = dict(DesiredOutcome.objects.filter(pk__in=ids).values_list("pk", "description"))
+    return [names.get(i, f"outcome {i}") for i in ids]
+
+
+def value_words(field: str, value: Any) -> str:
+    """A stored referral value as a reader would say it."""
+    if value in (None, "", []):
+        return "Not given"
+    if field == "complexity_level":
+        level = ComplexityLevel.objects.filter(pk=value).first()
+        return level.title if level else str(value)
+    if field == "desired_outcome_ids":
+        return "; ".join(outcome_names(list(value)))
+    if field == "readiness":
+        return dict(READINESS).get(value, value)
+    if isinstance(value, date):
+        return _day(value)
+    return str(value)
+
+
+#: The fields whose changes an amendment shows (the ones a practitioner completes).
+AMENDABLE = ("rosh_summary", "previous_convictions", "additional_orders", "complexity_level",
+             "desired_outcome_ids", "readiness", "readiness_notes", "enforceable_days",
+             "completion_deadline", "reason_for_referral", "explanation_for_person")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a sent referral: the send (number 1) or an amendment."""
+
+    number: int
+    at: datetime
+    by: str
+    reason: str
+    changes: list[tuple[str, str, str]]
+
+
+def versions(referral: Referral) -> list[Version]:
+    """The sent version and every amendment since, oldest first, each with what changed
+    (field in words, before, after)."""
+    rows = list(referral.history.select_related("history_user").order_by("history_date",
+                                                                           "history_id"))
+    shown: list[Version] = []
+    previous = None
+    for row in rows:
+        if row.sent_at is not None and (row.history_change_reason or "") != "":
+            changes: list[tuple[str, str, str]] = []
+            if previous is not None and shown:
+                for change in row.diff_against(previous).changes:
+                    if change.field in AMENDABLE:
+                        key = "desired_outcomes" if change.field == "desired_outcome_ids" \
+                            else change.field
+                        changes.append((FIELD_LABELS[key], value_words(change.field, change.old),
+                                        value_words(change.field, change.new)))
+            user = row.history_user
+            shown.append(Version(len(shown) + 1, row.history_date,
+                                 user.get_username() if user else "the system",
+                                 row.history_change_reason, changes))
+        previous = row
+    return shown
+
+
+def open_referral(request: Any, pk: int, channel: str) -> Referral:
+    """The referral ``pk`` for the signed-in user (``Http404`` when they may not see it),
+    with the read written to the case-access log, as every case read is."""
+    from omp.cases.actions import log_case_access
+
+    referral = referral_for(request.user, pk)
+    log_case_access(request.user, referral.person, channel, request.get_full_path())
+    return referral
