@@ -53,7 +53,7 @@ lint: $(PIP_STAMP)
 # The whole suite on SQLite (measuring branch coverage), then again on PostgreSQL when it
 # answers. In CI (CI=true) an unreachable PostgreSQL is a failure, never a silent skip.
 # The policy (rules/) and the actions, the only writers, keep a branch-coverage floor.
-COVERAGE_FLOOR ?= 95
+COVERAGE_FLOOR ?= 90
 COVERED := */omp/rules/*,*/omp/*/actions.py
 test: $(PIP_STAMP) $(ASSETS) system-packages lint
 	$(VENV)/bin/pytest -q --cov=omp --cov-branch --cov-report=

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]
     var_dir: Path = ROOT / "var"
+    #: PATH-6: the most people a case manager holds; allocating past it needs a manager's
+    #: reason, and allocations warn as it nears.
+    caseload_cap: int = 60
+    #: PATH-6: the fewest a full-time case manager is expected to hold.
+    caseload_floor: int = 40
     log_level: str = "INFO"
     #: Where the outcomes analytics run with ``--engine spark``: ``local[2]`` (this machine,
     #: two cores) or a cluster's master URL.

@@ -50,6 +50,9 @@ RSR_OSP_EDITORS = frozenset({COURT_STAFF, ADMIN})
 OVERRIDE_EDITORS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: Custody dates are corrected by the prison's offender management unit.
 CUSTODY_EDITORS = frozenset({POM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+#: PATH-6: who allocates case managers, and who may allocate past the caseload cap.
+CASELOAD_ALLOCATORS = frozenset({CASE_MANAGER, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+CASELOAD_MANAGERS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: PATH-2..5: the case managers and offender managers who do the pathway's tasks.
 TASK_WORKERS = frozenset({CASE_MANAGER, POM, COM, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: REF-1: a probation practitioner (COM) or a pre-release team (POM, case manager) refers.

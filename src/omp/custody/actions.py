@@ -4,22 +4,35 @@ user and the history."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from omp.access import TASK_WORKERS, require_role
+from omp.access import (
+    CASE_MANAGER,
+    CASELOAD_ALLOCATORS,
+    CASELOAD_MANAGERS,
+    COM,
+    TASK_WORKERS,
+    has_role,
+    require_role,
+)
 from omp.cases.actions import ActionError
 from omp.cases.models import Person
 from omp.clock import today
+from omp.config import get_settings
 from omp.custody.models import (
+    COMMUNITY,
+    CUSTODY,
     DONE,
     NEED_AREAS,
     NEED_LEVELS,
     NOT_NEEDED,
     OPEN,
+    Allocation,
     Need,
     NeedsAssessment,
     Task,
@@ -153,3 +166,71 @@ def record_needs_assessment(user: Any, person: Person, levels: dict[str, str],
                                   detail=(details.get(area) or "").strip())
                              for area, _ in NEED_AREAS)
     return assessment
+
+
+#: How near the cap an allocation starts to warn.
+CAP_WARNING_MARGIN = 5
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """The allocation made, the manager's caseload after it, and a warning when it is at
+    or near the cap (PATH-6)."""
+
+    allocation: Allocation
+    caseload: int
+    warning: str | None
+
+
+def caseload_of(manager: Any) -> int:
+    """How many people a case manager holds now (either kind)."""
+    return Allocation.objects.filter(manager=manager, ended_on__isnull=True).count()
+
+
+@transaction.atomic
+def allocate_case_manager(user: Any, person: Person, manager: Any, kind: str,
+                          over_cap_reason: str = "") -> AllocationResult:
+    """Allocate ``manager`` as the person's custody or community case manager (PATH-6),
+    ending the one they had of that kind. Past the caseload cap it is refused unless a
+    manager (head of offender management) gives a reason; near the cap it warns."""
+    require_role(user, CASELOAD_ALLOCATORS)
+    if kind not in (CUSTODY, COMMUNITY):
+        raise ActionError("kind", "Choose a custody or a community case manager")
+    if manager is None or not has_role(manager, frozenset({CASE_MANAGER, COM})):
+        raise ActionError("manager", "Choose a case manager from the list")
+    cap = get_settings().caseload_cap
+    current = Allocation.objects.select_for_update().filter(
+        person=person, kind=kind, ended_on__isnull=True).first()
+    if current is not None and current.manager_id == manager.pk:
+        raise ActionError("manager", f"{_name(manager)} already holds this case")
+    load = caseload_of(manager)
+    reason = over_cap_reason.strip()
+    if load + 1 > cap:
+        if not has_role(user, CASELOAD_MANAGERS):
+            raise ActionError("manager", f"{_name(manager)} already holds {load} people, the "
+                                         f"cap of {cap}: ask a manager to allocate past it, "
+                                         "or choose someone with room")
+        if not reason:
+            raise ActionError("over_cap_reason", f"Say why {_name(manager)} should hold more "
+                                                 f"than {cap} people")
+    on = today()
+    if current is not None:
+        current.ended_on = on
+        current._history_user = user
+        current.save()
+    allocation = Allocation(person=person, manager=manager, kind=kind, started_on=on,
+                            allocated_by=user if getattr(user, "pk", None) else None,
+                            over_cap_reason=reason if load + 1 > cap else "")
+    allocation._history_user = user
+    allocation.save()
+    after = load + 1
+    warning = None
+    if after > cap:
+        warning = f"{_name(manager)} now holds {after} people, past the cap of {cap}."
+    elif after > cap - CAP_WARNING_MARGIN:
+        warning = f"{_name(manager)} now holds {after} people: the cap is {cap}."
+    return AllocationResult(allocation, after, warning)
+
+
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())

@@ -44,3 +44,15 @@ class NeedsForm(forms.Form):
     def details(self) -> dict[str, str]:
         """The detail typed for each pathway."""
         return {area: self.cleaned_data.get(f"detail_{area}") or "" for area, _ in NEED_AREAS}
+
+
+class AllocationForm(forms.Form):
+    """A case manager for a person (PATH-6), checked by ``allocate_case_manager``."""
+
+    kind = forms.CharField(required=False, max_length=10)
+    manager = forms.CharField(required=False, max_length=150)
+    over_cap_reason = forms.CharField(required=False, max_length=2_000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)

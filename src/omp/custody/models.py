@@ -1,5 +1,6 @@
-"""Custody case management: the pathway's tasks (PATH-2..5), with their history, and needs
-assessments across the seven pathways (NEED-1), every version kept."""
+"""Custody case management: the pathway's tasks (PATH-2..5), with their history, needs
+assessments across the seven pathways (NEED-1), every version kept, and the allocation of
+case managers (PATH-6)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,29 @@ class Need(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "area"],
                                                name="one_level_per_area")]
+
+
+CUSTODY, COMMUNITY = "custody", "community"
+CASE_MANAGER_KINDS = [(CUSTODY, "Custody case manager"), (COMMUNITY, "Community case manager")]
+
+
+class Allocation(models.Model):
+    """A case manager holding a person's case (PATH-6), from a day until it ends. One of
+    each kind at a time; an allocation past the caseload cap carries a manager's reason."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="allocations")
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="case_allocations")
+    kind = models.CharField(max_length=10, choices=CASE_MANAGER_KINDS)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    over_cap_reason = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["manager", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.person.case_ref}"

@@ -3,12 +3,25 @@ cases."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, QuerySet
 
+from omp.access import CASE_MANAGER, COM
 from omp.cases.models import Person
-from omp.custody.models import DONE, NEED_AREAS, OPEN, NeedsAssessment, Task
+from omp.custody.models import (
+    COMMUNITY,
+    CUSTODY,
+    DONE,
+    NEED_AREAS,
+    OPEN,
+    Allocation,
+    NeedsAssessment,
+    Task,
+)
 
 
 def tasks_of(person: Person) -> tuple[list[Task], list[Task]]:
@@ -41,3 +54,41 @@ def needs_of(person: Person) -> tuple[NeedsAssessment | None, int]:
         latest.ordered_needs = sorted(latest.needs.all(),
                                       key=lambda need: order[need.area])
     return latest, assessments.count()
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """One case manager's caseload now: custody and community cases held, and the total."""
+
+    manager: Any
+    custody: int
+    community: int
+
+    @property
+    def total(self) -> int:
+        """Both kinds together, as the cap counts them."""
+        return self.custody + self.community
+
+    @property
+    def name(self) -> str:
+        """The manager's name, or username."""
+        return str(self.manager.get_full_name() or self.manager.get_username())
+
+
+def caseloads() -> list[Caseload]:
+    """Every case manager (and COM) with their caseload, the least loaded first: the
+    balancing suggestion when allocating (PATH-6)."""
+    managers = (User.objects.filter(is_active=True, groups__name__in=(CASE_MANAGER, COM))
+                .distinct().order_by("username"))
+    counts = {(row["manager"], row["kind"]): row["n"] for row in
+              Allocation.objects.filter(ended_on__isnull=True)
+              .values("manager", "kind").annotate(n=Count("id"))}
+    loads = [Caseload(m, counts.get((m.pk, CUSTODY), 0), counts.get((m.pk, COMMUNITY), 0))
+             for m in managers]
+    return sorted(loads, key=lambda load: (load.total, load.name))
+
+
+def case_managers_of(person: Person) -> list[Allocation]:
+    """The person's case managers now, custody first."""
+    return list(Allocation.objects.filter(person=person, ended_on__isnull=True)
+                .select_related("manager").order_by("kind"))

@@ -9,4 +9,6 @@ urlpatterns = [
     path("cases/<str:case_ref>/tasks/<int:task_id>/done/", views.task_done,
          name="custody-task-done"),
     path("cases/<str:case_ref>/needs/", views.needs_assessment, name="custody-needs"),
+    path("cases/<str:case_ref>/allocate/", views.allocate, name="custody-allocate"),
+    path("custody/caseloads/", views.caseload_view, name="custody-caseloads"),
 ]

@@ -9,20 +9,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omp.access import CASE_READERS, TASK_WORKERS, has_role, role_required
+from omp.access import (
+    CASE_READERS,
+    CASELOAD_ALLOCATORS,
+    CASELOAD_MANAGERS,
+    TASK_WORKERS,
+    has_role,
+    role_required,
+)
 from omp.cases.access import open_case
 from omp.cases.actions import ActionError
 from omp.cases.models import Prison
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
-from omp.custody.actions import complete_task, record_needs_assessment
-from omp.custody.forms import NeedsForm
-from omp.custody.queries import needs_of, tasks_due, tasks_of
+from omp.config import get_settings
+from omp.custody.actions import (
+    CAP_WARNING_MARGIN,
+    allocate_case_manager,
+    complete_task,
+    record_needs_assessment,
+)
+from omp.custody.forms import AllocationForm, NeedsForm
+from omp.custody.queries import (
+    Caseload,
+    case_managers_of,
+    caseloads,
+    needs_of,
+    tasks_due,
+    tasks_of,
+)
 
 
 def _tasks_part(page: CasePage) -> dict[str, Any]:
@@ -97,3 +118,85 @@ def tasks(request: HttpRequest) -> HttpResponse:
     return render(request, "custody/tasks.html", {
         "rows": rows, "today": on, "prisons": prisons, "prison": prison,
         "overdue": sum(1 for t in rows if t.due < on), "nav_section": "tasks"})
+
+
+def _case_managers_part(page: CasePage) -> dict[str, Any]:
+    return {"case_managers": case_managers_of(page.person),
+            "can_allocate": has_role(page.request.user, CASELOAD_ALLOCATORS)}
+
+
+#: Who holds the case, before its tasks.
+CASE_MANAGERS_PART = CasePagePart("case_managers", 23, "custody/_case_managers.html",
+                                  _case_managers_part)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(CASELOAD_ALLOCATORS)
+def allocate(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """Allocate a custody or community case manager (PATH-6): the least loaded first, each
+    with their caseload, a warning near the cap and a manager's reason past it."""
+    person = open_case(request, case_ref, "web")
+    form = AllocationForm(request.POST if request.method == "POST" else None,
+                          initial={"kind": request.GET.get("kind", "custody")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        manager = User.objects.filter(username=data["manager"], is_active=True).first()
+        try:
+            result = allocate_case_manager(request.user, person, manager, data["kind"],
+                                           data["over_cap_reason"])
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"{result.allocation.get_kind_display()}: "
+                                      f"{manager.get_full_name() or manager.get_username()}.")
+            if result.warning:
+                messages.warning(request, result.warning)
+            return redirect(reverse("case-detail", args=[person.case_ref]) + "#case-managers")
+    settings = get_settings()
+    return render(request, "custody/allocate.html", {
+        "person": person, "form": form, "loads": caseloads(), "cap": settings.caseload_cap,
+        "near": settings.caseload_cap - CAP_WARNING_MARGIN,
+        "current": case_managers_of(person), "nav_section": "cases",
+        "can_pass_cap": has_role(request.user, CASELOAD_MANAGERS)},
+        status=400 if form.errors else 200)
+
+
+def caseload_chart(loads: list[Caseload], cap: int, floor: int) -> dict[str, Any]:
+    """A Vega-Lite bar chart of each case manager's caseload by kind, with the cap and the
+    floor drawn as rules."""
+    values = [{"manager": load.name, "kind": kind, "people": n}
+              for load in loads for kind, n in (("Custody", load.custody),
+                                                ("Community", load.community))]
+    bars = {"mark": "bar", "encoding": {
+        "y": {"field": "manager", "type": "nominal", "title": None, "sort": "-x"},
+        "x": {"field": "people", "type": "quantitative", "title": "People held",
+              "stack": True},
+        "color": {"field": "kind", "type": "nominal", "title": "Case manager",
+                  "scale": {"range": ["#1d70b8", "#00703c"]}},
+        "tooltip": [{"field": "manager", "title": "Case manager"},
+                    {"field": "kind", "title": "Kind"}, {"field": "people", "title": "People"}],
+    }}
+    rules = {"data": {"values": [{"limit": "Cap", "people": cap},
+                                 {"limit": "Floor", "people": floor}]},
+             "mark": {"type": "rule", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "people", "type": "quantitative"},
+                          "strokeDash": {"field": "limit", "type": "nominal",
+                                         "title": "Limits"},
+                          "color": {"value": "#d4351c"}}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": "Caseloads by case manager", "width": "container",
+            "height": max(120, 28 * len(loads)), "data": {"values": values},
+            "layer": [bars, rules]}
+
+
+@require_GET
+@role_required(CASELOAD_ALLOCATORS)
+def caseload_view(request: HttpRequest) -> HttpResponse:
+    """PATH-6: every case manager's caseload against the cap and the floor, as a chart and
+    a table."""
+    settings = get_settings()
+    loads = caseloads()
+    return render(request, "custody/caseloads.html", {
+        "loads": loads, "cap": settings.caseload_cap, "floor": settings.caseload_floor,
+        "near": settings.caseload_cap - CAP_WARNING_MARGIN, "nav_section": "tasks",
+        "chart": caseload_chart(loads, settings.caseload_cap, settings.caseload_floor)})
