@@ -4,13 +4,16 @@ chart with its table."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
 from omp.cases.actions import ActionError
+from omp.clock import frozen_at
 from omp.config import get_settings
 from omp.custody.actions import allocate_case_manager, caseload_of
 from omp.custody.models import Allocation
@@ -116,3 +119,30 @@ def test_allocation_pages_are_for_allocators(client_for: Any, make_case: Any,
     client = client_for(f"x_{role}", role)
     assert client.get(reverse("custody-allocate", args=[person.case_ref])).status_code == 403
     assert client.get(reverse("custody-caseloads")).status_code == 403
+
+
+def test_the_dashboard_orders_the_work_queue_by_need_and_time_to_release(
+        make_case: Any, make_user: Any) -> None:
+    from omp.custody.actions import record_needs_assessment
+    from omp.custody.models import NEED_AREAS
+
+    me = make_user("me", "case_manager")
+    lead = make_user("lead3", "case_manager")
+    far = make_case(case_ref="Q0001", **{"custody.conditional_release_date": "2031-01-01",
+                                         "custody.sentence_start_date": "2026-03-01"})
+    near = make_case(case_ref="Q0002", **{"custody.conditional_release_date": "2027-01-10",
+                                          "custody.sentence_start_date": "2026-03-01"})
+    for person in (far, near):
+        allocate_case_manager(lead, person, me, "custody")
+    record_needs_assessment(me, far, {area: "high" for area, _ in NEED_AREAS}, {})
+    client = Client()
+    client.force_login(me)
+    with frozen_at(date(2026, 12, 3)):
+        page = client.get(reverse("custody-dashboard")).content.decode()
+    assert 'id="work-queue"' in page and 'id="caseload-count">2<' in page
+    # The near release with needs not yet assessed (2 × 4 = 8) comes before the far one
+    # with high needs (3 × 1 = 3): need × time to release, each explained.
+    assert page.index("Q0002") < page.index("Q0001")
+    assert "Needs not yet assessed (counted as medium) (2) × release within 8 weeks (4) = 8" \
+        in page
+    assert "High need (3) ×" in page

@@ -19,9 +19,11 @@ from omp.custody.models import (
     NEED_AREAS,
     OPEN,
     Allocation,
+    Need,
     NeedsAssessment,
     Task,
 )
+from omp.rules.workqueue import Priority, highest, priority
 
 
 def tasks_of(person: Person) -> tuple[list[Task], list[Task]]:
@@ -92,3 +94,53 @@ def case_managers_of(person: Person) -> list[Allocation]:
     """The person's case managers now, custody first."""
     return list(Allocation.objects.filter(person=person, ended_on__isnull=True)
                 .select_related("manager").order_by("kind"))
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One person a case manager holds, as their dashboard shows them."""
+
+    allocation: Allocation
+    pathway: int | None
+    release: date | None
+    highest_need: str | None
+    priority: Priority
+    due_this_week: int
+    overdue: int
+
+
+def my_caseload(manager: Any, today: date) -> list[CaseloadRow]:
+    """The people ``manager`` holds now, in work-queue order (PATH-6: need × time to
+    release), each with their pathway, release date, highest need and tasks due."""
+    from omp.decisions.models import CurrentDecision, CurrentHandover
+
+    allocations = list(Allocation.objects.filter(manager=manager, ended_on__isnull=True)
+                       .select_related("person"))
+    ids = [a.person_id for a in allocations]
+    pathways = dict(CurrentDecision.objects.filter(person_id__in=ids)
+                    .values_list("person_id", "decision__pathway"))
+    releases = dict(CurrentHandover.objects.filter(person_id__in=ids)
+                    .values_list("person_id", "record__earliest_release_date"))
+    latest: dict[int, int] = {}
+    for pid, assessment_id in (NeedsAssessment.objects.filter(person_id__in=ids)
+                               .order_by("id").values_list("person_id", "id")):
+        latest[pid] = assessment_id
+    levels: dict[int, list[str]] = {}
+    for assessment_id, level in Need.objects.filter(assessment_id__in=latest.values()
+                                                    ).values_list("assessment_id", "level"):
+        levels.setdefault(assessment_id, []).append(level)
+    week = today + timedelta(days=7)
+    due: dict[int, tuple[int, int]] = {}
+    for pid, when in Task.objects.filter(person_id__in=ids, status=OPEN, due__lte=week
+                                         ).values_list("person_id", "due"):
+        this_week, overdue = due.get(pid, (0, 0))
+        due[pid] = (this_week + (when >= today), overdue + (when < today))
+    rows = []
+    for allocation in allocations:
+        pid = allocation.person_id
+        need = highest(levels.get(latest[pid], [])) if pid in latest else None
+        release = releases.get(pid)
+        this_week, overdue = due.get(pid, (0, 0))
+        rows.append(CaseloadRow(allocation, pathways.get(pid), release, need,
+                                priority(need, release, today), this_week, overdue))
+    return sorted(rows, key=lambda row: row.priority.sort_key)

@@ -5,6 +5,7 @@ from django.urls import path
 from omp.custody import views
 
 urlpatterns = [
+    path("custody/", views.dashboard, name="custody-dashboard"),
     path("custody/tasks/", views.tasks, name="custody-tasks"),
     path("cases/<str:case_ref>/tasks/<int:task_id>/done/", views.task_done,
          name="custody-task-done"),

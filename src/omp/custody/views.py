@@ -40,10 +40,13 @@ from omp.custody.queries import (
     Caseload,
     case_managers_of,
     caseloads,
+    my_caseload,
     needs_of,
     tasks_due,
     tasks_of,
 )
+from omp.rules.pathway import PATHWAY_TITLES
+from omp.rules.workqueue import within
 
 
 def _tasks_part(page: CasePage) -> dict[str, Any]:
@@ -200,3 +203,21 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
         "loads": loads, "cap": settings.caseload_cap, "floor": settings.caseload_floor,
         "near": settings.caseload_cap - CAP_WARNING_MARGIN, "nav_section": "tasks",
         "chart": caseload_chart(loads, settings.caseload_cap, settings.caseload_floor)})
+
+
+@require_GET
+@role_required(TASK_WORKERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A case manager's day: the people they hold in work-queue order (need × time to
+    release, the ordering explained), their tasks overdue and due this week, and the
+    releases in the next 8 weeks."""
+    on = today()
+    rows = my_caseload(request.user, on)
+    cap = get_settings().caseload_cap
+    return render(request, "custody/dashboard.html", {
+        "rows": rows, "today": on, "cap": cap, "near": cap - CAP_WARNING_MARGIN,
+        "overdue": sum(row.overdue for row in rows),
+        "due_this_week": sum(row.due_this_week for row in rows),
+        "releases": sorted((row for row in rows if within(row.release, on, 8)),
+                           key=lambda row: row.release or on),
+        "pathway_titles": PATHWAY_TITLES, "nav_section": "tasks"})

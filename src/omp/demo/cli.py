@@ -38,6 +38,54 @@ def demo(
     settled = settle_old_tasks(clock.today())
     console.print(f"{settled} tasks due more than {SETTLED_WEEKS} weeks ago marked done, as "
                   "a caseload kept up to date would have them")
+    held, assessed = demo_caseloads(seed)
+    console.print(f"{held} people allocated to {len(DEMO_CASE_MANAGERS)} case managers, "
+                  f"{assessed} with a needs assessment")
+
+
+#: The demo's custody case managers at HMP Doncaster (username, first and last name) and
+#: how many people each holds: one near the cap, one within, one below the floor.
+DEMO_CASE_MANAGERS = (("case_manager", "Priya", "Sharma", 57),
+                      ("case_manager_2", "Tom", "Walsh", 48),
+                      ("case_manager_3", "Aisha", "Okafor", 35))
+
+
+def demo_caseloads(seed: int) -> tuple[int, int]:
+    """Allocate the demo's case managers to people in custody, through the same action as
+    the allocation page, and record needs assessments for most of them (demo data only)."""
+    import random
+
+    from django.contrib.auth.models import Group, User
+
+    from omp.access import ADMIN, CASE_MANAGER
+    from omp.cases.models import Person
+    from omp.custody.actions import allocate_case_manager, record_needs_assessment
+    from omp.custody.models import NEED_AREAS
+    from omp.demo.load import DEMO_PASSWORD
+
+    rng = random.Random(seed)
+    admin = User.objects.get(username=ADMIN)
+    people = list(Person.objects.filter(custody_spells__is_current=True).distinct()
+                  .order_by("pk")[:sum(n for *_, n in DEMO_CASE_MANAGERS)])
+    held = assessed = 0
+    for username, first, last, count in DEMO_CASE_MANAGERS:
+        manager, made = User.objects.get_or_create(username=username, defaults={
+            "first_name": first, "last_name": last})
+        if made:
+            manager.set_password(DEMO_PASSWORD)
+            manager.save()
+            manager.groups.add(Group.objects.get(name=CASE_MANAGER))
+        else:
+            User.objects.filter(pk=manager.pk).update(first_name=first, last_name=last)
+        for person in people[held:held + count]:
+            allocate_case_manager(admin, person, manager, "custody")
+            if rng.random() < 0.7:
+                levels = {area: rng.choices(("none", "low", "medium", "high"),
+                                            (3, 4, 3, 1))[0] for area, _ in NEED_AREAS}
+                record_needs_assessment(admin, person, levels, {})
+                assessed += 1
+        held += min(count, max(len(people) - held, 0))
+    return held, assessed
 
 
 #: Demo tasks due longer ago than this are shown as done: a real caseload has done them.
