@@ -25,14 +25,17 @@ from omp.cases.models import Person
 from omp.clock import today
 from omp.config import get_settings
 from omp.custody.models import (
+    BASIC,
     COMMUNITY,
     CUSTODY,
     DONE,
+    FULL,
     NEED_AREAS,
     NEED_LEVELS,
     NOT_NEEDED,
     OPEN,
     Allocation,
+    Compact,
     Need,
     NeedsAssessment,
     Task,
@@ -234,3 +237,40 @@ def allocate_case_manager(user: Any, person: Person, manager: Any, kind: str,
 
 def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
+
+
+@transaction.atomic
+def record_compact(user: Any, person: Person) -> Compact:
+    """PATH-7: record the compact as agreed today, with full provision."""
+    require_role(user, TASK_WORKERS)
+    if Compact.objects.filter(person=person).exists():
+        raise ActionError("compact", "A compact is already recorded for this person")
+    compact = Compact(person=person, agreed_on=today(), changed_on=today())
+    compact._history_user = user
+    compact.save()
+    return compact
+
+
+@transaction.atomic
+def change_provision(user: Any, person: Person, provision: str, reason: str) -> Compact:
+    """PATH-7: move the person to basic provision because the compact was not kept, or back
+    to full provision; either way with a reason, kept in the history."""
+    require_role(user, TASK_WORKERS)
+    compact = Compact.objects.select_for_update().filter(person=person).first()
+    if compact is None:
+        raise ActionError("compact", "Record the compact first")
+    if provision not in (FULL, BASIC):
+        raise ActionError("provision", "Choose full or basic provision")
+    if provision == compact.provision:
+        words = compact.get_provision_display().lower()
+        raise ActionError("provision", f"The person already has {words}")
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("reason", "Say why: which part of the compact was not kept, or why "
+                                    "full provision is restored")
+    if len(reason) > DETAIL_LENGTH:
+        raise ActionError("reason", f"Keep the reason to {DETAIL_LENGTH:,} characters")
+    compact.provision, compact.reason, compact.changed_on = provision, reason, today()
+    compact._history_user = user
+    compact.save()
+    return compact

@@ -11,10 +11,11 @@ class CustodyConfig(AppConfig):
         needs on the case page."""
         from omp.cases.sections import register
         from omp.custody.actions import tasks_follow_the_decision
-        from omp.custody.views import CASE_MANAGERS_PART, NEEDS_PART, TASKS_PART
+        from omp.custody.views import CASE_MANAGERS_PART, COMPACT_PART, NEEDS_PART, TASKS_PART
         from omp.decisions.signals import case_decided
 
         case_decided.connect(tasks_follow_the_decision, dispatch_uid="custody-tasks")
         register(CASE_MANAGERS_PART)
         register(TASKS_PART)
         register(NEEDS_PART)
+        register(COMPACT_PART)

@@ -56,3 +56,14 @@ class AllocationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
+
+
+class ProvisionForm(forms.Form):
+    """PATH-7: full or basic provision, with a reason; checked by ``change_provision``."""
+
+    provision = forms.CharField(required=False, max_length=5)
+    reason = forms.CharField(required=False, max_length=4_000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)

@@ -110,3 +110,23 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.person.case_ref}"
+
+
+FULL, BASIC = "full", "basic"
+PROVISIONS = [(FULL, "Full provision"), (BASIC, "Basic provision")]
+
+
+class Compact(models.Model):
+    """PATH-7: the compact agreed between the person and the case management service, and
+    the provision they receive: full while it is kept, basic (with a reason) when it is not;
+    reversible, every change kept in the history."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="compact")
+    agreed_on = models.DateField()
+    provision = models.CharField(max_length=5, choices=PROVISIONS, default=FULL)
+    reason = models.TextField(blank=True, default="")
+    changed_on = models.DateField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Compact of {self.person.case_ref}: {self.get_provision_display()}"

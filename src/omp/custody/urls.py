@@ -11,5 +11,6 @@ urlpatterns = [
          name="custody-task-done"),
     path("cases/<str:case_ref>/needs/", views.needs_assessment, name="custody-needs"),
     path("cases/<str:case_ref>/allocate/", views.allocate, name="custody-allocate"),
+    path("cases/<str:case_ref>/compact/", views.compact, name="custody-compact"),
     path("custody/caseloads/", views.caseload_view, name="custody-caseloads"),
 ]

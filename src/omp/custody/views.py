@@ -32,10 +32,13 @@ from omp.config import get_settings
 from omp.custody.actions import (
     CAP_WARNING_MARGIN,
     allocate_case_manager,
+    change_provision,
     complete_task,
+    record_compact,
     record_needs_assessment,
 )
-from omp.custody.forms import AllocationForm, NeedsForm
+from omp.custody.forms import AllocationForm, NeedsForm, ProvisionForm
+from omp.custody.models import Compact
 from omp.custody.queries import (
     Caseload,
     case_managers_of,
@@ -221,3 +224,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "releases": sorted((row for row in rows if within(row.release, on, 8)),
                            key=lambda row: row.release or on),
         "pathway_titles": PATHWAY_TITLES, "nav_section": "tasks"})
+
+
+def _compact_part(page: CasePage) -> dict[str, Any]:
+    compact = Compact.objects.filter(person=page.person).first()
+    changes = list(compact.history.select_related("history_user").order_by("-history_id")
+                   ) if compact else []
+    return {"compact": compact, "compact_changes": changes,
+            "can_change_compact": has_role(page.request.user, TASK_WORKERS)}
+
+
+#: PATH-7: the compact and the provision, after the needs.
+COMPACT_PART = CasePagePart("compact", 28, "custody/_compact.html", _compact_part)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TASK_WORKERS)
+def compact(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """PATH-7: record the compact, or move the person to basic provision (or back) with a
+    reason."""
+    person = open_case(request, case_ref, "web")
+    form = ProvisionForm(request.POST if request.method == "POST" else None)
+    current = Compact.objects.filter(person=person).first()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("record") == "yes":
+                record_compact(request.user, person)
+                messages.success(request, "The compact is recorded as agreed today.")
+            else:
+                changed = change_provision(request.user, person, data["provision"],
+                                           data["reason"])
+                messages.success(request, f"{changed.get_provision_display()} from today.")
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect(reverse("case-detail", args=[person.case_ref]) + "#compact")
+    return render(request, "custody/compact.html",
+                  {"person": person, "form": form, "compact": current, "nav_section": "cases"},
+                  status=400 if form.errors else 200)
