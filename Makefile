@@ -24,7 +24,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): $(NPM_STAMP) frontend/app.scss frontend/vendor.mjs frontend/timeout-warning.js
+$(ASSETS): $(NPM_STAMP) frontend/app.scss frontend/vendor.mjs $(wildcard frontend/*.mjs)
 	npm run --silent build
 
 assets: $(ASSETS)

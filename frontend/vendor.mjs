@@ -1,10 +1,18 @@
-// Copies the browser files the templates load into static/dist/ (see ../shared/GOVUK.md, approach B).
-// `npm run build:css` writes static/dist/css/app.css; this script writes static/dist/js/ and
-// static/dist/assets/. Source maps are copied too: whitenoise's manifest storage rewrites each
+// Writes the browser files the templates load into static/dist/ (see ../shared/GOVUK.md,
+// approach B). `npm run build:css` writes static/dist/css/app.css; this script writes
+// static/dist/js/ and static/dist/assets/:
+//   js/app.js      every page's behaviour (frontend/app.mjs: GOV.UK and MoJ Frontend, the
+//                  timeout warning, the chart loader), bundled by esbuild;
+//   js/charts.js   Vega, Vega-Lite, vega-embed and the CSP-safe vega-interpreter
+//                  (frontend/charts.mjs), bundled by esbuild, loaded only where there is a chart;
+//   js/htmx.min.js copied as published.
+// Source maps are written or copied too: whitenoise's manifest storage rewrites each
 // `//# sourceMappingURL=` comment and a clean `collectstatic` fails if the map is missing.
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { build } from "esbuild";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const modules = join(root, "node_modules");
@@ -24,21 +32,12 @@ cpSync(join(modules, "@ministryofjustice/frontend/moj/assets/images"), join(dist
   force: false,
 });
 
-const scripts = [
-  "govuk-frontend/dist/govuk/govuk-frontend.min.js",
-  "@ministryofjustice/frontend/moj/moj-frontend.min.js",
-  "htmx.org/dist/htmx.min.js",
-  "vega/build/vega.min.js",
-  "vega-lite/build/vega-lite.min.js",
-  "vega-embed/build/vega-embed.min.js",
-];
-
-let copied = 0;
-for (const script of scripts) {
+let written = 0;
+for (const script of ["htmx.org/dist/htmx.min.js"]) {
   const source = join(modules, script);
   const name = script.split("/").pop();
   cpSync(source, join(dist, "js", name));
-  copied += 1;
+  written += 1;
   // Copy the map whenever the file points at one, and fail loudly if it is absent.
   const mapRef = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(source, "utf8"));
   if (mapRef) {
@@ -47,14 +46,25 @@ for (const script of scripts) {
       throw new Error(`${script} names a source map that does not exist: ${mapRef[1]}`);
     }
     cpSync(map, join(dist, "js", mapRef[1]));
-    copied += 1;
+    written += 1;
   }
 }
 
-// The service's own scripts, written as plain browser scripts (no build step of their own).
-for (const script of ["timeout-warning.js"]) {
-  cpSync(join(root, "frontend", script), join(dist, "js", script));
-  copied += 1;
-}
+// ES modules, one file each (no shared chunks): base.html loads app.js as a module, and app.js
+// imports charts.js by the URL the page gives it, so both keep their hashed names in production.
+const result = await build({
+  entryPoints: [join(root, "frontend/app.mjs"), join(root, "frontend/charts.mjs")],
+  outdir: join(dist, "js"),
+  outExtension: { ".js": ".js" },
+  bundle: true,
+  format: "esm",
+  minify: true,
+  sourcemap: true,
+  target: "es2020",
+  legalComments: "linked",
+  logLevel: "warning",
+  metafile: true,
+});
+written += Object.keys(result.metafile.outputs).length;
 
-console.log(`vendor: copied ${copied} files into static/dist/js and the assets into static/dist/assets`);
+console.log(`vendor: wrote ${written} files into static/dist/js and the assets into static/dist/assets`);

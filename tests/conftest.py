@@ -13,9 +13,9 @@ import pytest
 from django.apps import apps
 from django.db import connections
 from django.test import Client
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM_ARGS
+from tests.browser import CHROMIUM_ARGS, CheckedBrowser
 
 # Playwright's sync API runs an event loop; Django's async-safety check would refuse the
 # live server's database calls from the test thread otherwise.
@@ -80,16 +80,19 @@ def make_case(db: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Chromium from Debian's package."""
+def browser() -> Iterator[CheckedBrowser]:
+    """Headless Chromium from Debian's package; the test fails if any of its pages logs a
+    console error or a Content Security Policy violation, or throws."""
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                               args=CHROMIUM_ARGS, headless=True)
-        yield chromium
+        checked = CheckedBrowser(chromium)
+        yield checked
         chromium.close()
         # Django keeps a connection per context, and Playwright's greenlet gives the test its
         # own: close the one the test opened, or PostgreSQL cannot drop the test database.
         connections.close_all()
+        assert checked.problems == [], "\n".join(checked.problems)
 
 
 #: Data migrations whose rows a flush removes: roles, reference data, built-in policies.

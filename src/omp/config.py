@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     #: ``sqlite:///path`` (default: ``var/omp.sqlite3``) or ``postgresql://user@host:port/db``.
     database_url: str = f"sqlite:///{ROOT / 'var' / 'omp.sqlite3'}"
     debug: bool = False
+    #: Served over HTTPS: redirect to HTTPS, send HSTS, and send cookies over HTTPS only.
+    secure: bool = False
     #: Read from ``var/secret_key`` (created on first use) when not set.
     secret_key: str | None = None
     allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]

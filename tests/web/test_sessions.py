@@ -139,7 +139,7 @@ def test_signed_in_pages_carry_the_timeout_warning(signed_in: Client) -> None:
     body = signed_in.get(SEARCH).content.decode()
     assert 'data-idle-seconds="1800" data-warning-seconds="120"' in body
     assert "You’re about to be signed out" in body
-    assert "dist/js/timeout-warning.js" in body
+    assert '<script type="module" src="/static/dist/js/app.js">' in body
 
 
 def test_the_sign_in_page_has_no_timeout_warning(client: Client) -> None:

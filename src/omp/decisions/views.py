@@ -6,7 +6,6 @@ the role and logs the access."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from omp import csv_safe
 from omp.access import (
     CASE_READERS,
     CUSTODY_EDITORS,
@@ -206,7 +206,7 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
         scope = query.prison or query.pdu or "all"
         response["Content-Disposition"] = (
             f'attachment; filename="{query.kind}-{scope}-{today().isoformat()}.csv"')
-        writer = csv.writer(response)
+        writer = csv_safe.writer(response)
         writer.writerow(_CSV_HEADER)
         for row in rows.iterator(chunk_size=2_000):
             p = row.person
@@ -296,7 +296,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = (
                 f'attachment; filename="what-if-{policy.name}-{start.isoformat()}.csv"')
-            writer = csv.writer(response)
+            writer = csv_safe.writer(response)
             writer.writerow(["pdu_code", "month", "policy_in_force", "scenario"])
             for code in projection.pdus():
                 for month, base, new in projection.monthly(code):

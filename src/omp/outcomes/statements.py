@@ -9,7 +9,6 @@ the payment arithmetic works on a machine without the analytics engine.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from omp import csv_safe
 from omp.rules.casemix import CaseMixAdjustment, CohortRisk, Method, adjust_for_case_mix
 from omp.rules.payment import (
     DoncasterContract,
@@ -258,7 +258,7 @@ def statement_rows(result: CohortStatement) -> list[tuple[str, str, str, str]]:
 def statement_csv(result: CohortStatement) -> str:
     """The statement as CSV text (see :func:`statement_rows`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_safe.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     writer.writerows(statement_rows(result))
     return buffer.getvalue()

@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+from csp.constants import NONCE, NONE, SELF
+
 from omp.config import ROOT, get_settings
 
 _settings = get_settings()
@@ -28,6 +30,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # Sign-in throttling and lockout; its admin lists failures and lockouts and unlocks them.
     "axes",
+    # The Content Security Policy header (and its system checks).
+    "csp",
     # Listed so the API docs page uses the Swagger files shipped with django-ninja, not a CDN.
     "ninja",
     "omp.web",
@@ -40,7 +44,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before anything below: public, long-cached, no CSP.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "omp.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +151,38 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# OMP_SECURE=true, for a service reached over HTTPS: every request redirected to HTTPS, HSTS for
+# a year (subdomains too, and marked for the browsers' preload lists), cookies sent over HTTPS
+# only. Off by default so `make run` works on http://127.0.0.1:8000. Behind a proxy that ends
+# TLS, gunicorn marks requests from the proxy's X-Forwarded-Proto as HTTPS (its
+# forwarded_allow_ips), so Django sees them as secure without trusting the header itself.
+SECURE = _settings.secure
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+
+# Content Security Policy (django-csp): scripts, styles, images, fonts and requests from this
+# service only; inline script only with the request's nonce (base.html's one line marking
+# JavaScript as on); no eval (Vega runs its expressions in vega-interpreter); no inline
+# styles; no plugins, <base> or framing. `data:` images are Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

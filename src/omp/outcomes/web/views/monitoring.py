@@ -4,7 +4,6 @@ references appear only for roles that may read cases, never for commissioners.""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from omp import csv_safe
 from omp.access import CASE_READERS, OUTCOMES_READERS, has_role, role_required
 from omp.config import get_settings
 from omp.outcomes import gaming
@@ -66,7 +66,7 @@ def _csv(check: gaming.CheckResult) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaming-{check.key}.csv"'
     keys = [key for key in (check.rows[0] if check.rows else {}) if key != "suppressed"]
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)
     writer.writerow(keys)
     for row in check.rows:
         writer.writerow([gaming.SUPPRESSED if key in row["suppressed"]

@@ -9,7 +9,6 @@ the analytics data directory (``OUTCOMES_DATA_DIR``, by default ``var/analytics`
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from omp import csv_safe
 from omp.access import OUTCOMES_READERS, role_required
 from omp.config import get_settings
 from omp.outcomes.results import (
@@ -122,7 +122,7 @@ def outcomes_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
                     "case-mix": _case_mix_csv}[table](results)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{table}.csv"'
-    writer = csv.writer(response, lineterminator="\n")
+    writer = csv_safe.writer(response, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return response

@@ -5,9 +5,8 @@
 // server the user is still here) and "Sign out". It asks the server how long is left before
 // warning, so a session kept busy in another tab is not ended here. When the time is up the
 // page goes to the signed-out page. Pressing Escape is taken as "Stay signed in".
-(function () {
-  "use strict";
-
+// Bundled into static/dist/js/app.js (frontend/app.mjs).
+export function startTimeoutWarning() {
   var dialog = document.getElementById("timeout-warning");
   if (!dialog || typeof dialog.showModal !== "function" || !window.fetch) return;
 
@@ -107,4 +106,4 @@
   });
 
   schedule(Number(dialog.dataset.idleSeconds));
-})();
+}
