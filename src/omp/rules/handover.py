@@ -20,12 +20,12 @@ explanation with the dates it used.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from omp.rules.durations import shift_months
 from omp.rules.facts import CaseFacts, Custody, Resourcing
 from omp.rules.policy import PolicyVersion
 
@@ -191,25 +191,14 @@ def _words(day: date) -> str:
     return f"{day.day} {_MONTH_NAMES[day.month]} {day.year}"
 
 
-def _shift(day: date, months: int) -> date:
-    """``day`` moved by calendar ``months``, clamped to the end of the month reached (what
-    ``relativedelta(months=...)`` does, at a fraction of its cost on the nightly path)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    if day.day <= 28:
-        return date(year, month, day.day)  # every month has a 28th
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
-
-
 def months_before(day: date, months: int, days: int = 0) -> date:
     """``day`` less calendar ``months`` (clamped to month end), then less ``days`` (§1.4)."""
-    return _shift(day, -months) - timedelta(days=days)
+    return shift_months(day, -months) - timedelta(days=days)
 
 
 def months_after(day: date, months: int) -> date:
     """``day`` plus calendar ``months``, clamped to month end."""
-    return _shift(day, months)
+    return shift_months(day, months)
 
 
 # --- inputs read off the facts (§1.3) ------------------------------------------------------
