@@ -235,14 +235,22 @@ def test_the_case_as_known_on_a_past_day(client_for: Any, named_case: Any,
     today = client.get(url).content.decode()
     assert "Allocated / Normal Resourcing" in today and "as it was recorded by" not in today
 
-    for value, message in (("2026-02-30", "Enter a real date"),
+    for value, message in (("2026-02-30", "The past day must be a real date"),
                            ((timezone.localdate() + timedelta(days=1)).isoformat(),
                             "not in the future"),
                            ("2001-01-01", "Nothing was recorded for this case")):
         response = client.get(url, {"known_on": value})
         assert response.status_code == 400
         body = response.content.decode()
-        assert message in body and 'href="#known_on"' in body
+        assert message in body and 'href="#known_on-day"' in body
+    # The GOV.UK date input: the boxes as typed, 16/09 style in one box as well.
+    day = timezone.localdate() - timedelta(days=1)
+    boxes = client.get(url, {"known_on-day": str(day.day), "known_on-month": str(day.month),
+                             "known_on-year": str(day.year)}).content.decode()
+    assert "as it was recorded by the end of" in boxes
+    assert f'name="known_on-year" type="text" inputmode="numeric" value="{day.year}"' in boxes
+    typed = client.get(url, {"known_on-day": day.strftime("%d/%m/%Y")}).content.decode()
+    assert "as it was recorded by the end of" in typed
 
 
 def test_a_day_before_any_decision_says_so_and_keeps_the_history(

@@ -75,6 +75,11 @@ def test_pom_reads_upcoming_handover_and_head_overrides(
         "8 months 14 days before release")
     expect(page.locator("#handover-explanation")).to_contain_text(f"CRD {crd:%-d %B %Y}")
     assert accessibility_problems(page) == []
+    # A day typed in the day box as people write it: read, and shown back in its boxes.
+    page.get_by_role("textbox", name="Day").fill(f"{today:%d/%m/%Y}")
+    page.get_by_role("button", name="Show the case on that day").click()
+    expect(page.locator("#known-on-banner")).to_contain_text(f"{today:%-d %B %Y}")
+    expect(page.get_by_role("textbox", name="Year")).to_have_value(str(today.year))
     page.get_by_role("button", name="Sign out").click()
 
     _sign_in(page, live_server.url, "head.one")
@@ -105,6 +110,20 @@ def test_pom_reads_upcoming_handover_and_head_overrides(
               f"&scope=England&start={(today + timedelta(days=10)).isoformat()}")
     expect(page.locator("#what-if-chart svg")).to_be_visible()
     expect(page.locator("#what-if-months tbody tr")).to_have_count(24)
+    start = today + timedelta(days=10)
+    expect(page.get_by_role("textbox", name="Day")).to_have_value(str(start.day))
+    expect(page.get_by_role("textbox", name="Month")).to_have_value(str(start.month))
     _shot(page, "what-if.png", tmp_path)
-    # Only the refused override answered with an error status.
-    assert failures == [f"400 {live_server.url}/cases/X000001/override/"]
+    # A date that does not exist: the error names the field and its link lands on the box.
+    page.get_by_role("textbox", name="Day").fill("31")
+    page.get_by_role("textbox", name="Month").fill("2")
+    page.get_by_role("button", name="Project").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The date the change starts must be a real date")
+    assert accessibility_problems(page) == []
+    summary.get_by_role("link").click()
+    expect(page.get_by_role("textbox", name="Day")).to_be_focused()
+    # Only the refused override and the impossible date answered with an error status.
+    assert [f.split("?")[0] for f in failures] == [
+        f"400 {live_server.url}/cases/X000001/override/",
+        f"400 {live_server.url}/handovers/what-if/"]

@@ -123,9 +123,15 @@ def test_custody_form_refuses_contradictory_dates(client_for: Any, make_case: An
     response = client.post("/cases/W0001/custody/", {"conditional_release_date": "2001-01-01"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'href="#conditional_release_date"' in body and "before the sentence start" in body
+    assert 'href="#conditional_release_date-day"' in body and "before the sentence start" in body
     assert list(CustodySpell.objects.filter(person=person).values()) == before
-    fixed = client.post("/cases/W0001/custody/", {"licence_expiry_date": "2040-01-01"})
+    typed = client.post("/cases/W0001/custody/", {"licence_expiry_date-day": "16/09/2040x"})
+    assert typed.status_code == 400
+    assert "Licence expiry date (LED) must be a real date" in typed.content.decode()
+    # Day, month and year boxes, as the GOV.UK date input sends them.
+    fixed = client.post("/cases/W0001/custody/", {"licence_expiry_date-day": "1",
+                                                  "licence_expiry_date-month": "1",
+                                                  "licence_expiry_date-year": "2040"})
     assert fixed.status_code == 302
     assert CustodySpell.objects.get(person=person).licence_expiry_date == date(2040, 1, 1)
     assert CustodySpell.objects.get(person=person).conditional_release_date is not None
@@ -146,7 +152,16 @@ def test_what_if_page_projects_and_explains(client_for: Any, make_case: Any) -> 
     assert "whose POM is responsible today: 1." in body
     assert "takes over for 1 of them" in body
     bad = client.get("/handovers/what-if/", {"version": "E", "start": "soon"})
-    assert bad.status_code == 400 and 'href="#start"' in bad.content.decode()
+    assert bad.status_code == 400 and 'href="#start-day"' in bad.content.decode()
+    assert "The date the change starts must be a real date" in bad.content.decode()
+    # An accepted date comes back in its boxes.
+    day = timezone.localdate() + timedelta(days=30)
+    assert f'id="start-day" name="start-day" type="text" inputmode="numeric" value="{day.day}"' \
+        in body
+    boxes = client.get("/handovers/what-if/", {"version": "E", "start-day": str(day.day),
+                                               "start-month": str(day.month),
+                                               "start-year": str(day.year)})
+    assert boxes.status_code == 200 and 'id="what-if-chart"' in boxes.content.decode()
     download = client.get("/handovers/what-if/", {"version": "E", "start": start,
                                                    "format": "csv"})
     assert download.content.decode().splitlines()[0] == "pdu_code,month,policy_in_force,scenario"

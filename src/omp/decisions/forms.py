@@ -10,7 +10,7 @@ from django import forms
 
 from omp.cases.actions import OSP_LEVELS
 from omp.cases.display import LEVELS
-from omp.rules.inputs import date_problem
+from omp.cases.forms import DateBoxesField
 
 #: The OSP radios: keep the current level, or record one of the four levels.
 OSP_CHOICES = [("", "Keep the current level"), *((level, LEVELS[level]) for level in OSP_LEVELS)]
@@ -82,8 +82,9 @@ class CustodyDatesForm(forms.Form):
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
         for name in EDITABLE_CUSTODY_DATES:
-            self.fields[name] = forms.CharField(
-                required=False, label=field_label(f"custody.{name}"), max_length=20,
+            label = field_label(f"custody.{name}")
+            self.fields[name] = DateBoxesField(
+                required=False, label=label, error_name=label,
                 initial=(initial_dates or {}).get(name))
 
 
@@ -98,9 +99,8 @@ class WhatIfForm(forms.Form):
     levelled_up = forms.BooleanField(label="Level up: every case resourced as enhanced",
                                      required=False)
     scope = forms.CharField(label="Where", required=False, max_length=20)
-    start = forms.DateField(label="From", error_messages={
-        "required": "Enter the date the change starts", "invalid": "Enter a real date, "
-        "like 2027-04-01"})
+    start = DateBoxesField(label="From", error_name="The date the change starts",
+                           error_messages={"required": "Enter the date the change starts"})
     pdu = forms.CharField(label="Show one PDU", required=False, max_length=10)
 
     def __init__(self, *args: Any, versions: Any = (), **kwargs: Any) -> None:
@@ -108,14 +108,6 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.versions = {v.name: v for v in versions}
         self.fields["version"].error_messages["required"] = "Choose a policy version"
-
-    def clean_start(self) -> Any:
-        """A first day in the accepted range."""
-        day = self.cleaned_data.get("start")
-        problem = date_problem(day) if day is not None else None
-        if problem is not None:
-            raise forms.ValidationError(f"The date {problem}")
-        return day
 
     def clean_version(self) -> str:
         """A version that exists."""

@@ -146,14 +146,14 @@ def case_custody(request: HttpRequest, case_ref: str) -> HttpResponse:
         raise PermissionDenied("The person has no current custody spell")
     from omp.cases.actions import EDITABLE_CUSTODY_DATES
 
-    initial = {name: (getattr(spell, name).isoformat() if getattr(spell, name) else "")
-               for name in EDITABLE_CUSTODY_DATES}
+    initial = {name: getattr(spell, name) for name in EDITABLE_CUSTODY_DATES}
     form = CustodyDatesForm(request.POST if request.method == "POST" else None,
                             initial_dates=initial)
     if request.method == "POST" and form.is_valid():
         # Only the dates the form sent: a field left out is not a date cleared.
         changes = {name: value for name, value in form.cleaned_data.items()
-                   if name in request.POST and (value or "") != initial[name]}
+                   if not form.fields[name].widget.value_omitted_from_data(
+                       request.POST, None, name) and value != initial[name]}
         try:
             if changes:
                 record_custody_dates(request.user, person, changes)
