@@ -10,7 +10,7 @@ ASSETS := static/dist/css/app.css
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint system-packages assets demo bench clean screenshots
+.PHONY: run dev test lint system-packages assets demo bench clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,13 +38,23 @@ system-packages:
 	  else echo "chromium is missing: install Debian's chromium package"; exit 1; fi; \
 	fi
 
-run: $(PIP_STAMP) $(ASSETS)
+# The database migrated and filled with demo cases and users (once), and the analytics data.
+demo: $(PIP_STAMP) $(ASSETS)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) -m omp demo --cases $${DEMO_CASES:-5000}
 	test -f var/analytics/index_events.parquet || $(PY) -m omp outcomes generate --index-events 100000 --outcomes 500000 --data var/analytics
+
+# The service as it runs in production: gunicorn (OMP_WEB_WORKERS processes of OMP_WEB_THREADS
+# threads, on OMP_WEB_BIND) with WhiteNoise serving the collected static files.
+run: demo
 	$(PY) manage.py collectstatic --no-input --clear -v 0
 	@echo "Serving on http://127.0.0.1:8000 — sign in as court_staff / demo-password-1"
-	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	$(VENV)/bin/gunicorn -c python:omp.web.gunicorn_conf
+
+# For development: Django's server, reloading on every change, in debug mode.
+dev: demo
+	@echo "Serving on http://127.0.0.1:8000 (reloading on changes) — sign in as court_staff / demo-password-1"
+	OMP_DEBUG=$${OMP_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check src tests bench

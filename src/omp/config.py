@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     #: Where the outcomes analytics run with ``--engine spark``: ``local[2]`` (this machine,
     #: two cores) or a cluster's master URL.
     spark_master: str = "local[2]"
+    #: Where `make run`'s gunicorn listens, and how many worker processes and threads each.
+    web_bind: str = "127.0.0.1:8000"
+    web_workers: PositiveInt = 2
+    web_threads: PositiveInt = 4
     #: Failed sign-ins, per account and per address, before sign-in is locked.
     signin_failure_limit: PositiveInt = 5
     #: How long a locked account (or address) cannot sign in.

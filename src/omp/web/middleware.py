@@ -2,10 +2,46 @@
 
 from __future__ import annotations
 
+import re
+import time
+import uuid
 from collections.abc import Callable
 
+import structlog
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+
+log = structlog.stdlib.get_logger("omp.requests")
+
+#: A request id a proxy in front may pass on: short, and nothing a log reader could trip over.
+_GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the ``X-Request-ID`` a proxy in front sent, when it looks like
+    one, or a new one), binds it to every log line written while the request is answered,
+    sends it back as ``X-Request-ID`` and writes one line for the request: method, path (no
+    query string: searches carry names), status and time taken."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            log.info("request", method=request.method, path=request.path,
+                     status=response.status_code,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+            return response
+        finally:
+            structlog.contextvars.clear_contextvars()
 
 
 class NoStoreMiddleware:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ from urllib.parse import urlparse
 from csp.constants import NONCE, NONE, SELF
 
 from omp.config import ROOT, get_settings
+from omp.web import logs
 
 _settings = get_settings()
 BASE_DIR = ROOT
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "omp.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before anything below: public, long-cached, no CSP.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -159,6 +163,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # forwarded_allow_ips), so Django sees them as secure without trusting the header itself.
 SECURE = _settings.secure
 SECURE_SSL_REDIRECT = SECURE
+# A load balancer's health check may come over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -198,10 +204,12 @@ STATICFILES_DIRS = [ROOT / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed files once `collectstatic` has run (make run); plain otherwise,
-        # so tests and development need no build step.
+        # Hashed, compressed files once `collectstatic` has run (make run), and while it runs
+        # (so that it writes them: its --clear empties STATIC_ROOT first); plain otherwise, so
+        # tests and development need no build step.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
+        if not DEBUG and ((STATIC_ROOT / "staticfiles.json").exists()
+                          or sys.argv[1:2] == ["collectstatic"])
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -211,11 +219,5 @@ WHITENOISE_MANIFEST_STRICT = False
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": _settings.log_level},
-    # axes narrates every sign-in at INFO; its warnings (failures, lockouts) are kept.
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Structured logs (structlog): JSON lines unless OMP_DEBUG, each with the request's id.
+LOGGING = logs.configure(debug=DEBUG, level=_settings.log_level)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", views.session_status, name="session-status"),
     path("accounts/signed-out/", views.signed_out, name="signed-out"),
+    path("healthz", views.healthz, name="healthz"),
     path("", include("omp.cases.urls")),
     path("", include("omp.decisions.urls")),
     path("api/v1/", api.urls),

@@ -1,9 +1,13 @@
-"""The shared pages: the start page, sign-in, the session's time left and signed out."""
+"""The shared pages: the start page, sign-in, the session's time left, signed out, and the
+health check."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.views import LoginView
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +19,8 @@ from omp import clock
 from omp.access import reads_only_aggregates
 from omp.web import sessions
 from omp.web.signin import period
+
+health_log = logging.getLogger("omp.health")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,3 +74,17 @@ def signed_out(request: HttpRequest) -> HttpResponse:
         "idle": period(int(settings.SESSION_IDLE_TIMEOUT) // 60),
         "lifetime": period(int(settings.SESSION_LIFETIME) // 60),
         "next": next_url})
+
+
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer or monitor: 200 when the database answers, 503 when it does not.
+    Open to anyone, and it says nothing but that."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        health_log.warning("Health check: the database did not answer", exc_info=True)
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
