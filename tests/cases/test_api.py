@@ -32,7 +32,7 @@ def test_signed_out_is_401(client: Client, make_case: Any, method: str, url: str
     assert not CaseAccess.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/cases", CASE, f"{CASE}/decision",
+@pytest.mark.parametrize("url", ["/api/v1/cases?q=X000001", CASE, f"{CASE}/decision",
                                  f"{CASE}/decisions"])
 def test_roles_that_may_not_read_cases_get_403(client_for: Any, make_case: Any,
                                                url: str) -> None:
@@ -52,8 +52,38 @@ def test_search(client_for: Any, named_case: Any) -> None:
         "case_ref": "X000002", "first_name": "Alex", "last_name": "Jones",
         "prison_number": "B9999ZZ", "date_of_birth": "1990-01-31", "pdu_code": "N07CAM",
         "outcome": "RETAINED_ENHANCED"}]}
-    assert client.get("/api/v1/cases").json()["count"] == 2
-    assert client.get("/api/v1/cases", {"page": 9}).json()["page"] == 1  # clamped
+    assert client.get("/api/v1/cases", {"q": "X0000"}).json()["count"] == 2
+    assert client.get("/api/v1/cases", {"q": "X0000", "page": 9}).json()["page"] == 1  # clamped
+
+
+@pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}, {"q": "\x00\t"}])
+def test_search_without_a_query_lists_nobody(client_for: Any, named_case: Any,
+                                             query: dict[str, str]) -> None:
+    """As the web search lists nothing without a query, the API refuses to: listing every
+    person is not a search."""
+    named_case()
+    response = client_for("pom", "pom").get("/api/v1/cases", query)
+    assert response.status_code == 422
+    assert [problem["field"] for problem in response.json()["detail"]] == ["q"]
+    assert "X000001" not in response.content.decode()
+
+
+def test_search_pages_are_at_most_fifty(client_for: Any, named_case: Any) -> None:
+    named_case()
+    named_case("Alex", "Jones", "B9999ZZ", case_ref="X000002")
+    client = client_for("pom", "pom")
+    one = client.get("/api/v1/cases", {"q": "X0000", "page_size": 1, "page": 2}).json()
+    assert (one["count"], one["pages"], one["page"]) == (2, 2, 2)
+    assert [r["case_ref"] for r in one["results"]] == ["X000001"]  # Jones before Smith
+    for size in (0, 51, 10_000):
+        refused = client.get("/api/v1/cases", {"q": "X0000", "page_size": size})
+        assert refused.status_code == 422, size
+        assert refused.json()["detail"][0]["field"] == "page_size"
+    search = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/cases"]["get"]
+    page_size = next(p for p in search["parameters"] if p["name"] == "page_size")
+    assert page_size["schema"]["maximum"] == 50
+    assert next(p for p in search["parameters"] if p["name"] == "q")["required"] is True
+    assert search["operationId"] == "omp_web_api_cases_list_cases"
 
 
 def test_case_has_interchange_facts_and_decision_and_is_logged(client_for: Any,

@@ -55,6 +55,8 @@ def signed_in(make_user: Any, make_case: Any) -> dict[str, Any]:
 
 #: Operations whose actions check more than the schema can say, and the fields they name.
 RULES_BEYOND_THE_SCHEMA = {
+    # A query of only spaces or control characters is no query (refused, as an empty one).
+    "/cases": {"q"},
     "/cases/{case_ref}/scores": {"rsr_percent", "osp", "assessed_on"},
     "/cases/{case_ref}/handover/override": {"value", "reason", "reason_text"},
     "/cases/{case_ref}/custody": {f"custody.{name}" for name in (

@@ -21,10 +21,10 @@ from omp.access import (
     require_role,
 )
 from omp.api_errors import (
+    CASE_BODY_ERRORS,
     CASE_ERRORS,
     CASE_INPUT_ERRORS,
-    ERRORS,
-    InputErrors,
+    INPUT_ERRORS,
     field_errors,
 )
 from omp.cases.access import open_case
@@ -135,7 +135,7 @@ def get_history(request: HttpRequest, case_ref: str) -> list[dict[str, Any]]:
 
 
 @case_router.post("/{case_ref}/scores",
-                  response={200: Decision, **CASE_INPUT_ERRORS},
+                  response={200: Decision, **CASE_BODY_ERRORS},
                   summary="Record RSR and/or OSP",
                   operation_id="omp_web_api_cases_post_scores")
 def post_scores(request: HttpRequest, case_ref: str, payload: ScoresIn
@@ -190,7 +190,7 @@ class OverrideIn(Schema):
 
 
 @router.post("/cases/{case_ref}/handover/override",
-             response={200: Handover, **CASE_INPUT_ERRORS},
+             response={200: Handover, **CASE_BODY_ERRORS},
              summary="Record or end a responsibility override",
              operation_id="omp_web_api_handovers_post_override")
 def post_override(request: HttpRequest, case_ref: str, payload: OverrideIn
@@ -230,7 +230,7 @@ class CustodyDatesIn(Schema):
 
 
 @router.post("/cases/{case_ref}/custody",
-             response={200: Handover, **CASE_INPUT_ERRORS},
+             response={200: Handover, **CASE_BODY_ERRORS},
              summary="Correct custody dates",
              operation_id="omp_web_api_handovers_post_custody")
 def post_custody(request: HttpRequest, case_ref: str, payload: CustodyDatesIn
@@ -263,7 +263,8 @@ class ListRow(Schema):
     com_name: str | None
 
 
-@router.get("/handovers", response={200: list[ListRow], **ERRORS}, summary="Staff lists",
+@router.get("/handovers", response={200: list[ListRow], **INPUT_ERRORS},
+            summary="Staff lists",
             operation_id="omp_web_api_handovers_get_handover_list")
 def get_handover_list(request: HttpRequest,
                       list: Literal["upcoming", "in_handover", "com_overdue"] = "upcoming",
@@ -314,7 +315,7 @@ class ProjectionOut(Schema):
     pdus: list[PduProjection]
 
 
-@router.get("/handovers/what-if", response={200: ProjectionOut, **ERRORS, 422: InputErrors},
+@router.get("/handovers/what-if", response={200: ProjectionOut, **INPUT_ERRORS},
             summary="What-if projection",
             operation_id="omp_web_api_handovers_get_what_if")
 def get_what_if(request: HttpRequest, version: str, start: dt.date, handover_era: str = "",

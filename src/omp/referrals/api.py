@@ -12,7 +12,13 @@ from django.http import HttpRequest
 from ninja import Router
 
 from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, require_role
-from omp.api_errors import CASE_ERRORS, CASE_INPUT_ERRORS, ERRORS, field_errors
+from omp.api_errors import (
+    CASE_BODY_ERRORS,
+    CASE_ERRORS,
+    CASE_INPUT_ERRORS,
+    ERRORS,
+    field_errors,
+)
 from omp.cases.access import open_case
 from omp.referrals.actions import (
     ReferralError,
@@ -86,7 +92,7 @@ def referral_versions(request: HttpRequest, referral_id: int) -> Any:
             for v in versions(referral)]
 
 
-@router.post("/referrals", response={201: ReferralOut, **CASE_INPUT_ERRORS},
+@router.post("/referrals", response={201: ReferralOut, **CASE_BODY_ERRORS},
              operation_id="start_referral")
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     """Start a draft referral, filled from the case record."""
@@ -102,7 +108,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         return field_errors(*(("service_id", m) for _f, m in error.problems))
 
 
-@router.patch("/referrals/{int:referral_id}", response={200: ReferralOut, **CASE_INPUT_ERRORS},
+@router.patch("/referrals/{int:referral_id}", response={200: ReferralOut, **CASE_BODY_ERRORS},
               operation_id="update_draft_referral")
 def update_draft(request: HttpRequest, referral_id: int, payload: ReferralChanges) -> Any:
     """Save what the practitioner adds to a draft."""
@@ -128,7 +134,7 @@ def send(request: HttpRequest, referral_id: int) -> Any:
 
 
 @router.post("/referrals/{int:referral_id}/amendments",
-             response={200: ReferralOut, **CASE_INPUT_ERRORS}, operation_id="amend_referral")
+             response={200: ReferralOut, **CASE_BODY_ERRORS}, operation_id="amend_referral")
 def amend(request: HttpRequest, referral_id: int, payload: AmendmentIn) -> Any:
     """Amend a sent referral with a reason; every version is kept."""
     require_role(request.user, REFERRERS)
