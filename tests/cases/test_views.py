@@ -154,14 +154,20 @@ def test_history_newest_first_with_changes_and_manual_cas(client_for: Any, make_
     record_rsr_osp(make_user("clerk", "court_staff"), person, rsr="8")
     ManualCasRecord.objects.create(person=person, assessed_on=date(2019, 5, 1),
                                    outcome="Retained", assessor="A. Assessor")
-    text = client_for("pom", "pom").get(reverse("case-detail", args=[person.case_ref])
-                                        ).content.decode()
+    pom = client_for("pom", "pom")
+    text = pom.get(reverse("case-detail", args=[person.case_ref])).content.decode()
     history = text[text.index('id="history"'):text.index('id="manual-cas"')]
     assert history.index("Change to the case") < history.index("Import")
     assert "Changed from Allocated / Normal Resourcing" in history
     assert "by clerk" in history and "by the system" in history
     assert "First decision" in history
     assert "1 May 2019" in text and "A. Assessor" in text
+    # A CAS outcome recorded as a code is shown in words.
+    ManualCasRecord.objects.create(person=person, assessed_on=date(2018, 3, 1),
+                                   outcome="RETAINED_ENHANCED")
+    manual = pom.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+    manual = manual[manual.index('id="manual-cas"'):]
+    assert "Retained / Enhanced Resourcing" in manual and "RETAINED_ENHANCED" not in manual
 
 
 def test_opening_a_case_is_logged(client_for: Any, named_case: Any) -> None:

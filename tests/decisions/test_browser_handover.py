@@ -101,7 +101,7 @@ def test_pom_reads_upcoming_handover_and_head_overrides(
     page.get_by_text("Handover history (2)").click()
     rows = page.locator("#handover-history tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text("override_probation")
+    expect(rows.first).to_contain_text("Responsibility set to probation by a head of offender")
     expect(rows.first).to_contain_text("by head.one")
     expect(page.locator("#override-history")).to_contain_text("set to Probation by head.one")
 

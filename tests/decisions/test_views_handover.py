@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import timezone
 
-from omp.cases.models import CaseAccess, CustodySpell, Person
+from omp.cases.models import CaseAccess, CustodySpell, Person, Prison
 from omp.decisions.models import CurrentHandover, ResponsibilityOverride
 
 pytestmark = pytest.mark.django_db
@@ -54,13 +54,28 @@ def test_upcoming_list_sorts_filters_and_downloads(client_for: Any, make_case: A
     assert by_ref.index("U0002") < by_ref.index("U0001")
     only_lei = client.get("/handovers/", {"prison": "LEI"}).content.decode()
     assert "U0002" in only_lei and "U0001" not in only_lei
+    # Prisons, PDUs and reasons in words, not codes; sorted by the prison's name.
+    assert "HMP Leeds" in only_lei and ">LEI<" not in only_lei
+    record = CurrentHandover.objects.get(person=later).record
+    assert record.reason_title in only_lei and f">{record.reason}<" not in only_lei
+    assert later.pdu.name in only_lei
+    by_prison = client.get("/handovers/", {"sort": "prison"}).content.decode()
+    def prison_name(person: Person) -> str:
+        code = CustodySpell.objects.get(person=person, is_current=True).prison_code
+        return Prison.objects.get(code=code).name
+
+    first, second = sorted((soon, later), key=prison_name)
+    names = [first.case_ref, second.case_ref]
+    assert by_prison.index(names[0]) < by_prison.index(names[1])
     download = client.get("/handovers/", {"format": "csv"})
     assert download["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(download.content.decode())))
     assert [r["case_ref"] for r in rows] == ["U0001", "U0002"]
     assert rows[0]["handover_date"] == CurrentHandover.objects.get(
         person=soon).handover_date.isoformat()
-    assert rows[1]["prison"] == "LEI" and later.pk
+    assert rows[1]["prison"] == "LEI" and rows[1]["prison_name"] == "HMP Leeds"
+    assert rows[1]["reason"] == record.reason and rows[1]["reason_in_words"] == \
+        record.reason_title
 
 
 def test_in_handover_and_com_overdue_lists(client_for: Any, make_case: Any) -> None:
@@ -109,7 +124,8 @@ def test_override_form_errors_then_override_shows_in_history(client_for: Any,
     assert done.status_code == 302
     page = head.get("/cases/V0001/").content.decode()
     assert "Responsibility set by hand to Probation" in page
-    assert "override_probation" in page and "set to Probation by head" in page
+    assert "Responsibility set to probation by a head of offender management" in page
+    assert "override_probation" not in page and "set to Probation by head" in page
     ended = head.post("/cases/V0001/override/", {"end": "yes"})
     assert ended.status_code == 302
     assert CurrentHandover.objects.get(person__case_ref="V0001").responsibility == \

@@ -232,6 +232,14 @@ class ManualCasRecord(models.Model):
     class Meta:
         ordering = ["-assessed_on"]
 
+    @property
+    def outcome_words(self) -> str:
+        """The CAS outcome in words, e.g. ``RETAINED_ENHANCED`` is "Retained / Enhanced
+        Resourcing"."""
+        from omp.rules.allocation import OUTCOME_LABELS
+
+        return OUTCOME_LABELS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
+
 
 class CaseAccess(models.Model):
     """Who opened which case, when, and how: special-category data is access-logged."""

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from omp.cases.models import CustodySpell
+from omp.cases.models import CustodySpell, Prison
 from omp.decisions.models import CurrentHandover
 
 UPCOMING_DAYS = 56  # §4.9: eight weeks
@@ -25,8 +25,8 @@ SORTS = {
     "handover_date": ("handover_date", "person__case_ref"),
     "case_ref": ("person__case_ref",),
     "name": ("person__last_name", "person__first_name", "person__case_ref"),
-    "prison": ("prison_code", "handover_date", "person__case_ref"),
-    "pdu": ("person__pdu__code", "handover_date", "person__case_ref"),
+    "prison": ("prison_name", "prison_code", "handover_date", "person__case_ref"),
+    "pdu": ("person__pdu__name", "handover_date", "person__case_ref"),
 }
 
 
@@ -48,10 +48,13 @@ def _code(typed: str, length: int) -> str:
 
 
 def handover_list(query: ListQuery, today: date) -> QuerySet[CurrentHandover]:
-    """The cases of one list on ``today``; each row carries ``prison_code``."""
+    """The cases of one list on ``today``; each row carries ``prison_code`` and
+    ``prison_name``."""
     spells = CustodySpell.objects.filter(person_id=OuterRef("person_id"), is_current=True)
     rows = (CurrentHandover.objects.select_related("person__pdu", "record")
             .annotate(prison_code=Subquery(spells.order_by("-id").values("prison_code")[:1]))
+            .annotate(prison_name=Subquery(
+                Prison.objects.filter(code=OuterRef("prison_code")).values("name")[:1]))
             .filter(Exists(spells)))  # people still in custody only
     if query.kind == "upcoming":
         # POM responsible (with or without the COM supporting) and the COM takes over

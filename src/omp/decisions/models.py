@@ -199,6 +199,13 @@ class HandoverRecord(models.Model):
         """The responsibility in words."""
         return dict(RESPONSIBILITIES).get(self.responsibility, "Not calculated")
 
+    @property
+    def reason_title(self) -> str:
+        """The reason in plain words (the code stays in the API and the files)."""
+        from omp.rules.handover import REASON_TITLES
+
+        return REASON_TITLES.get(self.reason, self.reason.replace("_", " "))
+
 
 class CurrentHandover(models.Model):
     """The latest handover decision of each case in custody, with its dates copied out so

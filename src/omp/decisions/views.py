@@ -172,8 +172,9 @@ def case_custody(request: HttpRequest, case_ref: str) -> HttpResponse:
 
 _COLUMNS = (("handover_date", "Handover date"), ("case_ref", "Case"), ("name", "Name"),
             ("prison", "Prison"), ("pdu", "PDU"))
-_CSV_HEADER = ["case_ref", "name", "prison", "pdu", "responsibility", "start_date",
-               "handover_date", "reason", "policy_version", "com_name", "com_email"]
+_CSV_HEADER = ["case_ref", "name", "prison", "prison_name", "pdu", "pdu_name",
+               "responsibility", "start_date", "handover_date", "reason", "reason_in_words",
+               "policy_version", "com_name", "com_email"]
 
 
 def _list_query(request: HttpRequest) -> Any:
@@ -211,9 +212,11 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
         for row in rows.iterator(chunk_size=2_000):
             p = row.person
             writer.writerow([p.case_ref, p.full_name, row.prison_code or "",
-                             p.pdu.code if p.pdu else "", row.responsibility,
+                             row.prison_name or "", p.pdu.code if p.pdu else "",
+                             p.pdu.name if p.pdu else "", row.responsibility,
                              row.start_date or "", row.handover_date or "", row.record.reason,
-                             row.record.policy_version, p.com_name, p.com_email])
+                             row.record.reason_title, row.record.policy_version, p.com_name,
+                             p.com_email])
         return response
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     base = {"list": query.kind, "prison": query.prison, "pdu": query.pdu}

@@ -18,7 +18,7 @@ Inputs (Parquet tables of the analytics data directory):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +29,7 @@ from ibis import _
 from ibis.expr.types import BooleanValue, NumericValue, StringValue, Table
 
 from omp.outcomes.engine import ENGINES, Engine
+from omp.outcomes.results import prison_names
 from omp.rules.disclosure import MIN_COUNT
 
 RULE = "OUT-6"
@@ -469,12 +470,15 @@ def _against(label: str) -> str:
     return f"at {label}" if label == Baseline().label() else f"in {label}"
 
 
-def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEKS) -> list[str]:
-    """The transfer check in plain words: one sentence per flagged prison, or why none is."""
+def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEKS,
+                      prison_names: Mapping[str, str] | None = None) -> list[str]:
+    """The transfer check in plain words: one sentence per flagged prison (by name when
+    ``prison_names`` has it), or why none is."""
     readings = []
     for row in rows:
         if not row.get("flagged"):
             continue
+        row = {**row, "prison": (prison_names or {}).get(row["prison"], row["prison"])}
         if row.get("share") is None or row.get("baseline_share") is None:
             readings.append(
                 f"High-risk people at {row['prison']} were transferred out within {weeks} weeks "
@@ -536,6 +540,9 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
                                                    weeks=weeks, baseline=baseline,
                                                    prison=prison)),
                      TRANSFER_SUPPRESSION)
+    names = prison_names()
+    for row in moves:  # the prison by name on the page and beside its code in the CSV
+        row["prison_name"] = names.get(row["prison"], row["prison"])
     need_work = table("need_work")
     duplicates = suppress(rows(duplicate_work(need_work)), DUPLICATION_SUPPRESSION)
     examples = rows(duplicate_work_examples(need_work)) if with_examples else []
@@ -560,14 +567,14 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
             f"Share of people transferred out within {weeks} weeks before release, against "
             f"{baseline.label()}; a high-risk share above the baseline beyond the 95% interval "
             "is flagged as possible transfer gaming.",
-            [Column("prison", "Prison", "text"), Column("risk_band", "Risk band", "text"),
+            [Column("prison_name", "Prison", "text"), Column("risk_band", "Risk band", "text"),
              Column("people", "People"), Column("transferred", "Transferred out"),
              Column("share", "Share", "share"), Column("baseline_share", "Baseline share",
                                                        "share"),
              Column("difference_low", "Difference, 95% low", "points"),
              Column("difference_high", "Difference, 95% high", "points"),
              Column("flagged", "Flag", "flag")],
-            moves, transfer_readings(moves, weeks)),
+            moves, transfer_readings(moves, weeks, names)),
         CheckResult(
             "duplication", "The same need worked on by two agencies at once",
             "Spells of work on one person's need by two agencies whose dates overlap by at "

@@ -31,10 +31,15 @@ def _base(title: str, values: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _band_colour() -> dict[str, Any]:
+def _band_colour(values: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The risk band's colour; with ``values``, the legend lists only the bands that have a
+    bar, each keeping its own colour."""
+    present = {value["risk_band"] for value in values} if values is not None else None
+    bands = [(band, colour) for band, colour in zip(RISK_BANDS, BAND_COLOURS, strict=False)
+             if present is None or band in present]
     return {"field": "risk_band", "type": "nominal", "title": "Risk band",
-            "scale": {"domain": list(RISK_BANDS), "range": BAND_COLOURS},
-            "sort": list(RISK_BANDS)}
+            "scale": {"domain": [b for b, _ in bands], "range": [c for _, c in bands]},
+            "sort": [b for b, _ in bands]}
 
 
 def intensity_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -69,20 +74,21 @@ def intensity_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def transfers_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Share transferred out before release by prison and risk band, with the baseline's
     share as a black tick (OUT-6 transfer gaming)."""
-    values = [{"prison": row["prison"], "risk_band": row["risk_band"],
+    values = [{"prison": row.get("prison_name") or row["prison"], "risk_band": row["risk_band"],
                "share": row["share"], "baseline_share": row.get("baseline_share"),
                "flagged": "yes" if row.get("flagged") else "no"}
               for row in rows if row.get("share") is not None]
     weeks = rows[0]["weeks"] if rows else 12
     spec = _base(f"Share transferred out within {weeks} weeks before release", values)
-    x = {"field": "prison", "type": "nominal", "title": "Prison", "axis": {"labelAngle": 0}}
+    x = {"field": "prison", "type": "nominal", "title": "Prison", "sort": "ascending",
+         "axis": {"labelAngle": -40, "labelLimit": 160}}
     share_axis = {"format": "%"}
     spec["layer"] = [
         {"mark": {"type": "bar", "tooltip": True},
          "encoding": {"x": x, "xOffset": {"field": "risk_band", "sort": list(RISK_BANDS)},
                       "y": {"field": "share", "type": "quantitative", "axis": share_axis,
                             "title": "Share transferred out"},
-                      "color": _band_colour(),
+                      "color": _band_colour(values),
                       "tooltip": [{"field": "prison"}, {"field": "risk_band", "title": "Band"},
                                   {"field": "share", "format": ".0%", "title": "Share"},
                                   {"field": "baseline_share", "format": ".0%",

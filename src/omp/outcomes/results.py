@@ -176,10 +176,12 @@ def _catalogue(data_dir: Path) -> Catalogue:
     if DONCASTER_CODE in prisons:
         places.append(Place("doncaster", "doncaster", DONCASTER_CODE,
                             "HMP Doncaster payment-by-results pilot"))
-    places += [Place(f"prison-{code.lower()}", "prison", code,
-                     prison_name.get(code, f"Prison {code}")) for code in prisons]
-    places += [Place(f"cpa-{code.lower()}", "cpa", code, names.get(code, code))
-               for code in cpas]
+    # Listed by name, as people look for them.
+    places += sorted((Place(f"prison-{code.lower()}", "prison", code,
+                            prison_name.get(code, f"Prison {code}")) for code in prisons),
+                     key=lambda place: place.name)
+    places += sorted((Place(f"cpa-{code.lower()}", "cpa", code, names.get(code, code))
+                      for code in cpas), key=lambda place: place.name)
     return Catalogue(first.year, last.year, places)
 
 

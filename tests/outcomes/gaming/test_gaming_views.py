@@ -92,6 +92,22 @@ def test_counts_below_ten_are_suppressed_on_the_page_and_in_the_chart(with_data,
         duplication["check"].readings)
 
 
+def test_transfers_name_the_prisons_and_the_legend_lists_only_bands_with_bars(with_data,
+                                                                          signed_in):
+    from omp.outcomes.results import prison_names
+
+    response = signed_in("commissioner").get(URL)
+    transfers = next(item for item in response.context["checks"]
+                     if item["check"].key == "transfers")
+    names = prison_names()
+    for row, cells in zip(transfers["check"].rows, transfers["rows"], strict=True):
+        assert cells[0]["text"] == names.get(row["prison"], row["prison"])
+    values = transfers["chart"]["data"]["values"]
+    colour = transfers["chart"]["layer"][0]["encoding"]["color"]
+    assert set(colour["scale"]["domain"]) == {value["risk_band"] for value in values}
+    assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
+
+
 def test_each_check_downloads_as_csv_suppressed_like_the_page(with_data, signed_in):
     response = signed_in("commissioner").get(URL + "?csv=intensity")
     assert response.status_code == 200

@@ -49,6 +49,9 @@ def test_outcomes_readers_see_the_index(client_for: Callable[..., Client], outco
     assert 'href="/outcomes/doncaster/"' in page
     assert 'href="/outcomes/cpa-syo/"' in page and "South Yorkshire" in page
     assert 'href="/outcomes/prison-lei/"' in page
+    # Prisons listed by name, as people look for them, not by code.
+    listed = re.findall(r'href="/outcomes/prison-[a-z]+/">([^<]+)<', page)
+    assert len(listed) > 3 and listed == sorted(listed) and "HMP Leeds" in listed
     assert ">Outcomes</a>" in page  # the navigation link, marked current
     assert 'aria-current="page">Outcomes' in page
 
