@@ -109,6 +109,9 @@ def test_pom_reads_upcoming_handover_and_head_overrides(
     page.goto(f"{live_server.url}/handovers/what-if/?version=E&handover_era=B&levelled_up=on"
               f"&scope=England&start={(today + timedelta(days=10)).isoformat()}")
     expect(page.locator("#what-if-chart svg")).to_be_visible()
+    legend = page.locator("#what-if-chart svg .role-legend")
+    expect(legend).to_contain_text("Policy in force")
+    expect(legend).to_contain_text("With the change")
     expect(page.locator("#what-if-months tbody tr")).to_have_count(24)
     start = today + timedelta(days=10)
     expect(page.get_by_role("textbox", name="Day")).to_have_value(str(start.day))

@@ -164,6 +164,11 @@ def test_what_if_page_projects_and_explains(client_for: Any, make_case: Any) -> 
         "start": start})
     body = response.content.decode()
     assert response.status_code == 200 and 'id="what-if-chart"' in body
+    # The chart says which line is which: one legend, the policy in force and the change.
+    encoding = response.context["chart"]["encoding"]
+    assert encoding["color"]["legend"] is not None
+    assert encoding["color"]["legend"] == encoding["strokeDash"]["legend"]
+    assert encoding["color"]["scale"]["domain"] == ["Policy in force", "With the change"]
     # Era B levelled up hands over 4 months 15 days before the CRD, not 8 months 14 days.
     assert "whose POM is responsible today: 1." in body
     assert "takes over for 1 of them" in body

@@ -273,6 +273,20 @@ def test_out_4_binary_hurdle_not_met_pays_no_frequency_either() -> None:
     assert statement.total_payment == D("20000000.00")
 
 
+@pytest.mark.parametrize(("rate", "words"), [
+    ("31.0", "reoffended at 31.0%, 5.0 points below target;"),
+    ("41.0", "reoffended at 41.0%, 5.0 points above target;"),
+    ("36.0", "reoffended at 36.0%, on target;"),
+])
+def test_out_4_the_distance_from_target_is_worded_by_its_direction(rate: str,
+                                                                  words: str) -> None:
+    """A rate above target reads "points above target", never "-5.0 points below", in the
+    statement's text and so in its CSV and JSON, which carry the same lines."""
+    statement = tr_statement(TR_PLAIN, TRYear(1, 10_000, D(rate), 3_600, D("3.0")))
+    text = " ".join(line.text for line in statement.lines)
+    assert words in text and "-" not in text.split("reoffended at")[1].split(";")[0]
+
+
 def test_out_4_stretch_tightens_the_target_each_year() -> None:
     """OUT-4: the same 35.0% in 10,000 (margin 0.93) is 1.0 below the year-1 target of 36.0
     (met: £400,000) but only 0.0 below year 3's 36.0 − 2 × 0.5 = 35.0 (not met)."""

@@ -246,11 +246,18 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
     })
 
 
+#: The what-if chart's two lines, as its legend and the table name them.
+WHAT_IF_SERIES = ("Policy in force", "With the change")
+
+
 def what_if_chart(rows: list[tuple[date, int, int]], title: str) -> dict[str, Any]:
     """A Vega-Lite line chart of monthly COM take-ons, policy in force against scenario."""
     values = [{"month": m.isoformat(), "series": series, "cases": n}
               for m, base, new in rows
-              for series, n in (("Policy in force", base), ("Scenario", new))]
+              for series, n in ((WHAT_IF_SERIES[0], base), (WHAT_IF_SERIES[1], new))]
+    # One legend for colour and dash (the same field and legend merge into one), above the
+    # chart, so each line is named: the policy in force solid blue, the change dashed red.
+    legend = {"title": None, "orient": "top", "symbolStrokeWidth": 3, "labelFontSize": 14}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": title, "width": "container", "height": 280,
@@ -260,9 +267,10 @@ def what_if_chart(rows: list[tuple[date, int, int]], title: str) -> dict[str, An
             "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth",
                   "title": "Month", "axis": {"format": "%b %Y"}},
             "y": {"field": "cases", "type": "quantitative", "title": "Cases COMs take on"},
-            "color": {"field": "series", "type": "nominal", "title": None,
-                      "scale": {"range": ["#1d70b8", "#d4351c"]}},
-            "strokeDash": {"field": "series", "type": "nominal", "legend": None},
+            "color": {"field": "series", "type": "nominal", "legend": legend,
+                      "scale": {"domain": list(WHAT_IF_SERIES), "range": ["#1d70b8", "#d4351c"]}},
+            "strokeDash": {"field": "series", "type": "nominal", "legend": legend,
+                           "scale": {"domain": list(WHAT_IF_SERIES), "range": [[1, 0], [6, 3]]}},
             "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth",
                          "title": "Month"},
                         {"field": "series", "title": "Projection"},

@@ -155,6 +155,16 @@ def _percent(share: Decimal) -> str:
     return f"{_plain(share * HUNDRED)}%"
 
 
+def _against_target(below: str) -> str:
+    """A rate's distance from its target, worded by its direction: ``"5.0"`` is "5.0 points
+    below target", ``"-5.0"`` is "5.0 points above target"."""
+    if below.lstrip("-").strip("0.") == "":
+        return "on target"
+    if below.startswith("-"):
+        return f"{below[1:]} points above target"
+    return f"{below} points below target"
+
+
 def _later_years(year: int) -> str:
     """ "the 1 year after the first", "each of the 2 years after the first"."""
     later = year - 1
@@ -826,7 +836,7 @@ def tr_statement(contract: TRContract, results: TRYear) -> TRStatement:
     lines.append(StatementLine(
         f"Binary target: the CPA baseline of {_rate(baseline)}% ({contract.baseline_label})"
         f"{stretch} = {_rate(binary_target)}%. The cohort of {results.cohort_size:,} people "
-        f"reoffended at {_rate(rate)}%, {_rate(below_target)} points below target; natural "
+        f"reoffended at {_rate(rate)}%, {_against_target(_rate(below_target))}; natural "
         f"variation at this size is ±{_plain(margin)} points (95%).", "binary_target",
         _rate(binary_target)))
     hurdle = below_target > margin
