@@ -502,20 +502,28 @@ def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEK
 
 
 def duplication_readings(rows: Sequence[dict[str, Any]], most: int = 3) -> list[str]:
-    """The duplication check in plain words: the needs most often worked on twice at once."""
+    """The duplication check in plain words: the needs most often worked on twice at once.
+    Only a pair with a publishable count (at least ``MIN_COUNT`` people, COM-4) is read as
+    possible duplication; smaller ones are counted, too few to act on, never flagged."""
     readings = []
-    for row in list(rows)[:most]:
+    publishable = [row for row in rows
+                   if row.get("people") is not None and row["people"] >= MIN_COUNT]
+    small = len(rows) - len(publishable)
+    for row in publishable[:most]:
         need = NEEDS.get(row["need"], row["need"])
-        if row.get("people") is None:
-            who = "fewer than 10 people"
-        else:
-            who = f"{row['people']} {'person' if row['people'] == 1 else 'people'}"
         readings.append(
             f"{need}: {row['agency_a']} and {row['agency_b']} worked on it at the same time "
-            f"for {who}: possible duplication (OUT-6).")
-    if len(rows) > most:
-        readings.append(f"… and {len(rows) - most} more pairs of agencies on a need.")
-    if not readings:
+            f"for {row['people']} people: possible duplication (OUT-6).")
+    if len(publishable) > most:
+        more = len(publishable) - most
+        readings.append(f"… and {more} more {'pair' if more == 1 else 'pairs'} of agencies "
+                        "on a need.")
+    if small:
+        readings.append(
+            f"{small} {'pair' if small == 1 else 'pairs'} of agencies worked on a need at the "
+            f"same time for fewer than {MIN_COUNT} people each: too few to tell duplication "
+            "from chance, so not flagged (COM-4).")
+    if not rows:
         readings.append("No need was worked on by two agencies at once (OUT-6).")
     return readings
 

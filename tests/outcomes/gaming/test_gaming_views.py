@@ -88,7 +88,8 @@ def test_counts_below_ten_are_suppressed_on_the_page_and_in_the_chart(with_data,
     assert cells[2][:3] == ["3", "high", "12"]
     duplication = next(item for item in response.context["checks"]
                        if item["check"].key == "duplication")
-    assert "worked on it at the same time for fewer than 10 people" in " ".join(
+    assert "for fewer than 10 people each: too few to tell duplication from chance, so not " \
+        "flagged" in " ".join(
         duplication["check"].readings)
 
 
@@ -106,6 +107,13 @@ def test_transfers_name_the_prisons_and_the_legend_lists_only_bands_with_bars(wi
     colour = transfers["chart"]["layer"][0]["encoding"]["color"]
     assert set(colour["scale"]["domain"]) == {value["risk_band"] for value in values}
     assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
+
+
+def test_a_small_rate_is_not_shown_as_nought():
+    from omp.outcomes.web.views.monitoring import _cell
+
+    assert _cell(0.043, "rate", False) == "0.043"
+    assert _cell(2.44, "rate", False) == "2.4" and _cell(0, "rate", False) == "0.0"
 
 
 def test_each_check_downloads_as_csv_suppressed_like_the_page(with_data, signed_in):

@@ -49,7 +49,9 @@ def _cell(value: Any, kind: str, suppressed: bool) -> str:
     if kind == "points":
         return f"{value * 100:+.1f} points"
     if kind == "rate":
-        return f"{value:,.1f}"
+        # Two significant figures below 1, so a small rate is not shown as 0.0 beside
+        # minutes that are not (0.04 contacts, 2.4 minutes).
+        return f"{value:,.1f}" if value == 0 or abs(value) >= 1 else f"{value:.2g}"
     return f"{value:,}"
 
 
