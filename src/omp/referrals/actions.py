@@ -12,19 +12,43 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from omp.access import REFERRERS, require_role
+from omp.access import PROVIDER, REFERRERS, require_role
 from omp.cases.models import Person
 from omp.clock import today
-from omp.referrals.models import READINESS, ComplexityLevel, DesiredOutcome, Referral, Service
+from omp.referrals.models import (
+    OTHER_WITHDRAWAL_REASON,
+    READINESS,
+    WITHDRAWAL_REASONS,
+    ActionPlan,
+    ComplexityLevel,
+    DesiredOutcome,
+    Referral,
+    ReferralEvent,
+    Service,
+)
 from omp.referrals.queries import (
     AMENDABLE,
     MAX_ENFORCEABLE_DAYS,
     eligibility_problems,
+    keyworkers_for,
+    lifecycle,
     location_of,
     missing,
     prefill,
+    referral_for,
 )
 from omp.rules.inputs import date_problem
+from omp.rules.referral_lifecycle import (
+    AMENDED,
+    ASSIGNED,
+    INITIAL_ASSESSMENT,
+    PLAN_AMENDED,
+    PLAN_APPROVED,
+    PLAN_SUBMITTED,
+    SENT,
+    WITHDRAWN,
+    ReferralState,
+)
 
 #: Letters of a reference: no I or O, which read as 1 and 0.
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -191,6 +215,7 @@ def send_referral(user: Any, referral: Referral) -> Referral:
         raise ReferralError(problems)
     referral.sent_at, referral.sent_by = timezone.now(), user
     _save(referral, user, "Sent")
+    _event(referral, user, SENT, at=referral.sent_at)
     return referral
 
 
@@ -222,6 +247,7 @@ def amend_referral(user: Any, referral: Referral, changes: dict[str, Any],
     if problems:
         raise ReferralError(problems)
     _save(referral, user, why)
+    _event(referral, user, AMENDED, notes=f"Reason for the change: {why}")
     return referral
 
 
@@ -241,3 +267,179 @@ def link_provider_staff(username: str, provider_code: str, password: str) -> boo
     user.groups.add(Group.objects.get(name=PROVIDER))
     Provider.objects.get(code=provider_code).staff.add(user)
     return created
+
+
+# The lifecycle (REF-4 and the events both sides see): each change is an event, and the
+# referral's state is derived from the events (omp.rules.referral_lifecycle).
+
+#: The most activities an action plan lists.
+MAX_ACTIVITIES = 20
+_ACTIVITY_LIMIT = 500
+
+
+def _event(referral: Referral, user: Any, kind: str, at: Any = None,
+           **fields: Any) -> ReferralEvent:
+    return ReferralEvent.objects.create(referral=referral, kind=kind,
+                                        at=at or timezone.now(), by=user, **fields)
+
+
+def _locked(user: Any, referral: Referral) -> Referral:
+    """The referral, locked for the change, if ``user`` may read it (``Http404`` when not,
+    as for one that does not exist)."""
+    referral_for(user, referral.pk)
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _open(state: ReferralState) -> list[tuple[str, str]]:
+    if not state.is_sent:
+        return [("referral", "The referral has not been sent yet")]
+    if state.ended:
+        return [("referral", f"The referral has ended ({state.words.lower()}): nothing more "
+                             f"can be recorded on it")]
+    return []
+
+
+@transaction.atomic
+def assign_keyworker(user: Any, referral: Referral, keyworker: str) -> ReferralEvent:
+    """The provider assigns a keyworker from its own staff (again, to change keyworker)."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    problems = _open(state)
+    chosen = next((u for u in keyworkers_for(user, referral)
+                   if u.get_username() == str(keyworker or "")), None)
+    if chosen is None:
+        problems.append(("keyworker", "Choose a keyworker from your organisation's staff"))
+    elif not problems:
+        latest = referral.events.filter(kind=ASSIGNED).order_by("-at", "-id").first()
+        if latest is not None and latest.keyworker_id == chosen.pk:
+            problems.append(("keyworker", f"{chosen.get_username()} is already the "
+                                          f"keyworker"))
+    if problems:
+        raise ReferralError(problems)
+    return _event(referral, user, ASSIGNED, keyworker=chosen)
+
+
+@transaction.atomic
+def record_initial_assessment(user: Any, referral: Referral, held_on: Any,
+                              notes: str = "") -> ReferralEvent:
+    """The provider records the day it held the initial assessment, once a keyworker is
+    assigned."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    problems = _open(state)
+    if not problems and not state.keyworker_assigned:
+        problems.append(("referral", "Assign a keyworker before the initial assessment"))
+    if not problems and state.assessed:
+        problems.append(("held_on", "The initial assessment has already been recorded"))
+    day = _day(held_on) if held_on not in (None, "") else None
+    if day is None or date_problem(day):
+        problems.append(("held_on", "Enter the date the initial assessment was held as a "
+                                    "real date, for example 27 3 2027"))
+    elif day > today():
+        problems.append(("held_on", "The date the initial assessment was held cannot be in "
+                                    "the future"))
+    elif referral.sent_at and day < timezone.localdate(referral.sent_at):
+        problems.append(("held_on", f"The date the initial assessment was held cannot be "
+                                    f"before the referral was sent "
+                                    f"({timezone.localdate(referral.sent_at):%-d %B %Y})"))
+    text = _text("notes", notes, problems)
+    if problems:
+        raise ReferralError(problems)
+    return _event(referral, user, INITIAL_ASSESSMENT, happened_on=day, notes=text)
+
+
+def _activities(values: Any, problems: list[tuple[str, str]]) -> list[str]:
+    if isinstance(values, str):
+        values = values.splitlines()
+    activities = [str(v).strip() for v in (values or []) if str(v or "").strip()]
+    if not activities:
+        problems.append(("activities", "Give at least one activity"))
+    elif len(activities) > MAX_ACTIVITIES:
+        problems.append(("activities", f"Give at most {MAX_ACTIVITIES} activities"))
+    elif any(len(a) > _ACTIVITY_LIMIT or not a.isprintable() for a in activities):
+        problems.append(("activities", f"Write each activity in at most {_ACTIVITY_LIMIT} "
+                                       f"characters of plain text, one a line"))
+    return activities
+
+
+@transaction.atomic
+def submit_action_plan(user: Any, referral: Referral, number_of_sessions: Any,
+                       activities: Any, reason: str = "") -> ActionPlan:
+    """The provider proposes an action plan (REF-4) once the initial assessment is held;
+    every later proposal, before or after approval, is a new version with a reason."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    problems = _open(state)
+    if not problems and not state.assessed:
+        problems.append(("referral", "Record the initial assessment before the action plan"))
+    level = referral.complexity_level
+    cap = level.session_cap if level else 1
+    text = str(number_of_sessions if number_of_sessions is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= cap:
+        problems.append(("number_of_sessions",
+                         f"Enter the number of sessions as a whole number from 1 to {cap}"
+                         + (f", the session cap of {level.title.lower()}" if level else "")))
+    listed = _activities(activities, problems)
+    why = _text("reason", reason, problems)
+    latest = referral.action_plans.order_by("-version").first()
+    if latest is not None and not why:
+        problems.append(("reason", "Give the reason for changing the action plan"))
+    if (latest is not None and not problems and latest.activities == listed
+            and latest.number_of_sessions == int(text)):
+        problems.append(("activities", f"Nothing has changed from version {latest.version}"))
+    if problems:
+        raise ReferralError(problems)
+    now = timezone.now()
+    plan = ActionPlan.objects.create(
+        referral=referral, version=latest.version + 1 if latest else 1,
+        number_of_sessions=int(text), activities=listed, reason_for_change=why,
+        submitted_by=user, submitted_at=now)
+    _event(referral, user, PLAN_AMENDED if state.plan_approved else PLAN_SUBMITTED, at=now,
+           action_plan=plan)
+    return plan
+
+
+@transaction.atomic
+def approve_action_plan(user: Any, referral: Referral, version: Any) -> ActionPlan:
+    """The practitioner approves the version of the action plan waiting for approval,
+    recording who approved it and when (REF-4). The version is named, so a plan replaced by
+    a newer proposal while it was read is not approved by mistake."""
+    require_role(user, REFERRERS)
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    problems = _open(state)
+    if not problems and state.plan_pending is None:
+        problems.append(("version", "No action plan is waiting for approval"))
+    elif not problems and str(version) != str(state.plan_pending):
+        problems.append(("version", f"Version {version} is not the one waiting for approval: "
+                                    f"version {state.plan_pending} is"))
+    if problems:
+        raise ReferralError(problems)
+    plan = referral.action_plans.get(version=state.plan_pending)
+    plan.approved_by, plan.approved_at = user, timezone.now()
+    plan.save(update_fields=["approved_by", "approved_at"])
+    _event(referral, user, PLAN_APPROVED, at=plan.approved_at, action_plan=plan)
+    return plan
+
+
+@transaction.atomic
+def withdraw_referral(user: Any, referral: Referral, reason_code: str,
+                      comments: str = "") -> ReferralEvent:
+    """The practitioner withdraws a sent referral at any stage, with a reason code; before
+    any session it is cancelled, after one it has ended early."""
+    require_role(user, REFERRERS)
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    problems = _open(state)
+    code = str(reason_code or "")
+    if code not in dict(WITHDRAWAL_REASONS):
+        problems.append(("reason_code", "Choose the reason for withdrawing the referral"))
+    text = _text("comments", comments, problems)
+    if code == OTHER_WITHDRAWAL_REASON and not text:
+        problems.append(("comments", "Say what has changed"))
+    if problems:
+        raise ReferralError(problems)
+    return _event(referral, user, WITHDRAWN, reason_code=code, notes=text)

@@ -16,6 +16,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Region
+from omp.rules.referral_lifecycle import EVENT_WORDS
 
 COMPLEXITIES = [("LOW", "Low complexity"), ("MEDIUM", "Medium complexity"),
                 ("HIGH", "High complexity")]
@@ -205,3 +206,81 @@ class Referral(models.Model):
     def is_sent(self) -> bool:
         """Sent to the provider (no longer a draft)."""
         return self.sent_at is not None
+
+
+#: Why a practitioner withdraws a sent referral (Refer and Monitor's withdrawal reasons).
+WITHDRAWAL_REASONS = [
+    ("INE", "Ineligible referral"),
+    ("MIS", "Mistaken or duplicate referral"),
+    ("NOT", "The person has not engaged"),
+    ("NEE", "Needs met through another route"),
+    ("MOV", "Moved out of the service area"),
+    ("WOR", "Work, caring commitments or sickness"),
+    ("USE", "The person has died"),
+    ("ACQ", "Acquitted on appeal"),
+    ("RET", "Returned to custody"),
+    ("SER", "Sentence revoked"),
+    ("SEE", "Sentence expired"),
+    ("EAR", "The work has been completed early"),
+    ("ANO", "Another change of circumstances"),
+]
+#: The reason that must be explained in the comments.
+OTHER_WITHDRAWAL_REASON = "ANO"
+
+
+class ActionPlan(models.Model):
+    """One version of a referral's action plan (REF-4): proposed by the provider, approved
+    by the practitioner. A version is never changed once submitted, but for its approval,
+    written once with who approved it and when; an amendment is the next version, with its
+    reason."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="action_plans")
+    version = models.PositiveSmallIntegerField()
+    number_of_sessions = models.PositiveSmallIntegerField()
+    #: What the provider will do, one activity a line, in the order given.
+    activities = models.JSONField(default=list)
+    reason_for_change = models.TextField(blank=True, default="")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "version"],
+                                               name="one_action_plan_per_version")]
+        ordering = ["referral", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} action plan version {self.version}"
+
+
+class ReferralEvent(models.Model):
+    """One timestamped event of a referral's lifecycle; the referral's state is derived from
+    these (``omp.rules.referral_lifecycle``) and never stored. Rows are only ever added."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=list(EVENT_WORDS.items()))
+    #: When the event was recorded: the state on a past date replays events up to it.
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                           related_name="+")
+    keyworker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    #: The day something happened, where it is not the day it was recorded (the initial
+    #: assessment).
+    happened_on = models.DateField(null=True, blank=True)
+    action_plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="events")
+    reason_code = models.CharField(max_length=3, blank=True, default="",
+                                   choices=WITHDRAWAL_REASONS)
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["referral", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

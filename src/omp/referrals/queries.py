@@ -6,10 +6,10 @@ versions of a sent referral with what each changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from omp.access import PROVIDER, REFERRAL_READERS, has_role, require_role
@@ -19,11 +19,15 @@ from omp.cases.models import CustodySpell, Event, Person, Prison
 from omp.decisions.handover_queries import handover_in_force
 from omp.referrals.models import (
     READINESS,
+    ActionPlan,
     ComplexityLevel,
     DesiredOutcome,
+    Provider,
     Referral,
+    ReferralEvent,
     Service,
 )
+from omp.rules.referral_lifecycle import LifecycleEvent, ReferralState, referral_state
 
 #: Registrations that are additional orders or flags a provider must know of (seed 001:
 #: "no information on what additional orders a person is on").
@@ -320,3 +324,133 @@ def open_referral(request: Any, pk: int, channel: str) -> Referral:
     referral = referral_for(request.user, pk)
     log_case_access(request.user, referral.person, channel, request.get_full_path())
     return referral
+
+
+# The lifecycle (derived from events), the timeline both sides see, and the action plans.
+
+
+def _lifecycle_events(events: Any) -> list[LifecycleEvent]:
+    return [LifecycleEvent(e.kind, e.at, e.plan_version) for e in events]
+
+
+def _with_plan_versions(events: QuerySet[ReferralEvent]) -> QuerySet[ReferralEvent]:
+    return events.annotate(plan_version=F("action_plan__version"))
+
+
+def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralState:
+    """The referral's state from its events, now or as it was at ``as_at``."""
+    events = _with_plan_versions(ReferralEvent.objects.filter(referral=referral))
+    return referral_state(_lifecycle_events(events), as_at)
+
+
+def states_for(referrals: list[Referral]) -> dict[int, ReferralState]:
+    """The state of each referral, in one query for all their events."""
+    events: dict[int, list[Any]] = {r.pk: [] for r in referrals}
+    for event in _with_plan_versions(ReferralEvent.objects.filter(referral__in=referrals)):
+        events[event.referral_id].append(event)
+    return {pk: referral_state(_lifecycle_events(rows)) for pk, rows in events.items()}
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in the service's time zone: "as it was on" a day."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event as the timeline shows it."""
+
+    at: datetime
+    by: str
+    title: str
+    details: list[str]
+
+
+def _entry_details(event: ReferralEvent) -> list[str]:
+    details: list[str] = []
+    if event.keyworker_id:
+        details.append(f"Keyworker: {_person_name(event.keyworker)}")
+    if event.happened_on:
+        details.append(f"Held on {_day(event.happened_on)}")
+    if event.action_plan_id:
+        plan = event.action_plan
+        details.append(f"Version {plan.version}: {plan.number_of_sessions} sessions, "
+                       f"{len(plan.activities)} "
+                       f"{'activity' if len(plan.activities) == 1 else 'activities'}")
+        if event.kind != "plan_approved" and plan.reason_for_change:
+            details.append(f"Reason for the change: {plan.reason_for_change}")
+    if event.reason_code:
+        details.append(f"Reason: {event.get_reason_code_display()}")
+    if event.notes:
+        details.append(event.notes)
+    return details
+
+
+def _person_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "the system"
+
+
+def timeline(referral: Referral, as_at: datetime | None = None) -> list[TimelineEntry]:
+    """Every event recorded (up to ``as_at``), newest first, in words."""
+    events = ReferralEvent.objects.filter(referral=referral).select_related(
+        "by", "keyworker", "action_plan")
+    if as_at is not None:
+        events = events.filter(at__lte=as_at)
+    return [TimelineEntry(e.at, _person_name(e.by), e.get_kind_display(), _entry_details(e))
+            for e in reversed(list(events))]
+
+
+def current_keyworker(referral: Referral) -> Any:
+    """The keyworker of the latest assignment, or ``None``."""
+    event = (ReferralEvent.objects.filter(referral=referral, kind="assigned")
+             .select_related("keyworker").order_by("-at", "-id").first())
+    return event.keyworker if event else None
+
+
+def keyworkers_for(user: Any, referral: Referral) -> list[Any]:
+    """Whom ``user`` may assign as keyworker: provider staff of ``user``'s own organisations
+    among those that deliver the referral's contract (REF-9: no one of another provider)."""
+    from django.contrib.auth.models import User
+
+    contract = referral.service.contract
+    delivering = {contract.prime_provider_id,
+                  *contract.subcontractors.values_list("pk", flat=True)}
+    own = set(Provider.objects.filter(staff=user, pk__in=delivering)
+              .values_list("pk", flat=True))
+    return list(User.objects.filter(providers__in=own, groups__name=PROVIDER, is_active=True)
+                .distinct().order_by("username"))
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """A version of the action plan, with what it changed from the version before."""
+
+    plan: ActionPlan
+    added: list[str]
+    removed: list[str]
+    sessions_before: int | None
+
+    @property
+    def approved(self) -> bool:
+        """Approved by the practitioner."""
+        return self.plan.approved_at is not None
+
+
+def plan_versions(referral: Referral) -> list[PlanVersion]:
+    """Every version of the action plan, newest first, each with the activities it added
+    and removed and the number of sessions before, against the version before it."""
+    plans = list(ActionPlan.objects.filter(referral=referral)
+                 .select_related("submitted_by", "approved_by").order_by("version"))
+    shown: list[PlanVersion] = []
+    previous: ActionPlan | None = None
+    for plan in plans:
+        before = previous.activities if previous else []
+        shown.append(PlanVersion(
+            plan, [a for a in plan.activities if a not in before],
+            [a for a in before if a not in plan.activities] if previous else [],
+            previous.number_of_sessions if previous
+            and previous.number_of_sessions != plan.number_of_sessions else None))
+        previous = plan
+    return list(reversed(shown))
