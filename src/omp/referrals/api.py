@@ -6,6 +6,7 @@ field."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,21 +24,45 @@ from omp.cases.access import open_case
 from omp.referrals.actions import (
     ReferralError,
     amend_referral,
+    approve_action_plan,
+    assign_keyworker,
+    record_initial_assessment,
     save_draft,
     send_referral,
     start_referral,
+    submit_action_plan,
+    withdraw_referral,
 )
 from omp.referrals.models import Service
-from omp.referrals.queries import is_provider_only, open_referral, versions, visible_referrals
+from omp.referrals.queries import (
+    end_of_day,
+    is_provider_only,
+    lifecycle,
+    open_referral,
+    plan_versions,
+    states_for,
+    timeline,
+    versions,
+    visible_referrals,
+)
 from omp.referrals.schemas import (
+    ActionPlanIn,
+    ActionPlanOut,
     AmendmentIn,
+    ApprovalIn,
+    InitialAssessmentIn,
+    KeyworkerIn,
     ReferralChanges,
     ReferralIn,
     ReferralOut,
     ServiceOut,
+    TimelineOut,
     VersionOut,
+    WithdrawalIn,
+    plan_body,
     referral_body,
     service_body,
+    state_body,
 )
 
 router = Router(tags=["referrals"])
@@ -69,10 +94,12 @@ def list_referrals(request: HttpRequest, case_ref: str | None = None) -> Any:
         referrals = referrals.filter(person__case_ref=case_ref)
     elif not is_provider_only(request.user):
         referrals = referrals.filter(created_by=request.user)
-    return [referral_body(r) for r in referrals.order_by("-created_at")[:500]]
+    rows = list(referrals.order_by("-created_at")[:500])
+    states = states_for(rows)
+    return [referral_body(r, states[r.pk]) for r in rows]
 
 
-@router.get("/referrals/{int:referral_id}", response={200: ReferralOut, **CASE_ERRORS},
+@router.get("/referrals/{referral_id}", response={200: ReferralOut, **CASE_ERRORS},
             operation_id="get_referral")
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
     """One referral, if the user may read it (404 otherwise)."""
@@ -80,7 +107,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> Any:
     return referral_body(open_referral(request, referral_id, "api"))
 
 
-@router.get("/referrals/{int:referral_id}/versions",
+@router.get("/referrals/{referral_id}/versions",
             response={200: list[VersionOut], **CASE_ERRORS},
             operation_id="list_referral_versions")
 def referral_versions(request: HttpRequest, referral_id: int) -> Any:
@@ -108,7 +135,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         return field_errors(*(("service_id", m) for _f, m in error.problems))
 
 
-@router.patch("/referrals/{int:referral_id}", response={200: ReferralOut, **CASE_BODY_ERRORS},
+@router.patch("/referrals/{referral_id}", response={200: ReferralOut, **CASE_BODY_ERRORS},
               operation_id="update_draft_referral")
 def update_draft(request: HttpRequest, referral_id: int, payload: ReferralChanges) -> Any:
     """Save what the practitioner adds to a draft."""
@@ -121,7 +148,7 @@ def update_draft(request: HttpRequest, referral_id: int, payload: ReferralChange
         return _refused(error)
 
 
-@router.post("/referrals/{int:referral_id}/send",
+@router.post("/referrals/{referral_id}/send",
              response={200: ReferralOut, **CASE_INPUT_ERRORS}, operation_id="send_referral")
 def send(request: HttpRequest, referral_id: int) -> Any:
     """Send a complete draft; an incomplete one answers 422 naming each missing field."""
@@ -133,7 +160,7 @@ def send(request: HttpRequest, referral_id: int) -> Any:
         return _refused(error)
 
 
-@router.post("/referrals/{int:referral_id}/amendments",
+@router.post("/referrals/{referral_id}/amendments",
              response={200: ReferralOut, **CASE_BODY_ERRORS}, operation_id="amend_referral")
 def amend(request: HttpRequest, referral_id: int, payload: AmendmentIn) -> Any:
     """Amend a sent referral with a reason; every version is kept."""
@@ -146,3 +173,111 @@ def amend(request: HttpRequest, referral_id: int, payload: AmendmentIn) -> Any:
     except ReferralError as error:
         return _refused(error)
 
+
+
+# The lifecycle and the action plan (REF-4): the provider assigns a keyworker, records the
+# initial assessment and proposes plans; the practitioner approves a plan or withdraws the
+# referral. Another provider's referral answers 404 on every route.
+PROVIDERS = frozenset({PROVIDER})
+
+
+@router.get("/referrals/{referral_id}/timeline",
+            response={200: TimelineOut, **CASE_INPUT_ERRORS},
+            operation_id="get_referral_timeline")
+def get_timeline(request: HttpRequest, referral_id: int, on: dt.date | None = None) -> Any:
+    """The referral's state, derived from its events, and the events newest first; with
+    ``on`` (``YYYY-MM-DD``), as they stood at the end of that day."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    as_at = end_of_day(on) if on else None
+    return {"as_at": as_at, "state": state_body(lifecycle(referral, as_at)),
+            "events": [e.__dict__ for e in timeline(referral, as_at)]}
+
+
+def _timeline_now(referral: Any) -> dict[str, Any]:
+    return {"as_at": None, "state": state_body(lifecycle(referral)),
+            "events": [e.__dict__ for e in timeline(referral)]}
+
+
+@router.post("/referrals/{referral_id}/keyworker",
+             response={200: TimelineOut, **CASE_BODY_ERRORS},
+             operation_id="assign_keyworker")
+def keyworker(request: HttpRequest, referral_id: int, payload: KeyworkerIn) -> Any:
+    """The provider assigns a keyworker of its own staff (again, to change keyworker)."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        assign_keyworker(request.user, referral, payload.keyworker)
+    except ReferralError as error:
+        return _refused(error)
+    return _timeline_now(referral)
+
+
+@router.post("/referrals/{referral_id}/initial-assessment",
+             response={200: TimelineOut, **CASE_BODY_ERRORS},
+             operation_id="record_initial_assessment")
+def initial_assessment(request: HttpRequest, referral_id: int,
+                       payload: InitialAssessmentIn) -> Any:
+    """The provider records the day it held the initial assessment."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        record_initial_assessment(request.user, referral, payload.held_on, payload.notes)
+    except ReferralError as error:
+        return _refused(error)
+    return _timeline_now(referral)
+
+
+@router.get("/referrals/{referral_id}/action-plans",
+            response={200: list[ActionPlanOut], **CASE_ERRORS},
+            operation_id="list_action_plans")
+def list_action_plans(request: HttpRequest, referral_id: int) -> Any:
+    """Every version of the action plan, newest first, with who approved it and when and
+    what each changed."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    return [plan_body(v) for v in plan_versions(referral)]
+
+
+@router.post("/referrals/{referral_id}/action-plans",
+             response={201: ActionPlanOut, **CASE_BODY_ERRORS},
+             operation_id="submit_action_plan")
+def propose_action_plan(request: HttpRequest, referral_id: int, payload: ActionPlanIn) -> Any:
+    """The provider proposes an action plan, or an amended one with a reason."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        submit_action_plan(request.user, referral, payload.number_of_sessions,
+                           payload.activities, payload.reason)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, plan_body(plan_versions(referral)[0])
+
+
+@router.post("/referrals/{referral_id}/action-plan-approvals",
+             response={200: ActionPlanOut, **CASE_BODY_ERRORS},
+             operation_id="approve_action_plan")
+def approve(request: HttpRequest, referral_id: int, payload: ApprovalIn) -> Any:
+    """The practitioner approves the version waiting for approval (named, so a plan replaced
+    meanwhile is not approved by mistake)."""
+    require_role(request.user, REFERRERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        plan = approve_action_plan(request.user, referral, payload.version)
+    except ReferralError as error:
+        return _refused(error)
+    return next(plan_body(v) for v in plan_versions(referral) if v.plan.pk == plan.pk)
+
+
+@router.post("/referrals/{referral_id}/withdrawal",
+             response={200: TimelineOut, **CASE_BODY_ERRORS},
+             operation_id="withdraw_referral")
+def withdraw(request: HttpRequest, referral_id: int, payload: WithdrawalIn) -> Any:
+    """The practitioner withdraws a sent referral, at any stage, with a reason code."""
+    require_role(request.user, REFERRERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        withdraw_referral(request.user, referral, payload.reason_code, payload.comments)
+    except ReferralError as error:
+        return _refused(error)
+    return _timeline_now(referral)

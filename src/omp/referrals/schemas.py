@@ -9,7 +9,8 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from omp.referrals.models import READINESS, Referral
-from omp.referrals.queries import outcome_names
+from omp.referrals.queries import PlanVersion, lifecycle, outcome_names
+from omp.rules.referral_lifecycle import ReferralState
 
 
 class ServiceOut(Schema):
@@ -80,6 +81,7 @@ class ReferralOut(Schema):
     id: int
     reference: str
     state: str
+    state_words: str
     case_ref: str
     person_name: str
     service: ServiceOut
@@ -111,12 +113,14 @@ def service_body(service: Any) -> dict[str, Any]:
             "description": service.description}
 
 
-def referral_body(referral: Referral) -> dict[str, Any]:
-    """A referral in the API's shape."""
+def referral_body(referral: Referral, state: ReferralState | None = None) -> dict[str, Any]:
+    """A referral in the API's shape, with its state derived from its events (given, when
+    worked out for many referrals at once)."""
     level = referral.complexity_level
+    state = state or lifecycle(referral)
     return {
         "id": referral.pk, "reference": referral.reference,
-        "state": "sent" if referral.is_sent else "draft",
+        "state": state.code, "state_words": state.words,
         "case_ref": referral.person.case_ref, "person_name": referral.person.full_name,
         "service": service_body(referral.service), "created_at": referral.created_at,
         "sent_at": referral.sent_at, "location": referral.location,
@@ -135,3 +139,117 @@ def referral_body(referral: Referral) -> dict[str, Any]:
         "reason_for_referral": referral.reason_for_referral,
         "explanation_for_person": referral.explanation_for_person,
     }
+
+
+class KeyworkerIn(Schema):
+    """The keyworker to assign: a username of the provider's own staff."""
+
+    model_config = ConfigDict(extra="forbid")
+    keyworker: str = Field(max_length=150)
+
+
+class InitialAssessmentIn(Schema):
+    """The day the initial assessment was held (``YYYY-MM-DD``), with optional notes."""
+
+    model_config = ConfigDict(extra="forbid")
+    held_on: dt.date
+    notes: str = Field("", max_length=4000)
+
+
+class ActionPlanIn(Schema):
+    """A proposed action plan: the sessions it needs (up to the referral's session cap) and
+    its activities. Every proposal after the first gives the reason for the change."""
+
+    model_config = ConfigDict(extra="forbid")
+    number_of_sessions: int
+    activities: list[str] = Field(max_length=50)
+    reason: str = Field("", max_length=4000)
+
+
+class ApprovalIn(Schema):
+    """The version of the action plan approved: the one waiting for approval."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int
+
+
+class WithdrawalIn(Schema):
+    """Why the referral is withdrawn: a reason code, and comments, needed for ``ANO``. The
+    codes: ``INE`` ineligible referral, ``MIS`` mistaken or duplicate referral, ``NOT`` the
+    person has not engaged, ``NEE`` needs met through another route, ``MOV`` moved out of
+    the service area, ``WOR`` work, caring commitments or sickness, ``USE`` the person has
+    died, ``ACQ`` acquitted on appeal, ``RET`` returned to custody, ``SER`` sentence
+    revoked, ``SEE`` sentence expired, ``EAR`` the work has been completed early, ``ANO``
+    another change of circumstances."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason_code: str = Field(max_length=3)
+    comments: str = Field("", max_length=4000)
+
+
+class EventOut(Schema):
+    """One event of the referral's lifecycle, in words."""
+
+    at: dt.datetime
+    by: str
+    title: str
+    details: list[str]
+
+
+class StateOut(Schema):
+    """Where a referral stands, derived from its events."""
+
+    code: str
+    words: str
+    keyworker_assigned: bool
+    initial_assessment_held: bool
+    plan_waiting_for_approval: int | None
+    plan_approved: int | None
+    ended: bool
+
+
+class TimelineOut(Schema):
+    """The state (now, or at the end of ``on``) and the events recorded by then, newest
+    first."""
+
+    as_at: dt.datetime | None
+    state: StateOut
+    events: list[EventOut]
+
+
+class ActionPlanOut(Schema):
+    """A version of the action plan with what it changed from the version before."""
+
+    version: int
+    number_of_sessions: int
+    activities: list[str]
+    reason_for_change: str
+    submitted_by: str
+    submitted_at: dt.datetime
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    activities_added: list[str]
+    activities_removed: list[str]
+    sessions_before: int | None
+
+
+def state_body(state: ReferralState) -> dict[str, Any]:
+    """A derived state in the API's shape."""
+    return {"code": state.code, "words": state.words,
+            "keyworker_assigned": state.keyworker_assigned,
+            "initial_assessment_held": state.assessed,
+            "plan_waiting_for_approval": state.plan_pending,
+            "plan_approved": state.plan_approved, "ended": state.ended}
+
+
+def plan_body(version: PlanVersion) -> dict[str, Any]:
+    """A version of the action plan in the API's shape."""
+    plan = version.plan
+    return {"version": plan.version, "number_of_sessions": plan.number_of_sessions,
+            "activities": plan.activities, "reason_for_change": plan.reason_for_change,
+            "submitted_by": plan.submitted_by.get_username(),
+            "submitted_at": plan.submitted_at,
+            "approved_by": plan.approved_by.get_username() if plan.approved_by else None,
+            "approved_at": plan.approved_at, "activities_added": version.added,
+            "activities_removed": version.removed,
+            "sessions_before": version.sessions_before}
