@@ -9,7 +9,9 @@ from typing import Any
 
 from django import forms
 
-from omp.referrals.models import READINESS, Referral
+from omp.cases.forms import DateBoxesField
+from omp.clock import today
+from omp.referrals.models import READINESS, WITHDRAWAL_REASONS, Referral
 
 
 class GovDateParts:
@@ -117,3 +119,78 @@ class ReferralForm(forms.Form):
         """(value, label, element id) of each readiness radio."""
         return [(v, label, "readiness" if i == 0 else f"readiness-{i + 1}")
                 for i, (v, label) in enumerate(READINESS)]
+
+
+def show_problems(form: forms.Form, problems: list[tuple[str, str]]) -> None:
+    """Put each problem an action names on its field (the error summary links to it); a
+    problem about the referral as a whole goes above the form."""
+    for field, message in problems:
+        form.add_error(field if field in form.fields else None, message)
+
+
+class _Form(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+
+class KeyworkerForm(_Form):
+    """The keyworker the provider assigns, from its own staff."""
+
+    keyworker = forms.CharField(required=False, label="Keyworker")
+
+    def __init__(self, choices: list[Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: (username, name shown, element id) of each radio.
+        self.choices = [(u.get_username(), u.get_full_name() or u.get_username(),
+                         "keyworker" if i == 0 else f"keyworker-{i + 1}")
+                        for i, u in enumerate(choices)]
+
+
+class InitialAssessmentForm(_Form):
+    """The day the initial assessment was held, and notes."""
+
+    held_on = DateBoxesField(error_name="The date the initial assessment was held",
+                             required=False, label="Date the initial assessment was held")
+    notes = forms.CharField(required=False, label="Notes")
+
+
+class ActionPlanForm(_Form):
+    """A proposed action plan: sessions, activities (one a line), and the reason for a
+    change."""
+
+    number_of_sessions = forms.CharField(required=False, label="Number of sessions")
+    activities = forms.CharField(required=False, label="Activities")
+    reason = forms.CharField(required=False, label="Reason for the change")
+
+
+class ApprovalForm(_Form):
+    """The version of the action plan approved."""
+
+    version = forms.CharField(required=False)
+
+
+class WithdrawalForm(_Form):
+    """Why the practitioner withdraws the referral."""
+
+    reason_code = forms.CharField(required=False, label="Reason")
+    comments = forms.CharField(required=False, label="Comments")
+
+    @property
+    def reason_choices(self) -> list[tuple[str, str, str]]:
+        """(code, words, element id) of each reason radio."""
+        return [(code, words, "reason_code" if i == 0 else f"reason_code-{i + 1}")
+                for i, (code, words) in enumerate(WITHDRAWAL_REASONS)]
+
+
+class AsAtForm(_Form):
+    """The day to see the referral's progress as it stood at the end of."""
+
+    on = DateBoxesField(error_name="The date", required=False,
+                        label="See the progress as it was on a date")
+
+    def clean_on(self) -> date | None:
+        day: date | None = self.cleaned_data.get("on")
+        if day is not None and day > today():
+            raise forms.ValidationError("The date must be today or in the past")
+        return day

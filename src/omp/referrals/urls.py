@@ -11,4 +11,13 @@ urlpatterns = [
     path("referrals/<int:pk>/edit/", views.referral_edit, name="referral-edit"),
     path("referrals/<int:pk>/amend/", views.referral_amend, name="referral-amend"),
     path("referrals/<int:pk>/summary/", views.referral_summary, name="referral-summary"),
+    path("referrals/<int:pk>/keyworker/", views.referral_assign, name="referral-assign"),
+    path("referrals/<int:pk>/initial-assessment/", views.referral_assessment,
+         name="referral-assessment"),
+    path("referrals/<int:pk>/action-plan/", views.action_plan, name="referral-action-plan"),
+    path("referrals/<int:pk>/action-plan/new/", views.action_plan_new,
+         name="referral-action-plan-new"),
+    path("referrals/<int:pk>/action-plan/approve/", views.action_plan_approve,
+         name="referral-action-plan-approve"),
+    path("referrals/<int:pk>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
 ]

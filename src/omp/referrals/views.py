@@ -19,19 +19,41 @@ from omp.clock import today
 from omp.referrals.actions import (
     ReferralError,
     amend_referral,
+    approve_action_plan,
+    assign_keyworker,
+    record_initial_assessment,
     save_draft,
     send_referral,
     start_referral,
+    submit_action_plan,
+    withdraw_referral,
 )
-from omp.referrals.forms import ReferralForm, StartReferralForm
+from omp.referrals.forms import (
+    ActionPlanForm,
+    ApprovalForm,
+    AsAtForm,
+    InitialAssessmentForm,
+    KeyworkerForm,
+    ReferralForm,
+    StartReferralForm,
+    WithdrawalForm,
+    show_problems,
+)
 from omp.referrals.models import READINESS, Referral, Service
 from omp.referrals.queries import (
     FIELD_LABELS,
+    current_keyworker,
+    end_of_day,
     is_provider_only,
+    keyworkers_for,
+    lifecycle,
     missing,
     open_referral,
     outcome_names,
+    plan_versions,
     services_for,
+    states_for,
+    timeline,
     versions,
     visible_referrals,
 )
@@ -41,9 +63,11 @@ def _referrals_part(page: CasePage) -> dict[str, Any]:
     user = page.request.user
     if not has_role(user, REFERRAL_READERS):
         return {"referrals_shown": False}
-    referrals = (visible_referrals(user).filter(person=page.person)
-                 .order_by("-created_at"))
-    return {"referrals_shown": True, "person_referrals": list(referrals),
+    referrals = list(visible_referrals(user).filter(person=page.person)
+                     .order_by("-created_at"))
+    states = states_for(referrals)
+    return {"referrals_shown": True,
+            "person_referrals": [(r, states[r.pk]) for r in referrals],
             "can_refer": has_role(user, REFERRERS)}
 
 
@@ -136,15 +160,161 @@ def referral_amend(request: HttpRequest, pk: int) -> HttpResponse:
         status=400 if form.errors else 200)
 
 
+def _progress(request: HttpRequest, referral: Referral) -> dict[str, Any]:
+    """The state now, the current keyworker and plans, and what the user may do next."""
+    state = lifecycle(referral)
+    plans = plan_versions(referral)
+    is_provider = has_role(request.user, frozenset({PROVIDER}))
+    is_referrer = has_role(request.user, REFERRERS)
+    live = state.is_sent and not state.ended
+    # A proposal left waiting when the referral ended was never approved: not "waiting".
+    pending = state.plan_pending if live else None
+    return {
+        "state": state, "keyworker": current_keyworker(referral), "plans": plans,
+        "approved_plan": next((v for v in plans if v.approved), None),
+        "pending_version": pending,
+        "pending_plan": next((v for v in plans if v.plan.version == pending), None),
+        "can_assign": is_provider and live,
+        "can_assess": is_provider and live and state.keyworker_assigned
+        and not state.assessed,
+        "can_propose": is_provider and live and state.assessed,
+        "can_approve": is_referrer and live and state.plan_pending is not None,
+        "can_withdraw": is_referrer and live,
+    }
+
+
 @require_GET
 @role_required(REFERRAL_READERS | {PROVIDER})
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A referral as sent, with every amendment and what it changed (both sides)."""
+    """A referral as sent, its progress (the state derived from its events, and the
+    timeline, now or on a past day), and every amendment and what it changed (both
+    sides)."""
     referral = open_referral(request, pk, "web")
+    as_at_form = AsAtForm(request.GET or None)
+    as_at = None
+    if as_at_form.is_bound and as_at_form.is_valid() and as_at_form.cleaned_data["on"]:
+        as_at = end_of_day(as_at_form.cleaned_data["on"])
     return render(request, "referrals/detail.html", {
-        **_detail(referral), "versions": versions(referral),
+        **_detail(referral), **_progress(request, referral), "versions": versions(referral),
+        "timeline": timeline(referral, as_at), "as_at": as_at, "form": as_at_form,
+        "state_then": lifecycle(referral, as_at) if as_at else None,
         "can_refer": has_role(request.user, REFERRERS),
-        "provider_view": is_provider_only(request.user), "nav_section": "referrals"})
+        "provider_view": is_provider_only(request.user), "nav_section": "referrals"},
+        status=400 if as_at_form.errors else 200)
+
+
+def _lifecycle_page(request: HttpRequest, referral: Referral, template: str,
+                    form: Any, **extra: Any) -> HttpResponse:
+    return render(request, f"referrals/{template}", {
+        **_detail(referral), **_progress(request, referral), "form": form,
+        "nav_section": "referrals", **extra}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider assigns a keyworker from its own staff (or changes keyworker)."""
+    referral = open_referral(request, pk, "web")
+    posted = request.POST if request.method == "POST" else None
+    form = KeyworkerForm(keyworkers_for(request.user, referral), posted)
+    if posted is not None and form.is_valid():
+        try:
+            event = assign_keyworker(request.user, referral, form.cleaned_data["keyworker"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"{event.keyworker.get_full_name() or event.keyworker}"
+                                      f" is the keyworker")
+            return redirect("referral-detail", pk=referral.pk)
+    return _lifecycle_page(request, referral, "assign.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def referral_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider records the day it held the initial assessment."""
+    referral = open_referral(request, pk, "web")
+    form = InitialAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_initial_assessment(request.user, referral, form.cleaned_data["held_on"],
+                                      form.cleaned_data["notes"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, "Initial assessment recorded")
+            return redirect("referral-detail", pk=referral.pk)
+    return _lifecycle_page(request, referral, "assessment.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def action_plan_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider proposes an action plan, or an amended one with a reason (REF-4)."""
+    referral = open_referral(request, pk, "web")
+    latest = plan_versions(referral)[:1]
+    initial = {"number_of_sessions": latest[0].plan.number_of_sessions,
+               "activities": "\n".join(latest[0].plan.activities)} if latest else {}
+    form = ActionPlanForm(request.POST if request.method == "POST" else None,
+                          initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = submit_action_plan(request.user, referral, data["number_of_sessions"],
+                                      data["activities"], data["reason"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"Action plan version {plan.version} sent to the "
+                                      f"probation practitioner for approval")
+            return redirect("referral-action-plan", pk=referral.pk)
+    return _lifecycle_page(request, referral, "action_plan_form.html", form,
+                           amending=bool(latest),
+                           session_cap=referral.complexity_level.session_cap
+                           if referral.complexity_level else None)
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def action_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of the action plan with what each changed and who approved it when
+    (both sides); the practitioner approves the version waiting for approval here."""
+    referral = open_referral(request, pk, "web")
+    return _lifecycle_page(request, referral, "action_plan.html", ApprovalForm())
+
+
+@require_http_methods(["POST"])
+@role_required(REFERRERS)
+def action_plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner approves the version of the action plan they were shown."""
+    referral = open_referral(request, pk, "web")
+    form = ApprovalForm(request.POST)
+    form.is_valid()
+    try:
+        plan = approve_action_plan(request.user, referral, form.cleaned_data["version"])
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _lifecycle_page(request, referral, "action_plan.html", form)
+    messages.success(request, f"Action plan version {plan.version} approved")
+    return redirect("referral-detail", pk=referral.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(REFERRERS)
+def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner withdraws a sent referral, at any stage, with a reason."""
+    referral = open_referral(request, pk, "web")
+    form = WithdrawalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw_referral(request.user, referral, form.cleaned_data["reason_code"],
+                              form.cleaned_data["comments"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"Referral {referral.reference} withdrawn")
+            return redirect("referral-detail", pk=referral.pk)
+    return _lifecycle_page(request, referral, "withdraw.html", form)
 
 
 @require_GET
@@ -166,5 +336,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if not provider:
         referrals = referrals.filter(created_by=request.user)
     rows = list(referrals.order_by("sent_at", "-created_at")[:500])
+    states = states_for(rows)
     return render(request, "referrals/list.html", {
-        "referrals": rows, "provider_view": provider, "nav_section": "referrals"})
+        "referrals": [(r, states[r.pk]) for r in rows], "provider_view": provider,
+        "nav_section": "referrals"})
