@@ -85,6 +85,11 @@ def reads_only_aggregates(user: Any) -> bool:
     return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
 
 
+def reads_only_referrals(user: Any) -> bool:
+    """A provider's keyworker reads the referrals sent to it, never case records (REF-9)."""
+    return has_role(user, frozenset({PROVIDER})) and not has_role(user, CASE_READERS)
+
+
 def require_role(user: Any, allowed: frozenset[str]) -> None:
     """Raise ``PermissionDenied`` unless the user holds one of ``allowed``."""
     if not has_role(user, allowed):

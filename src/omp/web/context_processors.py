@@ -12,6 +12,8 @@ from omp.access import (
     CUSTODY_EDITORS,
     OUTCOMES_READERS,
     OVERRIDE_EDITORS,
+    PROVIDER,
+    REFERRAL_READERS,
     ROLE_NAMES,
     RSR_OSP_EDITORS,
     roles_of,
@@ -32,6 +34,7 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
     """Which primary navigation links the user's roles may follow."""
     held = roles_of(request.user)
     return {"can_read_cases": bool(held & CASE_READERS),
+            "can_read_referrals": bool(held & (REFERRAL_READERS | {PROVIDER})),
             "can_read_outcomes": bool(held & OUTCOMES_READERS)}
 
 

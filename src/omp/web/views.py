@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from omp import clock
-from omp.access import reads_only_aggregates
+from omp.access import reads_only_aggregates, reads_only_referrals
 from omp.web import sessions
 from omp.web.signin import period
 
@@ -25,20 +25,25 @@ health_log = logging.getLogger("omp.health")
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page is case search; for those who read only aggregates it is the
-    outcomes index."""
+    outcomes index, and for a provider's keyworker its incoming referrals."""
     if reads_only_aggregates(request.user):
         return redirect("outcomes-index")
+    if reads_only_referrals(request.user):
+        return redirect("referral-list")
     return redirect("case-search")
 
 
 class SignInView(LoginView):
     """Django's sign-in, landing each role on a start page it may open: case search, the
-    default, is replaced by the outcomes index for those who read only aggregates."""
+    default, is replaced by the outcomes index for those who read only aggregates and by
+    the incoming referrals for a provider's keyworker."""
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
         if url == reverse("case-search") and reads_only_aggregates(self.request.user):
             return reverse("outcomes-index")
+        if url == reverse("case-search") and reads_only_referrals(self.request.user):
+            return reverse("referral-list")
         return url
 
 
