@@ -19,9 +19,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("omp.cases.urls")),
     path("", include("omp.decisions.urls")),
-    path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
     path("", include("omp.custody.urls")),
     path("", include("omp.referrals.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
     path("", include("omp.outcomes.web.urls")),
 ]
