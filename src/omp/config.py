@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     caseload_cap: int = 60
     #: PATH-6: the fewest a full-time case manager is expected to hold.
     caseload_floor: int = 40
+    #: COM-4: the smallest count shown to a role without case access; smaller counts, and
+    #: the cells that would let them be worked out from totals, are withheld.
+    disclosure_threshold: PositiveInt = 10
     log_level: str = "INFO"
     #: Where the outcomes analytics run with ``--engine spark``: ``local[2]`` (this machine,
     #: two cores) or a cluster's master URL.
