@@ -65,7 +65,7 @@ def test_a_practitioner_refers_a_person_refused_while_incomplete_then_sent(
     _shot(page, "referral-refused")
     summary.get_by_role("link", name="Enter the date the service should be completed by") \
         .click()
-    expect(page.locator("#completion_deadline")).to_be_focused()
+    expect(page.locator("#completion_deadline-day")).to_be_focused()
     assert Referral.objects.get().sent_at is None
 
     page.get_by_label("Medium complexity").check()

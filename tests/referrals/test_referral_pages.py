@@ -95,8 +95,8 @@ def test_the_draft_page_lists_what_is_missing_and_refuses_to_send(
     assert refused.status_code == 400
     assert "There is a problem" in body
     assert 'href="#desired_outcomes">Choose at least one desired outcome' in body
-    assert 'href="#completion_deadline">Enter the date' in body
-    assert 'id="completion_deadline" name="completion_deadline-day"' in body
+    assert 'href="#completion_deadline-day">Enter the date' in body
+    assert 'id="completion_deadline-day" name="completion_deadline-day"' in body
     referral.refresh_from_db()
     assert referral.sent_at is None and referral.enforceable_days == 5  # the draft is saved
 
@@ -110,8 +110,10 @@ def test_a_half_typed_date_is_refused_naming_the_field(client_for: Any, person: 
     response = client.post(reverse("referral-edit", args=[referral.pk]),
                            _form(service, **{"completion_deadline-month": "13"}))
     assert response.status_code == 400
-    assert 'href="#completion_deadline">Enter the date the service should be completed by ' \
-           'as a real date' in response.content.decode()
+    assert 'href="#completion_deadline-day">The date the service should be completed by ' \
+           'must be a real date' in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.enforceable_days is None  # nothing half-saved
 
 
 def test_a_complete_referral_is_sent_then_amended_with_the_change_shown(

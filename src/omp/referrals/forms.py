@@ -8,40 +8,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from omp.cases.forms import DateBoxesField
 from omp.clock import today
 from omp.referrals.models import READINESS, WITHDRAWAL_REASONS, Referral
-
-
-class GovDateParts:
-    """A GOV.UK date input (day, month, year boxes named ``<name>-day`` and so on): what
-    was typed, and the date it makes as ``YYYY-MM-DD`` for the action to check."""
-
-    def __init__(self, name: str, data: Any, initial: date | None) -> None:
-        self.name = name
-        if data is not None:
-            self.day, self.month, self.year = (str(data.get(f"{name}-{part}", "")).strip()
-                                               for part in ("day", "month", "year"))
-        elif initial is not None:
-            self.day, self.month, self.year = str(initial.day), str(initial.month), str(
-                initial.year)
-        else:
-            self.day = self.month = self.year = ""
-
-    @property
-    def value(self) -> str:
-        """``""`` when nothing was typed; otherwise the date, or what was typed when it is
-        not one (which the action refuses, naming the field)."""
-        parts = (self.day, self.month, self.year)
-        if not any(parts):
-            return ""
-        if all(p.isdigit() for p in parts) and len(self.year) == 4:
-            try:
-                return date(int(self.year), int(self.month), int(self.day)).isoformat()
-            except ValueError:
-                pass
-        return "/".join(parts)
 
 
 class StartReferralForm(forms.Form):
@@ -67,7 +38,9 @@ class ReferralForm(forms.Form):
     readiness = forms.CharField(required=False)
     readiness_notes = forms.CharField(required=False)
     enforceable_days = forms.CharField(required=False)
-    completion_deadline = forms.CharField(required=False)
+    completion_deadline = DateBoxesField(
+        required=False, label="Date the service should be completed by",
+        error_name="The date the service should be completed by")
     reason_for_referral = forms.CharField(required=False)
     explanation_for_person = forms.CharField(required=False)
     reason = forms.CharField(required=False, label="Reason for the change")
@@ -79,25 +52,29 @@ class ReferralForm(forms.Form):
             "explanation_for_person")}
         initial["complexity_level"] = str(referral.complexity_level_id or "")
         initial["desired_outcomes"] = [str(i) for i in referral.desired_outcome_ids]
+        initial["completion_deadline"] = referral.completion_deadline
         super().__init__(data, initial=initial, auto_id="%s")
         category = referral.service.category
         self.referral = referral
         self.levels = list(category.complexity_levels.all())
-        self.outcomes = list(category.desired_outcomes.filter(retired_on__isnull=True))
-        self.fields["desired_outcomes"].choices = [(str(o.pk), o.description)
-                                                   for o in self.outcomes]
-        self.deadline = GovDateParts("completion_deadline", data,
-                                     referral.completion_deadline)
+        # A retired outcome stays on the referrals that chose it.
+        self.outcomes = list(category.desired_outcomes.filter(
+            Q(retired_on__isnull=True) | Q(pk__in=referral.desired_outcome_ids)))
+        outcomes = self.fields["desired_outcomes"]
+        outcomes.choices = [(str(o.pk), o.description) for o in self.outcomes]
+        outcomes.error_messages["invalid_choice"] = f"Choose desired outcomes of {category}"
 
     def changes(self) -> dict[str, Any]:
-        """What was typed, in the names the actions take."""
+        """What was typed, in the names the actions take (call once the form is valid: the
+        date is the one the GOV.UK date input read)."""
         data = self.data
         changes: dict[str, Any] = {name: data.get(name, "") for name in (
             "rosh_summary", "previous_convictions", "additional_orders", "complexity_level",
             "readiness", "readiness_notes", "enforceable_days", "reason_for_referral",
             "explanation_for_person")}
         changes["desired_outcomes"] = data.getlist("desired_outcomes")
-        changes["completion_deadline"] = self.deadline.value
+        deadline = self.cleaned_data.get("completion_deadline")
+        changes["completion_deadline"] = deadline.isoformat() if deadline else ""
         return changes
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:

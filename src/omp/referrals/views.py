@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, has_role, role_required
-from omp.cases.access import open_case
+from omp.cases.access import open_case, without_withheld
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
 from omp.referrals.actions import (
@@ -118,7 +118,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if referral.is_sent:
         return redirect("referral-detail", pk=referral.pk)
     form = ReferralForm(referral, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
             referral = save_draft(request.user, referral, form.changes())
             if request.POST.get("send"):
@@ -145,7 +145,7 @@ def referral_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if not referral.is_sent:
         return redirect("referral-edit", pk=referral.pk)
     form = ReferralForm(referral, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
             amend_referral(request.user, referral, form.changes(),
                            request.POST.get("reason", ""))
@@ -332,7 +332,8 @@ def referral_summary(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """A practitioner's own referrals (drafts first); a provider's incoming referrals."""
     provider = is_provider_only(request.user)
-    referrals = visible_referrals(request.user)
+    # LAO-1, LAO-2: a case the user may not open is left out of the list.
+    referrals = without_withheld(request.user, visible_referrals(request.user))
     if not provider:
         referrals = referrals.filter(created_by=request.user)
     rows = list(referrals.order_by("sent_at", "-created_at")[:500])
