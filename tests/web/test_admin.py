@@ -27,7 +27,7 @@ def admin_client_(make_case: Any) -> Client:
 MODELS = ["cases/region", "cases/probationdeliveryunit", "cases/prison", "cases/person",
           "cases/event", "cases/offence", "cases/sentence", "cases/registration",
           "cases/assessment", "cases/custodyspell", "cases/prisontransfer",
-          "cases/manualcasrecord", "cases/caseaccess",
+          "cases/manualcasrecord", "cases/caseaccess", "cases/limitedaccessentry",
           "decisions/policyversionrecord", "decisions/allocationdecision",
           "decisions/currentdecision", "decisions/recomputerun"]
 

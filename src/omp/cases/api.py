@@ -13,8 +13,11 @@ from ninja.params.functions import Query
 
 from omp.access import CASE_READERS, require_role
 from omp.api_errors import INPUT_ERRORS, field_errors
+from omp.cases.access import refusals_for
+from omp.cases.models import Person
 from omp.cases.queries import MAX_QUERY, clean_query, search_people
 from omp.cases.schemas import CaseList
+from omp.rules.limited_access import Refusal
 
 router = Router(tags=["cases"])
 #: Results a page: the most an answer lists, and how many unless fewer are asked for.
@@ -41,11 +44,22 @@ def list_cases(
         return field_errors(("q", "Enter a case reference, prison number or name"))
     paginator = Paginator(search_people(query), page_size)
     current = paginator.get_page(page)
+    people = list(current.object_list)
+    refused = refusals_for(request.user, [p.pk for p in people])
     return 200, {"query": query, "count": paginator.count, "page": current.number,
                  "pages": paginator.num_pages,
-                 "results": [{"case_ref": p.case_ref, "first_name": p.first_name,
-                              "last_name": p.last_name, "prison_number": p.prison_number,
-                              "date_of_birth": p.date_of_birth,
-                              "pdu_code": p.pdu.code if p.pdu else None,
-                              "outcome": p.outcome}
-                             for p in current.object_list]}
+                 "results": [_summary(p, refused.get(p.pk)) for p in people]}
+
+
+def _summary(person: Person, refused: Refusal | None) -> dict[str, Any]:
+    """One result: the case reference and why, nothing more, for a case the caller may
+    not open (LAO-1, LAO-2)."""
+    if refused is not None:
+        return {"case_ref": person.case_ref, "first_name": None, "last_name": None,
+                "prison_number": None, "date_of_birth": None, "pdu_code": None,
+                "outcome": None, "limited_access": refused.words}
+    return {"case_ref": person.case_ref, "first_name": person.first_name,
+            "last_name": person.last_name, "prison_number": person.prison_number,
+            "date_of_birth": person.date_of_birth,
+            "pdu_code": person.pdu.code if person.pdu else None,
+            "outcome": person.outcome, "limited_access": None}

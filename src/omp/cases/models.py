@@ -249,3 +249,30 @@ class CaseAccess(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     channel = models.CharField(max_length=10, default="web")
     path = models.CharField(max_length=200, blank=True, default="")
+
+
+class LimitedAccessEntry(models.Model):
+    """One name on a case's exclusion list (LAO-1: may not see it) or restriction list
+    (LAO-2: only those named may). Managed by administrators; every change is kept."""
+
+    KINDS = [("exclusion", "Exclusion: may not see the case"),
+             ("restriction", "Restriction: one of the only staff who may see the case")]
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_entries")
+    kind = models.CharField(max_length=11, choices=KINDS)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+", verbose_name="staff member")
+    reason = models.CharField(max_length=200, help_text=(
+        "Why this person is on the list, for administrators and auditors (never shown to "
+        "the staff member refused)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "limited-access entry"
+        verbose_name_plural = "limited-access cases"
+        constraints = [models.UniqueConstraint(fields=["person", "kind", "user"],
+                                               name="one_entry_per_list_and_user")]
+        indexes = [models.Index(fields=["user", "kind"]), models.Index(fields=["kind", "person"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"

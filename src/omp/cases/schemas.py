@@ -9,21 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 Outcome = Literal["RETAINED_ENHANCED", "ALLOCATED_NORMAL"]
 
 
 class CaseSummary(Schema):
-    """One search result."""
+    """One search result. A case the caller may not open (LAO-1, LAO-2) carries its
+    reference and ``limited_access`` (why) only; every other field is null."""
 
     case_ref: str
-    first_name: str
-    last_name: str
-    prison_number: str
+    first_name: str | None
+    last_name: str | None
+    prison_number: str | None
     date_of_birth: dt.date | None
     pdu_code: str | None
     outcome: Outcome | None
+    limited_access: str | None = Field(None, description=(
+        "Why the caller may not open this case (its exclusion or restriction list), or "
+        "null when they may"))
 
 
 class CaseList(Schema):

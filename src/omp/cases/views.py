@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from omp.access import CASE_READERS, role_required
-from omp.cases.access import open_case
+from omp.cases.access import open_case, refusals_for
 from omp.cases.fact_sections import fact_sections, in_pairs
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.cases.forms import KnownOnForm
@@ -39,6 +39,10 @@ def case_search(request: HttpRequest) -> HttpResponse:
     if query:
         paginator = Paginator(search_people(query), RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
+        # LAO-1, LAO-2: a case the user may not open is listed by reference and why only.
+        refused = refusals_for(request.user, [person.pk for person in page.object_list])
+        for person in page.object_list:
+            person.refusal = refused.get(person.pk)
         context.update(page=page, page_query=urlencode({"q": query}) + "&",
                        page_range=paginator.get_elided_page_range(page.number, on_each_side=1,
                                                                   on_ends=1))

@@ -23,7 +23,7 @@ from omp.access import (
     has_role,
     role_required,
 )
-from omp.cases.access import open_case
+from omp.cases.access import open_case, withheld_ids, without_withheld
 from omp.cases.actions import ActionError
 from omp.cases.models import Prison
 from omp.cases.sections import CasePage, CasePagePart
@@ -120,7 +120,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
     if prison not in prisons:
         prison = None
     on = today()
-    rows = list(tasks_due(on, 14, prison)[:500])
+    # LAO-1, LAO-2: a case the user may not open is left out of the list.
+    rows = list(without_withheld(request.user, tasks_due(on, 14, prison))[:500])
     return render(request, "custody/tasks.html", {
         "rows": rows, "today": on, "prisons": prisons, "prison": prison,
         "overdue": sum(1 for t in rows if t.due < on), "nav_section": "tasks"})
@@ -215,7 +216,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     release, the ordering explained), their tasks overdue and due this week, and the
     releases in the next 8 weeks."""
     on = today()
-    rows = my_caseload(request.user, on)
+    withheld = withheld_ids(request.user)  # LAO-1, LAO-2: left out of the lists
+    rows = [row for row in my_caseload(request.user, on)
+            if row.allocation.person_id not in withheld]
     cap = get_settings().caseload_cap
     return render(request, "custody/dashboard.html", {
         "rows": rows, "today": on, "cap": cap, "near": cap - CAP_WARNING_MARGIN,

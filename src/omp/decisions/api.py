@@ -27,7 +27,7 @@ from omp.api_errors import (
     INPUT_ERRORS,
     field_errors,
 )
-from omp.cases.access import open_case
+from omp.cases.access import open_case, without_withheld
 from omp.cases.actions import ActionError
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.cases.queries import end_of_day
@@ -273,7 +273,9 @@ def get_handover_list(request: HttpRequest,
     (HANDOVER §4.9), for one prison or PDU, in handover-date order. Not a case read: no
     facts beyond the list's columns."""
     require_role(request.user, CASE_READERS)
-    rows = handover_list(ListQuery(list, prison[:5], pdu[:10]), today())
+    # LAO-1, LAO-2: a case the user may not open is left out of the list.
+    rows = without_withheld(request.user,
+                            handover_list(ListQuery(list, prison[:5], pdu[:10]), today()))
     return [{"case_ref": r.person.case_ref, "name": r.person.full_name,
              "prison_code": r.prison_code or None,
              "pdu_code": r.person.pdu.code if r.person.pdu else None,

@@ -23,7 +23,7 @@ from omp.access import (
     RSR_OSP_EDITORS,
     role_required,
 )
-from omp.cases.access import open_case
+from omp.cases.access import open_case, withheld_people, without_withheld
 from omp.cases.actions import ActionError
 from omp.cases.display import LEVELS, percent_words
 from omp.cases.facts import facts_for_person
@@ -201,7 +201,8 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
     from omp.decisions.handover_lists import LISTS, handover_list
 
     query = _list_query(request)
-    rows = handover_list(query, today())
+    # LAO-1, LAO-2: a case the user may not open is left out of the list and its CSV.
+    rows = without_withheld(request.user, handover_list(query, today()))
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         scope = query.prison or query.pdu or "all"
@@ -231,6 +232,8 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
         columns.append((title, link(sort=key, dir="desc" if aria == "ascending" else ""), aria))
     return render(request, "decisions/lists.html", {
         "query": query, "list_title": LISTS[query.kind], "page": page, "today": today(),
+        "withheld": handover_list(query, today()).filter(
+            person_id__in=withheld_people(request.user)).count(),
         "tabs": [(title, link(list=kind, sort=query.sort), kind == query.kind)
                  for kind, title in LISTS.items()],
         "columns": columns,

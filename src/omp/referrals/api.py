@@ -20,7 +20,7 @@ from omp.api_errors import (
     ERRORS,
     field_errors,
 )
-from omp.cases.access import open_case
+from omp.cases.access import open_case, without_withheld
 from omp.referrals.actions import (
     ReferralError,
     amend_referral,
@@ -89,7 +89,8 @@ def list_referrals(request: HttpRequest, case_ref: str | None = None) -> Any:
     """The referrals the user may read: a provider's incoming referrals, or a person's
     referrals (``case_ref``), or those the practitioner made."""
     require_role(request.user, READERS)
-    referrals = visible_referrals(request.user)
+    # LAO-1, LAO-2: a case the user may not open is left out of the list.
+    referrals = without_withheld(request.user, visible_referrals(request.user))
     if case_ref is not None:
         referrals = referrals.filter(person__case_ref=case_ref)
     elif not is_provider_only(request.user):

@@ -8,6 +8,9 @@ from omp.web import views
 from omp.web.api import api
 from omp.web.forms import SignInForm
 
+#: A case refused by its access lists has its own page (LAO-1, LAO-2).
+handler403 = "omp.web.views.permission_denied"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(

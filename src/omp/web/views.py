@@ -12,11 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from omp import clock
 from omp.access import reads_only_aggregates, reads_only_referrals
+from omp.cases.access import LimitedAccessRefused
 from omp.web import sessions
 from omp.web.signin import period
 
@@ -93,3 +95,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         health_log.warning("Health check: the database did not answer", exc_info=True)
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403: a case refused by its exclusion or restriction list shows its reference and
+    why (LAO-1, LAO-2), nothing more; any other refusal is Django's page (``403.html``)."""
+    if isinstance(exception, LimitedAccessRefused):
+        return render(request, "cases/limited_access.html",
+                      {"case_ref": exception.case_ref, "refusal": exception.refusal},
+                      status=403)
+    return defaults.permission_denied(request, exception)

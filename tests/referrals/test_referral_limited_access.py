@@ -1,0 +1,42 @@
+"""A referral reads its person's case, so the case's exclusion and restriction lists (LAO-1,
+LAO-2) refuse it too, on the pages and the API, with the reason; lists leave it out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from omp.cases.models import LimitedAccessEntry
+from omp.referrals.actions import save_draft, send_referral, start_referral
+from tests.referrals.conftest import complete_changes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_excluded_keyworker_is_refused_the_referral_with_the_reason(
+        client: Client, make_user: Any, person: Any, service: Any,
+        provider_user: Any) -> None:
+    pp = make_user("pp", "com")
+    referral = start_referral(pp, person, service)
+    save_draft(pp, referral, complete_changes(service))
+    referral = send_referral(pp, referral)
+    keyworker = provider_user("kw", "NWH")
+    client.force_login(keyworker)
+    assert client.get(reverse("referral-detail", args=[referral.pk])).status_code == 200
+    LimitedAccessEntry.objects.create(person=person, kind="exclusion", user=keyworker,
+                                      reason="Known to the person")
+    for name in ("referral-detail", "referral-summary"):
+        page = client.get(reverse(name, args=[referral.pk]))
+        assert page.status_code == 403
+        body = page.content.decode()
+        assert "exclusion list" in body and "Smith" not in body
+    answer = client.get(f"/api/v1/referrals/{referral.pk}")
+    assert answer.status_code == 403 and "exclusion list" in answer.json()["detail"]
+    assert referral.reference not in client.get(reverse("referral-list")).content.decode()
+    assert client.get("/api/v1/referrals").json() == []
+    # The practitioner who is on no list still reads it.
+    client.force_login(pp)
+    assert client.get(reverse("referral-detail", args=[referral.pk])).status_code == 200
