@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from omp.access import (
     CASE_MANAGER,
@@ -41,12 +42,41 @@ from omp.custody.models import (
     Task,
 )
 from omp.rules.facts import CaseFacts
-from omp.rules.tasks import plan_tasks
+from omp.rules.tasks import TaskPlan, plan_tasks
 
 
 def _save(task: Task, user: Any) -> None:
     task._history_user = user if getattr(user, "pk", None) else None
     task.save()
+
+
+def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, Task]
+               ) -> tuple[list[Task], list[Task]]:
+    """The tasks to create and the tasks changed so that a person's tasks are what
+    ``plans`` call for: new ones set, open ones moved with the dates, done ones kept as they
+    were, open ones no longer called for marked "no longer needed"."""
+    created: list[Task] = []
+    changed: list[Task] = []
+    for key, plan in plans.items():
+        task = existing.get(key)
+        if task is None:
+            created.append(Task(person_id=person_id, key=key, rule=plan.rule,
+                                title=plan.title, owner=plan.owner, opens=plan.opens,
+                                due=plan.due))
+            continue
+        if task.status == DONE:
+            continue  # completed work is never moved or lost
+        wanted = {"rule": plan.rule, "title": plan.title, "owner": plan.owner,
+                  "opens": plan.opens, "due": plan.due, "status": OPEN}
+        if any(getattr(task, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(task, name, value)
+            changed.append(task)
+    for key, task in existing.items():
+        if key not in plans and task.status == OPEN:
+            task.status = NOT_NEEDED
+            changed.append(task)
+    return created, changed
 
 
 def refresh_tasks(person: Person, facts: CaseFacts, pathway: int | None,
@@ -58,25 +88,38 @@ def refresh_tasks(person: Person, facts: CaseFacts, pathway: int | None,
     plans = {plan.key: plan for plan in plan_tasks(facts, pathway, release)}
     existing = {task.key: task for task in Task.objects.select_for_update()
                 .filter(person=person)}
-    for key, plan in plans.items():
-        task = existing.get(key)
-        if task is None:
-            _save(Task(person=person, key=key, rule=plan.rule, title=plan.title,
-                       owner=plan.owner, opens=plan.opens, due=plan.due), user)
-            continue
-        if task.status == DONE:
-            continue  # completed work is never moved or lost
-        wanted = {"rule": plan.rule, "title": plan.title, "owner": plan.owner,
-                  "opens": plan.opens, "due": plan.due, "status": OPEN}
-        if any(getattr(task, name) != value for name, value in wanted.items()):
-            for name, value in wanted.items():
-                setattr(task, name, value)
-            _save(task, user)
-    for key, task in existing.items():
-        if key not in plans and task.status == OPEN:
-            task.status = NOT_NEEDED
-            _save(task, user)
+    created, changed = _reconcile(person.pk, plans, existing)
+    for task in (*created, *changed):
+        _save(task, user)
     return list(Task.objects.filter(person=person, status=OPEN).order_by("due", "id"))
+
+
+#: The fields a refresh may change on a task.
+_MOVABLE = ["rule", "title", "owner", "opens", "due", "status"]
+
+
+def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]) -> int:
+    """:func:`refresh_tasks` for many people at once, each ``(person id, facts, pathway,
+    release)``: one read of their tasks and bulk writes, with the history, in the caller's
+    transaction. The same tasks as one person at a time; returns how many were written."""
+    if not cases:
+        return 0
+    existing: dict[int, dict[str, Task]] = {}
+    for task in Task.objects.select_for_update().filter(
+            person_id__in=[pid for pid, *_ in cases]):
+        existing.setdefault(task.person_id, {})[task.key] = task
+    created: list[Task] = []
+    changed: list[Task] = []
+    for pid, facts, pathway, release in cases:
+        plans = {plan.key: plan for plan in plan_tasks(facts, pathway, release)}
+        new, moved = _reconcile(pid, plans, existing.get(pid, {}))
+        created += new
+        changed += moved
+    if created:
+        bulk_create_with_history(created, Task, batch_size=1_000)
+    if changed:
+        bulk_update_with_history(changed, Task, _MOVABLE, batch_size=1_000)
+    return len(created) + len(changed)
 
 
 def tasks_follow_the_decision(sender: Any, person: Person, facts: CaseFacts,
@@ -87,32 +130,70 @@ def tasks_follow_the_decision(sender: Any, person: Person, facts: CaseFacts,
     refresh_tasks(person, facts, pathway, release, user)
 
 
-def refresh_everyone(chunk: int = 500, progress: Callable[[int], None] | None = None
+#: Up to this many moved cases in a nightly chunk are read one by one; more, the chunk at once.
+_READ_ONE_BY_ONE = 50
+
+
+def tasks_follow_the_night(sender: Any, as_of: date, low: int, high: int,
+                           person_ids: set[int], **_: Any) -> None:
+    """Receiver of :data:`omp.decisions.signals.chunk_decided`: in the nightly run, the
+    tasks of the cases whose pathway, dates or record moved follow them (PATH-2..5), in the
+    chunk's transaction, from the decisions just stored; completed work is kept."""
+    from omp.cases.facts import assemble, facts_for_person, rows_in_range
+    from omp.decisions.models import CurrentDecision, CurrentHandover
+
+    if not person_ids:
+        return
+    # Only people in custody, or with tasks to settle, have tasks to follow.
+    ids = set(Person.objects.filter(pk__in=person_ids, custody_spells__is_current=True)
+              .values_list("pk", flat=True))
+    ids |= set(Task.objects.filter(person_id__in=person_ids, status=OPEN)
+               .values_list("person_id", flat=True))
+    if not ids:
+        return
+    pathways = dict(CurrentDecision.objects.filter(person_id__in=ids)
+                    .values_list("person_id", "decision__pathway"))
+    releases = dict(CurrentHandover.objects.filter(person_id__in=ids)
+                    .values_list("person_id", "record__earliest_release_date"))
+    if len(ids) <= _READ_ONE_BY_ONE:
+        facts = {person.pk: facts_for_person(person, as_of) for person in
+                 Person.objects.filter(pk__in=ids).select_related("pdu__region")}
+    else:
+        facts = {rows.person[0]: assemble(rows, as_of)
+                 for rows in rows_in_range(low, high, as_of) if rows.person[0] in ids}
+    refresh_tasks_of([(pid, facts[pid], pathways.get(pid), releases.get(pid))
+                      for pid in sorted(facts)])
+
+
+def refresh_everyone(chunk: int = 5_000, progress: Callable[[int], None] | None = None
                      ) -> tuple[int, int]:
     """Set every person in custody's tasks from their current decisions (the pathway
     stored with the allocation, the release date the handover counted back from), a chunk
-    of people per transaction; returns the people and their open tasks."""
-    from omp.cases.facts import facts_for_person
+    of people per transaction, read in bulk; returns the people and their open tasks."""
+    from omp.cases.facts import assemble, rows_in_range
     from omp.decisions.models import CurrentDecision, CurrentHandover
 
     ids = list(Person.objects.filter(custody_spells__is_current=True).distinct()
                .order_by("pk").values_list("pk", flat=True))
-    on, people, open_count = today(), 0, 0
+    on, people = today(), 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
+        wanted = set(part)
         pathways = dict(CurrentDecision.objects.filter(person_id__in=part)
                         .values_list("person_id", "decision__pathway"))
         releases = dict(CurrentHandover.objects.filter(person_id__in=part)
                         .values_list("person_id", "record__earliest_release_date"))
         with transaction.atomic():
-            for person in Person.objects.filter(pk__in=part).select_related("pdu__region"):
-                open_count += len(refresh_tasks(person, facts_for_person(person, on),
-                                                pathways.get(person.pk),
-                                                releases.get(person.pk)))
-                people += 1
+            cases = [(rows.person[0], assemble(rows, on), pathways.get(rows.person[0]),
+                      releases.get(rows.person[0]))
+                     for rows in rows_in_range(part[0], part[-1], on)
+                     if rows.person[0] in wanted]
+            refresh_tasks_of(cases)
+            people += len(cases)
         if progress:
             progress(len(part))
-    return people, open_count
+    return people, (Task.objects.filter(status=OPEN, person__custody_spells__is_current=True)
+                    .distinct().count())
 
 
 @transaction.atomic

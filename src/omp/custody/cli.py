@@ -16,7 +16,7 @@ commands.add_typer(custody_app, name="custody")
 
 @custody_app.command("tasks")
 def refresh_all_tasks(
-    chunk: Annotated[int, typer.Option(help="People per transaction")] = 500,
+    chunk: Annotated[int, typer.Option(help="People per transaction")] = 5_000,
 ) -> None:
     """Set every person in custody's pathway tasks from their current decisions (after a
     bulk load; a change to a case does this itself)."""

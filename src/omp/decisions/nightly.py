@@ -8,7 +8,8 @@ worker processes (:mod:`omp.process_pool`) that only read; this process commits 
 new decisions, their heads and both parts' checkpoints in one transaction, so a run killed
 half way leaves every case's decisions old or new, and the next run for the same day
 resumes after the last committed chunk. Each part writes only the decisions that differ
-from the current ones.
+from the current ones. The domains above follow the cases that moved through
+:data:`omp.decisions.signals.chunk_decided`, inside the chunk's transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from omp.cases.facts import rows_in_range
 from omp.cases.models import Person
 from omp.decisions import handover, recompute
 from omp.decisions.models import RecomputeRun
+from omp.decisions.signals import chunk_decided
 from omp.process_pool import in_order
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
@@ -64,6 +66,13 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
     decided = handover.compute_chunk(low, high, as_of, versions, rows, allocation.outcomes,
                                      facts_of)
     return NightlyChunk(low, high, allocation, decided)
+
+
+def moved(result: NightlyChunk) -> set[int]:
+    """The cases in a chunk whose allocation decision, handover decision or inputs moved."""
+    return ({row[0] for row in result.allocation.rows}
+            | {row[0] for row in result.allocation.confirmed}
+            | {row[0] for row in result.handover.rows})
 
 
 def open_runs(as_of: date) -> NightlyRun:
@@ -107,6 +116,9 @@ def run_nightly(as_of: date, chunk: int = 5_000,
         with transaction.atomic():
             changed = recompute.commit_chunk(runs.allocation, result.allocation)
             changed += handover.commit_chunk(runs.handover, result.handover)
+            # The domains above this one (custody's tasks) follow the cases that moved.
+            chunk_decided.send(sender=run_nightly, as_of=as_of, low=result.low,
+                               high=result.high, person_ids=moved(result))
         if progress:
             progress(result.allocation.examined, changed)
     last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

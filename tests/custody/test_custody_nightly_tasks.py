@@ -1,0 +1,125 @@
+"""PATH-2..5 in the nightly run: when a case's dates or pathway move without a change
+through the actions (a data fix, a bulk load), the night's run moves its tasks in the same
+chunk transaction, keeping completed work; the bulk refresh sets the same tasks as one case
+at a time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from omp.cases.facts import facts_for_person
+from omp.cases.models import CustodySpell, Registration
+from omp.custody.actions import complete_task, refresh_tasks, refresh_tasks_of
+from omp.custody.models import DONE, NOT_NEEDED, OPEN, Task
+from omp.decisions import nightly
+from tests.conftest import case_object
+
+pytestmark = pytest.mark.django_db
+ARRIVAL = date(2026, 3, 2)
+CRD = date(2028, 3, 1)
+NIGHT = date(2026, 11, 23)
+
+
+def _in_custody(make_case: Any, case_ref: str) -> Any:
+    return make_case(case_object(**{
+        "case_ref": case_ref, "event.sentence.length": "P4Y",
+        "event.sentence.date": "2026-03-01", "custody.arrival_date": ARRIVAL.isoformat(),
+        "custody.sentence_start_date": "2026-03-01",
+        "custody.conditional_release_date": CRD.isoformat(), "risk.rosh": "MEDIUM"}))
+
+
+def _tasks(person: Any) -> dict[str, tuple[str, date]]:
+    return {t.key: (t.status, t.due) for t in Task.objects.filter(person=person)}
+
+
+def test_a_release_date_moved_behind_the_actions_moves_the_tasks_at_night(
+        make_case: Any, make_user: Any) -> None:
+    person, other = _in_custody(make_case, "NT001"), _in_custody(make_case, "NT002")
+    done = Task.objects.get(person=person, key="needs_before_release")
+    complete_task(make_user("cm_n", "case_manager"), done.pk, person)
+    untouched = _tasks(other)
+    later = CRD + timedelta(days=70)
+    CustodySpell.objects.filter(person=person).update(conditional_release_date=later)
+    assert _tasks(person)["community_case_manager"][1] == CRD - timedelta(weeks=6)
+    nightly.run_nightly(NIGHT, chunk=1)
+    tasks = _tasks(person)
+    assert tasks["community_case_manager"] == (OPEN, later - timedelta(weeks=6))
+    assert tasks["through_the_gate"] == (OPEN, later)
+    assert tasks["needs_before_release"] == (DONE, CRD - timedelta(weeks=8))  # kept as done
+    assert _tasks(other) == untouched
+
+
+def test_a_pathway_change_at_night_regenerates_the_tasks_keeping_completed_work(
+        make_case: Any, make_user: Any) -> None:
+    person = _in_custody(make_case, "NT003")
+    complete_task(make_user("cm_p", "case_manager"),
+                  Task.objects.get(person=person, key="triage").pk, person)
+    # A high RoSH registration loaded behind the actions' back: pathway 1 from tonight.
+    Registration.objects.filter(person=person, code__in=("RLRH", "RMRH")).update(
+        end_date=NIGHT - timedelta(days=1))
+    Registration.objects.create(person=person, code="RHRH", start_date=NIGHT - timedelta(
+        days=1))
+    nightly.run_nightly(NIGHT, chunk=5)
+    tasks = _tasks(person)
+    assert tasks["triage"][0] == DONE
+    assert tasks["custody_case_manager"][0] == NOT_NEEDED
+    assert tasks["oasys_sentence_plan"][0] == NOT_NEEDED
+    assert tasks["community_case_manager"][0] == OPEN
+
+
+def test_a_quiet_night_writes_no_task(make_case: Any) -> None:
+    _in_custody(make_case, "NT004")
+    written = Task.history.count()
+    nightly.run_nightly(NIGHT, chunk=5)
+    assert Task.history.count() == written
+
+
+def test_a_night_that_dies_in_the_tasks_keeps_the_chunk_s_decisions_old(
+        make_case: Any, monkeypatch: Any) -> None:
+    from omp.custody import actions
+    from omp.decisions.models import CurrentHandover
+
+    person = _in_custody(make_case, "NT005")
+    later = CRD + timedelta(days=70)
+    CustodySpell.objects.filter(person=person).update(conditional_release_date=later)
+
+    def dying(*_: Any) -> int:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(actions, "refresh_tasks_of", dying)
+    with pytest.raises(RuntimeError):
+        nightly.run_nightly(NIGHT, chunk=5)
+    head = CurrentHandover.objects.get(person=person)
+    assert head.record.earliest_release_date == CRD  # the chunk rolled back as one
+    assert _tasks(person)["through_the_gate"] == (OPEN, CRD)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shifts=st.lists(st.tuples(st.integers(-60, 400), st.integers(-300, 300),
+                                 st.sampled_from([None, 1, 2, 3, 4])),
+                       min_size=1, max_size=4))
+def test_the_bulk_refresh_sets_the_same_tasks_as_one_case_at_a_time(
+        make_case: Any, shifts: list[tuple[int, int, int | None]]) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        people = [_in_custody(make_case, f"NTH{i:02d}") for i in range(2)]
+        bulk, single = people
+        for arrival_shift, release_shift, pathway in shifts:
+            release = CRD + timedelta(days=release_shift)
+            CustodySpell.objects.filter(person__in=people).update(
+                arrival_date=ARRIVAL + timedelta(days=arrival_shift))
+            facts = {p.pk: facts_for_person(p, NIGHT) for p in people}
+            refresh_tasks_of([(bulk.pk, facts[bulk.pk], pathway, release)])
+            refresh_tasks(single, facts[single.pk], pathway, release)
+            assert _tasks(bulk) == _tasks(single)
+            arrival = ARRIVAL + timedelta(days=arrival_shift)
+            assert all(due >= arrival for status, due in _tasks(bulk).values()
+                       if status == OPEN)
+        transaction.set_rollback(True)
