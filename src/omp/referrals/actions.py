@@ -5,7 +5,10 @@ and leaves a version in the referral's history."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,10 +19,14 @@ from omp.access import PROVIDER, REFERRERS, require_role
 from omp.cases.models import Person
 from omp.clock import today
 from omp.referrals.models import (
+    IN_PERSON,
+    METHODS,
     OTHER_WITHDRAWAL_REASON,
     READINESS,
+    RESCHEDULE_REQUESTERS,
     WITHDRAWAL_REASONS,
     ActionPlan,
+    Appointment,
     ComplexityLevel,
     DesiredOutcome,
     Referral,
@@ -29,6 +36,9 @@ from omp.referrals.models import (
 from omp.referrals.queries import (
     AMENDABLE,
     MAX_ENFORCEABLE_DAYS,
+    appointment_for,
+    appointments_of,
+    approved_plan,
     eligibility_problems,
     keyworkers_for,
     lifecycle,
@@ -36,6 +46,7 @@ from omp.referrals.queries import (
     missing,
     prefill,
     referral_for,
+    session_facts,
 )
 from omp.rules.inputs import date_problem
 from omp.rules.referral_lifecycle import (
@@ -46,8 +57,19 @@ from omp.rules.referral_lifecycle import (
     PLAN_APPROVED,
     PLAN_SUBMITTED,
     SENT,
+    SESSION,
+    SESSION_MISSED,
     WITHDRAWN,
     ReferralState,
+)
+from omp.rules.referral_sessions import (
+    ATTENDANCE_WORDS,
+    ATTENDED,
+    DID_NOT_ATTEND,
+    LATE,
+    NO_SESSION_WORDS,
+    booking_problems,
+    next_session_number,
 )
 
 #: Letters of a reference: no I or O, which read as 1 and 0.
@@ -443,3 +465,201 @@ def withdraw_referral(user: Any, referral: Referral, reason_code: str,
     if problems:
         raise ReferralError(problems)
     return _event(referral, user, WITHDRAWN, reason_code=code, notes=text)
+
+
+# Sessions (REF-5): the provider books sessions of the approved action plan, moves them
+# with who asked and why, and records attendance and engagement once each has started.
+
+#: Sessions last from 5 minutes to a working day.
+_DURATION_LIMITS = (5, 480)
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(value: Any) -> dt.time | None:
+    """A time of day as people type it: ``14:30``, ``14.30``, ``2:30pm``, ``9am``."""
+    if isinstance(value, dt.time):
+        return value
+    match = _TIME.match(str(value or "").strip().lower().replace(" ", ""))
+    if match is None:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif match[2] is None:
+        return None  # "14" alone is not a time
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return {"yes": True, "true": True, "no": False, "false": False}.get(
+        str(value or "").strip().lower())
+
+
+@dataclass(frozen=True)
+class _Booking:
+    starts_at: dt.datetime
+    duration: int
+    method: str
+    location: str
+
+
+def _booking(referral: Referral, day: Any, start_time: Any, duration: Any, method: Any,
+             location: Any, problems: list[tuple[str, str]]) -> _Booking | None:
+    """The booking's inputs, each refused naming its field."""
+    on = _day(day) if day not in (None, "") else None
+    if on is None or date_problem(on):
+        problems.append(("day", "Enter the date of the session as a real date, for example "
+                                "27 3 2027"))
+    elif referral.sent_at and on < timezone.localdate(referral.sent_at):
+        problems.append(("day", f"The date of the session cannot be before the referral was "
+                                f"sent ({timezone.localdate(referral.sent_at):%-d %B %Y})"))
+    at = parse_time(start_time)
+    if at is None:
+        problems.append(("start_time", "Enter the time the session starts, for example 14:30 "
+                                       "or 2:30pm"))
+    text = str(duration if duration is not None else "").strip()
+    low, high = _DURATION_LIMITS
+    if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+        problems.append(("duration_minutes", f"Enter how long the session lasts in minutes, "
+                                             f"a whole number from {low} to {high}"))
+    how = str(method or "")
+    if how not in dict(METHODS):
+        problems.append(("method", "Choose how the session is delivered"))
+    where = _text("location", location, problems)
+    if how in IN_PERSON and not where:
+        problems.append(("location", "Give the address where the session takes place"))
+    if len(where) > 300:
+        problems.append(("location", "Give the address in at most 300 characters"))
+    if on is None or at is None or problems:
+        return None
+    starts_at = timezone.make_aware(dt.datetime.combine(on, at))
+    return _Booking(starts_at, int(text), how, where if how in IN_PERSON else "")
+
+
+def _plan_sessions(referral: Referral) -> int | None:
+    plan = approved_plan(referral)
+    return plan.number_of_sessions if plan else None
+
+
+@transaction.atomic
+def book_session(user: Any, referral: Referral, day: Any, start_time: Any, duration: Any,
+                 method: Any, location: Any, enforceable: Any) -> Appointment:
+    """The provider books the next session of the approved action plan (REF-5): when, for
+    how long, how and where, and whether it counts towards the enforceable (RAR) days."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    problems = _open(lifecycle(referral))
+    counts = _yes_no(enforceable)
+    if counts is None:
+        problems.append(("enforceable", "Say whether the session counts towards the "
+                                        "enforceable (RAR) days"))
+    booking = _booking(referral, day, start_time, duration, method, location, problems)
+    facts = session_facts(appointments_of(referral))
+    if booking is not None and counts is not None and not problems:
+        problems += booking_problems(facts, timezone.localdate(booking.starts_at), counts,
+                                     _plan_sessions(referral), referral.enforceable_days)
+    if problems or booking is None:
+        raise ReferralError(problems)
+    return Appointment.objects.create(
+        referral=referral, session_number=next_session_number(facts),
+        starts_at=booking.starts_at, duration_minutes=booking.duration,
+        method=booking.method, location=booking.location, enforceable=bool(counts),
+        booked_by=user, booked_at=timezone.now())
+
+
+@transaction.atomic
+def reschedule_session(user: Any, referral: Referral, appointment_id: Any, day: Any,
+                       start_time: Any, duration: Any, method: Any, location: Any,
+                       requested_by: Any, reason: Any) -> Appointment:
+    """The provider moves a session not yet held to a new time: a new booking of the same
+    session; the old one keeps who asked for the move and why (REF-5)."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    old = appointment_for(referral, appointment_id)
+    problems = _open(lifecycle(referral))
+    if old.rescheduled_to_id is not None:
+        problems.append(("appointment", "This session has already been moved: move its "
+                                        "latest booking"))
+    elif old.attendance:
+        problems.append(("appointment", "Attendance has been recorded for this session: it "
+                                        "cannot be moved"))
+    asked = str(requested_by or "")
+    if asked not in dict(RESCHEDULE_REQUESTERS):
+        problems.append(("requested_by", "Say who asked for the session to be moved"))
+    why = _text("reason", reason, problems)
+    if not why:
+        problems.append(("reason", "Give the reason the session is moved"))
+    booking = _booking(referral, day, start_time, duration, method, location, problems)
+    if booking is not None and not problems:
+        problems += booking_problems(
+            session_facts(appointments_of(referral)), timezone.localdate(booking.starts_at),
+            old.enforceable, _plan_sessions(referral), referral.enforceable_days,
+            replacing=old.session_number)
+    if problems or booking is None:
+        raise ReferralError(problems)
+    new = Appointment.objects.create(
+        referral=referral, session_number=old.session_number, starts_at=booking.starts_at,
+        duration_minutes=booking.duration, method=booking.method, location=booking.location,
+        enforceable=old.enforceable, booked_by=user, booked_at=timezone.now())
+    old.rescheduled_to, old.reschedule_requested_by, old.reschedule_reason = new, asked, why
+    old.save(update_fields=["rescheduled_to", "reschedule_requested_by",
+                            "reschedule_reason"])
+    return new
+
+
+@transaction.atomic
+def record_attendance(user: Any, referral: Referral, appointment_id: Any, attendance: Any,
+                      happened: Any, no_session_reason: Any, notes: Any) -> Appointment:
+    """The provider records, once a session has started, whether the person attended (on
+    time, late or not), whether the session happened and why not, and how they engaged.
+    A session that took place is an activity; one that did not is an event the probation
+    practitioner is shown (REF-5)."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    appointment = appointment_for(referral, appointment_id)
+    problems = _open(lifecycle(referral))
+    if appointment.rescheduled_to_id is not None:
+        problems.append(("appointment", "This session was moved: record attendance on its "
+                                        "latest booking"))
+    elif appointment.attendance:
+        problems.append(("attendance", "Attendance has already been recorded for this "
+                                       "session"))
+    elif appointment.starts_at > timezone.now():
+        local = timezone.localtime(appointment.starts_at)
+        problems.append(("attendance", f"Attendance cannot be recorded for a session in the "
+                                       f"future: it starts on {local:%-d %B %Y} at "
+                                       f"{local:%H:%M}"))
+    came = str(attendance or "")
+    if came not in ATTENDANCE_WORDS:
+        problems.append(("attendance", "Say whether the person attended"))
+    took = False if came == DID_NOT_ATTEND else _yes_no(happened)
+    if came in (ATTENDED, LATE) and took is None:
+        problems.append(("happened", "Say whether the session happened"))
+    why = str(no_session_reason or "") if took is False else ""
+    if took is False and why not in NO_SESSION_WORDS:
+        problems.append(("no_session_reason", "Say why the session did not take place"))
+    text = _text("notes", notes, problems)
+    if took and came in ATTENDANCE_WORDS and not text:
+        problems.append(("notes", "Say how the person engaged in the session"))
+    if problems:
+        raise ReferralError(problems)
+    appointment.attendance, appointment.happened = came, took
+    appointment.no_session_reason, appointment.notes = why, text
+    appointment.recorded_by, appointment.recorded_at = user, timezone.now()
+    appointment.save(update_fields=["attendance", "happened", "no_session_reason", "notes",
+                                    "recorded_by", "recorded_at"])
+    local = timezone.localtime(appointment.starts_at)
+    summary = (f"Session {appointment.session_number} on {local:%-d %B %Y} at "
+               f"{local:%H:%M}: {ATTENDANCE_WORDS[came].lower()}")
+    if took:
+        _event(referral, user, SESSION, appointment=appointment, notes=summary)
+    else:
+        _event(referral, user, SESSION_MISSED, appointment=appointment,
+               notes=f"{summary}. {NO_SESSION_WORDS[why]}.")
+    return appointment

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Region
 from omp.rules.referral_lifecycle import EVENT_WORDS
+from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
 COMPLEXITIES = [("LOW", "Low complexity"), ("MEDIUM", "Medium complexity"),
                 ("HIGH", "High complexity")]
@@ -257,6 +258,61 @@ class ActionPlan(models.Model):
         return f"{self.referral} action plan version {self.version}"
 
 
+#: How a session is delivered (Refer and Monitor's appointment delivery types).
+METHODS = [("phone", "By phone"), ("video", "By video call"),
+           ("probation_office", "In person at a probation office"),
+           ("in_person_other", "In person somewhere else")]
+#: Methods that need a place: where the person goes.
+IN_PERSON = frozenset({"probation_office", "in_person_other"})
+#: Who asked for a session to be moved.
+RESCHEDULE_REQUESTERS = [("person", "The person on probation"), ("provider", "The provider"),
+                         ("practitioner", "The probation practitioner")]
+
+
+class Appointment(models.Model):
+    """One booking of a session of the approved action plan (REF-5), by the provider:
+    when, for how long, how and where, and whether it counts towards the referral's
+    enforceable (RAR) days. Attendance is recorded once, after it has started. Moving a
+    session is a new booking; the old one keeps who asked for the move and why, so the
+    history is never lost."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="appointments")
+    session_number = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=20, choices=METHODS)
+    location = models.CharField(max_length=300, blank=True, default="")
+    #: Counts towards the referral's enforceable (RAR) days; otherwise voluntary.
+    enforceable = models.BooleanField()
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    booked_at = models.DateTimeField()
+    #: The booking that replaced this one, when the session was moved.
+    rescheduled_to = models.OneToOneField("self", on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="rescheduled_from")
+    reschedule_requested_by = models.CharField(max_length=12, blank=True, default="",
+                                               choices=RESCHEDULE_REQUESTERS)
+    reschedule_reason = models.TextField(blank=True, default="")
+    # Attendance and engagement, recorded once after the session started.
+    attendance = models.CharField(max_length=4, blank=True, default="",
+                                  choices=list(ATTENDANCE_WORDS.items()))
+    happened = models.BooleanField(null=True, blank=True)
+    no_session_reason = models.CharField(max_length=16, blank=True, default="",
+                                         choices=list(NO_SESSION_WORDS.items()))
+    notes = models.TextField("engagement notes", blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral", "starts_at", "id"]
+        indexes = [models.Index(fields=["referral", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.referral} session {self.session_number} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
 class ReferralEvent(models.Model):
     """One timestamped event of a referral's lifecycle; the referral's state is derived from
     these (``omp.rules.referral_lifecycle``) and never stored. Rows are only ever added."""
@@ -273,6 +329,8 @@ class ReferralEvent(models.Model):
     #: assessment).
     happened_on = models.DateField(null=True, blank=True)
     action_plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="events")
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="events")
     reason_code = models.CharField(max_length=3, blank=True, default="",
                                    choices=WITHDRAWAL_REASONS)

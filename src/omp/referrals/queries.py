@@ -20,6 +20,7 @@ from omp.decisions.handover_queries import handover_in_force
 from omp.referrals.models import (
     READINESS,
     ActionPlan,
+    Appointment,
     ComplexityLevel,
     DesiredOutcome,
     Provider,
@@ -28,6 +29,7 @@ from omp.referrals.models import (
     Service,
 )
 from omp.rules.referral_lifecycle import LifecycleEvent, ReferralState, referral_state
+from omp.rules.referral_sessions import RarCount, SessionFacts, count_rar_days
 
 #: Registrations that are additional orders or flags a provider must know of (seed 001:
 #: "no information on what additional orders a person is on").
@@ -456,3 +458,84 @@ def plan_versions(referral: Referral) -> list[PlanVersion]:
             and previous.number_of_sessions != plan.number_of_sessions else None))
         previous = plan
     return list(reversed(shown))
+
+
+# Sessions and RAR days (REF-5).
+
+
+def approved_plan(referral: Referral) -> ActionPlan | None:
+    """The latest approved version of the action plan: the one sessions are booked
+    against."""
+    return (ActionPlan.objects.filter(referral=referral, approved_at__isnull=False)
+            .order_by("-version").first())
+
+
+def appointments_of(referral: Referral) -> list[Appointment]:
+    """Every booking of the referral's sessions, moved ones included, in time order."""
+    return list(Appointment.objects.filter(referral=referral)
+                .select_related("booked_by", "recorded_by", "rescheduled_to")
+                .order_by("starts_at", "id"))
+
+
+def appointment_for(referral: Referral, pk: Any) -> Appointment:
+    """The booking ``pk`` of this referral (``Http404`` for any other, as for none)."""
+    found = Appointment.objects.filter(
+        referral=referral, pk=pk if str(pk).isdigit() else -1).first()
+    if found is None:
+        raise Http404("The referral has no session with that number")
+    return found
+
+
+def session_facts(appointments: list[Appointment]) -> list[SessionFacts]:
+    """The facts the REF-5 rules read, one per booking."""
+    from django.utils import timezone
+
+    return [SessionFacts(a.session_number, timezone.localdate(a.starts_at), a.enforceable,
+                         a.attendance or None, a.happened, a.no_session_reason,
+                         a.rescheduled_to_id is not None) for a in appointments]
+
+
+def rar_count(referral: Referral, appointments: list[Appointment] | None = None) -> RarCount:
+    """Activities, RAR days and voluntary days of the referral, side by side (REF-5)."""
+    if appointments is None:
+        appointments = appointments_of(referral)
+    return count_rar_days(session_facts(appointments), referral.enforceable_days)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A booking as both sides see it: its state in words."""
+
+    appointment: Appointment
+    status: str
+    took_place: bool
+    can_record: bool
+    can_move: bool
+
+
+def session_status(appointment: Appointment, now: datetime) -> str:
+    """The booking's state in words: moved, booked, attendance to record, or what was
+    recorded."""
+    from django.utils import timezone
+
+    if appointment.rescheduled_to_id is not None:
+        new = timezone.localtime(appointment.rescheduled_to.starts_at)
+        return f"Moved to {new:%-d %B %Y} at {new:%H:%M}"
+    if appointment.attendance:
+        if appointment.attendance != "no" and appointment.happened:
+            return appointment.get_attendance_display()
+        if appointment.attendance == "no":
+            return "Did not attend"
+        return "Attended, but the session did not happen"
+    return "Attendance to record" if appointment.starts_at <= now else "Booked"
+
+
+def session_rows(appointments: list[Appointment], now: datetime) -> list[SessionRow]:
+    """Each booking with its state and what may still be done with it."""
+    rows = []
+    for a in appointments:
+        current = a.rescheduled_to_id is None and not a.attendance
+        rows.append(SessionRow(a, session_status(a, now),
+                               a.attendance in ("yes", "late") and a.happened is not False,
+                               current and a.starts_at <= now, current))
+    return rows

@@ -3,7 +3,9 @@ derived from its timestamped events, never kept in a status field, so the state 
 moment is the same function applied to the events recorded by then.
 
 Events: sent; assigned to a keyworker; the initial assessment; an action plan submitted, an
-amended one submitted after approval, a plan approved; sessions; the end-of-service report;
+amended one submitted after approval, a plan approved; sessions that took place (a session
+that did not take place is an event both sides see, which does not move the state); the
+end-of-service report;
 concluded; withdrawn (at any stage, with a reason code). The function takes the events in
 any order and sorts them by time, the order they were recorded in breaking ties.
 """
@@ -22,6 +24,7 @@ PLAN_SUBMITTED = "plan_submitted"
 PLAN_AMENDED = "plan_amended"
 PLAN_APPROVED = "plan_approved"
 SESSION = "session"
+SESSION_MISSED = "session_missed"
 END_OF_SERVICE_REPORT = "end_of_service_report"
 CONCLUDED = "concluded"
 WITHDRAWN = "withdrawn"
@@ -35,7 +38,8 @@ EVENT_WORDS = {
     PLAN_SUBMITTED: "Action plan submitted",
     PLAN_AMENDED: "Amended action plan submitted",
     PLAN_APPROVED: "Action plan approved",
-    SESSION: "Session",
+    SESSION: "Session took place",
+    SESSION_MISSED: "Session did not take place",
     END_OF_SERVICE_REPORT: "End-of-service report submitted",
     CONCLUDED: "Concluded",
     WITHDRAWN: "Withdrawn",
