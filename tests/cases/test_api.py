@@ -40,7 +40,8 @@ def test_roles_that_may_not_read_cases_get_403(client_for: Any, make_case: Any,
     response = client_for("keyworker", "provider").get(url)
     assert response.status_code == 403
     assert response.json() == {"detail": "Your role does not allow this"}
-    assert not CaseAccess.objects.exists()
+    # Nothing read: the attempt is logged as refused by the role.
+    assert [(a.refusal, a.channel) for a in CaseAccess.objects.all()] == [("role", "api")]
 
 
 def test_search(client_for: Any, named_case: Any) -> None:
@@ -51,7 +52,11 @@ def test_search(client_for: Any, named_case: Any) -> None:
     assert body == {"query": "jones", "count": 1, "page": 1, "pages": 1, "results": [{
         "case_ref": "X000002", "first_name": "Alex", "last_name": "Jones",
         "prison_number": "B9999ZZ", "date_of_birth": "1990-01-31", "pdu_code": "N07CAM",
-        "outcome": "RETAINED_ENHANCED"}]}
+        "outcome": "RETAINED_ENHANCED", "limited_access": None}]}
+    # Each person a result page gives is logged as read through the API's search.
+    access = CaseAccess.objects.get()
+    assert (access.case_ref, access.channel, access.refusal, access.path) == (
+        "X000002", "api_search", "", "/api/v1/cases?q=jones")
     assert client.get("/api/v1/cases", {"q": "X0000"}).json()["count"] == 2
     assert client.get("/api/v1/cases", {"q": "X0000", "page": 9}).json()["page"] == 1  # clamped
 

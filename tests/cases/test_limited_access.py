@@ -41,7 +41,7 @@ def world(make_case: Any, make_user: Any) -> dict[str, Any]:
         users[admin].save()
     excluded_case = _named(_due_in(make_case, "L0001", 10), "Zebedee", "Quill", "Z9999ZZ")
     restricted_case = _named(_due_in(make_case, "L0002", 12), "Yolanda", "Restrick", "Y8888YY")
-    ordinary = _named(_due_in(make_case, "O0001", 14), "Olive", "Ordinary", "O7777OO")
+    _named(_due_in(make_case, "O0001", 14), "Olive", "Ordinary", "O7777OO")
     LimitedAccessEntry.objects.create(person=excluded_case, kind="exclusion",
                                       user=users["excluded"], reason="A relative")
     for who in ("named", "admin_named"):
@@ -141,7 +141,7 @@ def test_staff_lists_and_their_csv_leave_refused_cases_out(world: dict[str, Any]
 def test_a_refusal_is_not_logged_as_a_read(world: dict[str, Any]) -> None:
     world["clients"]["excluded"].get("/cases/L0001/")
     world["clients"]["other"].get("/cases/L0001/")
-    reads = CaseAccess.objects.filter(person__case_ref="L0001")
+    reads = CaseAccess.objects.filter(person__case_ref="L0001", refusal="")
     assert [a.user.username for a in reads] == ["other"]
 
 
@@ -177,3 +177,11 @@ def test_admins_manage_the_lists_by_case_reference_with_history(
     listing = admin.get("/admin/cases/limitedaccessentry/").content.decode()
     assert "O0001" in listing and "Olive" not in listing
 
+
+
+def test_a_refusal_by_the_lists_is_logged_with_its_rule(world: dict[str, Any]) -> None:
+    world["clients"]["excluded"].get("/cases/L0001/")
+    world["clients"]["other"].get("/api/v1/cases/L0002")
+    refused = CaseAccess.objects.exclude(refusal="").order_by("id")
+    assert [(a.user.username, a.case_ref, a.channel, a.refusal) for a in refused] == [
+        ("excluded", "L0001", "web", "LAO-1"), ("other", "L0002", "api", "LAO-2")]

@@ -40,7 +40,9 @@ def test_roles_that_may_not_read_cases_get_403(client_for: Any, make_case: Any,
         response = client.get(url)
         assert response.status_code == 403
         assert "You do not have access to this page" in response.content.decode()
-    assert not CaseAccess.objects.exists()
+    # Nothing read; each attempt is logged as refused by the role.
+    assert [(a.refusal, a.case_ref) for a in CaseAccess.objects.order_by("id")] == [
+        ("role", ""), ("role", "X000001")]
 
 
 def test_sign_in_and_out(client: Client, make_user: Any) -> None:
@@ -178,9 +180,11 @@ def test_opening_a_case_is_logged(client_for: Any, named_case: Any) -> None:
         "pom", person, "web", f"/cases/{person.case_ref}/")
 
 
-def test_unknown_case_is_404_and_not_logged(client_for: Any, db: Any) -> None:
+def test_unknown_case_is_404_and_logged_as_refused(client_for: Any, db: Any) -> None:
     response = client_for("pom", "pom").get(reverse("case-detail", args=["NOPE"]))
-    assert response.status_code == 404 and not CaseAccess.objects.exists()
+    assert response.status_code == 404
+    access = CaseAccess.objects.get()
+    assert (access.person, access.case_ref, access.refusal) == (None, "NOPE", "not_found")
 
 
 @pytest.mark.parametrize("role, shown", [("court_staff", True), ("admin", True),

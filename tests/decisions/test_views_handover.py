@@ -98,7 +98,8 @@ def test_providers_and_commissioners_get_403(client_for: Any, make_case: Any,
     make_case()
     assert client_for("keyworker", "provider").get(url).status_code == 403
     assert client_for("buyer", "commissioner").get(url).status_code == 403
-    assert not CaseAccess.objects.exists()
+    # Nothing read; both attempts are logged as refused by the role.
+    assert [a.refusal for a in CaseAccess.objects.all()] == ["role", "role"]
 
 
 def test_case_page_shows_the_handover_and_its_reason(client_for: Any, make_case: Any) -> None:

@@ -25,6 +25,7 @@ ANALYST = "analyst"
 ADMIN = "admin"
 HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
 CONTRACT_MANAGER = "contract_manager"
+AUDITOR = "auditor"
 
 ROLE_NAMES = {
     COURT_STAFF: "Court staff",
@@ -37,6 +38,7 @@ ROLE_NAMES = {
     ADMIN: "Administrator",
     HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
     CONTRACT_MANAGER: "Contract manager",
+    AUDITOR: "Auditor",
 }
 #: Who may open a case record. Providers see referrals only (REF-9); commissioners see
 #: aggregates only (COM-4).
@@ -60,6 +62,13 @@ REFERRERS = frozenset({COM, POM, CASE_MANAGER, ADMIN})
 #: Who reads every referral: the referrers and heads of offender management. A provider
 #: reads only the referrals sent to it (REF-9), checked on each referral.
 REFERRAL_READERS = REFERRERS | {HEAD_OF_OFFENDER_MANAGEMENT}
+#: Who reads the case-access log: who read which person's data, and what a user read.
+#: Auditors read the log only, never a case.
+AUDITORS = frozenset({AUDITOR, ADMIN})
+#: COM-1..4: who reads contracts, their KPIs and supply chains (aggregates only, COM-4).
+COMMISSIONING_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
+#: COM-1: who moves a contract through the commissioning cycle.
+CYCLE_MOVERS = frozenset({COMMISSIONER, ADMIN})
 
 
 def roles_of(user: Any) -> frozenset[str]:
@@ -88,6 +97,11 @@ def reads_only_aggregates(user: Any) -> bool:
 def reads_only_referrals(user: Any) -> bool:
     """A provider's keyworker reads the referrals sent to it, never case records (REF-9)."""
     return has_role(user, frozenset({PROVIDER})) and not has_role(user, CASE_READERS)
+
+
+def audits_only(user: Any) -> bool:
+    """An auditor reads the case-access log, never a case record."""
+    return has_role(user, frozenset({AUDITOR})) and not has_role(user, CASE_READERS)
 
 
 def require_role(user: Any, allowed: frozenset[str]) -> None:

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from omp.access import CASE_READERS, require_role
-from omp.cases.actions import log_case_access
+from omp.cases.actions import log_case_access, log_refusal
 from omp.cases.models import LimitedAccessEntry, Person
 from omp.rules.limited_access import EXCLUSION, RESTRICTION, AccessLists, Refusal, refusal
 
@@ -92,8 +92,25 @@ def check_case(request: HttpRequest, person: Person, channel: str) -> None:
     check."""
     why = refusal_for(request.user, person)
     if why is not None:
+        log_refusal(request.user, channel, request.get_full_path(), why.rule, person=person)
         raise LimitedAccessRefused(person.case_ref, why)
     log_case_access(request.user, person, channel, request.get_full_path())
+
+
+def log_refused_request(request: HttpRequest, channel: str, exception: Exception) -> None:
+    """Log a request refused by a role check (403) or answered "not found" (404, which is
+    also how a record the user may not see answers), naming the case when the URL does.
+    A refusal by a case's lists is logged where it is decided (:func:`check_case`), and
+    nothing is logged for someone not signed in."""
+    if isinstance(exception, LimitedAccessRefused) or not request.user.is_authenticated:
+        return
+    match = request.resolver_match
+    case_ref = str(match.kwargs.get("case_ref", "")) if match else ""
+    person = (Person.objects.filter(case_ref=case_ref).first()
+              if case_ref and case_ref.isprintable() else None)
+    log_refusal(request.user, channel, request.get_full_path(),
+                "not_found" if isinstance(exception, Http404) else "role",
+                case_ref="".join(ch for ch in case_ref if ch.isprintable()), person=person)
 
 
 def open_case(request: HttpRequest, case_ref: str, channel: str) -> Person:

@@ -73,13 +73,34 @@ def parse_rsr(value: Any) -> Decimal:
 
 
 def log_case_access(user: Any, person: Person, channel: str, path: str = "") -> CaseAccess:
-    """Record that ``user`` opened ``person``'s case through ``channel`` (``web`` or ``api``).
+    """Record that ``user`` opened ``person``'s case through ``channel`` (``web``, ``api``,
+    ``admin``).
 
     Case records are special-category personal data, so every read of one is logged: who,
     which case, when and through which page or route.
     """
-    return CaseAccess.objects.create(user=user, person=person, channel=channel,
-                                     path=path[:200])
+    return CaseAccess.objects.create(user=user, person=person, case_ref=person.case_ref,
+                                     channel=channel, path=path[:200])
+
+
+def log_people_listed(user: Any, people: list[Person], channel: str, path: str = "",
+                      refused: dict[int, str] | None = None) -> None:
+    """Record that ``user`` was given the people of a list (an API search page, a CSV
+    download) through ``channel``, one row each in one insert; ``refused`` maps the id of
+    a person shown by reference only to the rule that withheld the rest (LAO-1, LAO-2)."""
+    refused = refused or {}
+    CaseAccess.objects.bulk_create(
+        [CaseAccess(user=user, person=person, case_ref=person.case_ref, channel=channel,
+                    refusal=refused.get(person.pk, ""), path=path[:200]) for person in people])
+
+
+def log_refusal(user: Any, channel: str, path: str, refusal: str, case_ref: str = "",
+                person: Person | None = None) -> CaseAccess:
+    """Record a refused attempt: ``refusal`` is ``role``, ``LAO-1``, ``LAO-2`` or
+    ``not_found``; ``case_ref`` is what was asked for, ``person`` the case when it exists."""
+    return CaseAccess.objects.create(
+        user=user, person=person, case_ref=(person.case_ref if person else case_ref)[:20],
+        channel=channel, refusal=refusal, path=path[:200])
 
 
 def write_rsr_osp(user: Any, person: Person, rsr: Any = None, osp: str | None = None,

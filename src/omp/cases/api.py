@@ -14,6 +14,7 @@ from ninja.params.functions import Query
 from omp.access import CASE_READERS, require_role
 from omp.api_errors import INPUT_ERRORS, field_errors
 from omp.cases.access import refusals_for
+from omp.cases.actions import log_people_listed
 from omp.cases.models import Person
 from omp.cases.queries import MAX_QUERY, clean_query, search_people
 from omp.cases.schemas import CaseList
@@ -46,6 +47,10 @@ def list_cases(
     current = paginator.get_page(page)
     people = list(current.object_list)
     refused = refusals_for(request.user, [p.pk for p in people])
+    # Every person a result page gives is logged, as a read or (shown by reference only)
+    # as refused by the case's list.
+    log_people_listed(request.user, people, "api_search", request.get_full_path(),
+                      {pk: why.rule for pk, why in refused.items()})
     return 200, {"query": query, "count": paginator.count, "page": current.number,
                  "pages": paginator.num_pages,
                  "results": [_summary(p, refused.get(p.pk)) for p in people]}

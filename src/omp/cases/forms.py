@@ -160,3 +160,35 @@ class KnownOnForm(forms.Form):
             raise forms.ValidationError("The past day must be today or earlier, not in the "
                                         "future")
         return day
+
+
+class AccessLogForm(forms.Form):
+    """What an auditor asks of the case-access log: one person's case, one user, or both,
+    between two days (each optional; the days are inclusive)."""
+
+    case_ref = forms.CharField(label="Case reference", required=False, max_length=20)
+    username = forms.CharField(label="User name", required=False, max_length=150)
+    start = DateBoxesField(required=False, label="From", error_name="The first day")
+    end = DateBoxesField(required=False, label="To", error_name="The last day")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_case_ref(self) -> str:
+        """The reference as stored: printable, capitals."""
+        typed = self.cleaned_data.get("case_ref") or ""
+        return "".join(ch for ch in typed if ch.isprintable()).strip().upper()
+
+    def clean_username(self) -> str:
+        """The user name, printable characters only."""
+        typed = self.cleaned_data.get("username") or ""
+        return "".join(ch for ch in typed if ch.isprintable()).strip()
+
+    def clean(self) -> dict[str, Any]:
+        """The last day is not before the first."""
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The last day must be the same as or after the first day")
+        return data

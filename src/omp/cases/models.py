@@ -241,14 +241,62 @@ class ManualCasRecord(models.Model):
         return OUTCOME_LABELS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
 
 
+class AppendOnly(ValueError):
+    """An access-log row may be written once, never changed nor deleted."""
+
+
+class CaseAccessQuerySet(models.QuerySet["CaseAccess"]):
+    """The access log's rows: added, never changed nor deleted through the application
+    (on PostgreSQL a trigger refuses it too, migration 0008)."""
+
+    def update(self, **kwargs: object) -> int:
+        """Refused: the log is append-only."""
+        raise AppendOnly("The case-access log cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refused: the log is append-only."""
+        raise AppendOnly("The case-access log cannot be deleted from")
+
+
+#: How a person's data was read (or asked for).
+CHANNELS = [("web", "Web page"), ("api", "API"), ("api_search", "API search result"),
+            ("admin", "Admin"), ("csv", "CSV download")]
+#: Why an attempt was refused; blank for a read.
+REFUSALS = [("", "Read"), ("role", "Refused: role"),
+            ("LAO-1", "Refused: on the exclusion list"),
+            ("LAO-2", "Refused: not on the restriction list"),
+            ("not_found", "Refused: not found or not the user's to see")]
+
+
 class CaseAccess(models.Model):
-    """Who opened which case, when, and how: special-category data is access-logged."""
+    """Who read which person's data, when, through which channel, or was refused it and
+    why: special-category data is access-logged, and the log is append-only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses")
-    at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=10, default="web")
+    #: The person read; null for a refused attempt that named no person there is.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses",
+                               null=True, blank=True)
+    #: The case reference asked for, kept also when no such case exists.
+    case_ref = models.CharField(max_length=20, blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    channel = models.CharField(max_length=12, default="web", choices=CHANNELS)
+    refusal = models.CharField(max_length=10, blank=True, default="", choices=REFUSALS)
     path = models.CharField(max_length=200, blank=True, default="")
+
+    objects = CaseAccessQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["case_ref", "at"]), models.Index(fields=["user", "at"])]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Written once: an existing row is never saved again."""
+        if not self._state.adding:
+            raise AppendOnly("The case-access log cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        """Refused: the log is append-only."""
+        raise AppendOnly("The case-access log cannot be deleted from")
 
 
 class LimitedAccessEntry(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from omp.cases.models import Person
+from omp.cases.models import CaseAccess, Person
 
 #: Longest query accepted; longer input is cut, since no reference or name is this long.
 MAX_QUERY = 100
@@ -53,3 +53,20 @@ def end_of_day(day: date) -> datetime:
     """The first moment after ``day`` in the service's time zone: "as known on ``day``"
     means everything recorded by then."""
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time()))
+
+
+def access_log(case_ref: str = "", username: str = "", start: date | None = None,
+               end: date | None = None) -> QuerySet[CaseAccess]:
+    """The case-access log, newest first: reads and refused attempts of the case
+    ``case_ref`` (the reference read or asked for), by the user ``username``,
+    from the start of ``start`` to the end of ``end`` (each optional)."""
+    rows = CaseAccess.objects.select_related("user").order_by("-at", "-id")
+    if case_ref:
+        rows = rows.filter(case_ref=case_ref)
+    if username:
+        rows = rows.filter(user__username=username)
+    if start:
+        rows = rows.filter(at__gte=end_of_day(start - timedelta(days=1)))
+    if end:
+        rows = rows.filter(at__lt=end_of_day(end))
+    return rows

@@ -8,21 +8,23 @@ checks the role and logs the access.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from omp.access import CASE_READERS, role_required
+from omp import csv_safe
+from omp.access import AUDITORS, CASE_READERS, role_required
 from omp.cases.access import open_case, refusals_for
 from omp.cases.fact_sections import fact_sections, in_pairs
 from omp.cases.facts import facts_for_person, facts_known_on
-from omp.cases.forms import KnownOnForm
-from omp.cases.queries import clean_query, end_of_day, search_people
+from omp.cases.forms import AccessLogForm, KnownOnForm
+from omp.cases.queries import access_log, clean_query, end_of_day, search_people
 from omp.cases.sections import CasePage, CasePagePart, parts
 from omp.clock import today
 
@@ -98,3 +100,54 @@ def _facts_part(page: CasePage) -> dict[str, Any]:
 
 #: The facts as recorded, after the decision and the handover and before the history.
 FACTS_PART = CasePagePart("facts", 30, "cases/_facts.html", _facts_part)
+
+
+_LOG_HEADER = ["at", "user", "user_name", "case_ref", "channel", "channel_in_words",
+               "outcome", "outcome_in_words", "path"]
+
+
+@require_GET
+@role_required(AUDITORS)
+def access_audit(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The case-access log for auditors: who read a person's record, or was refused it,
+    when and through which channel; and what a user read. Filtered by case reference,
+    user and days (GOV.UK date inputs), downloadable as CSV."""
+    form = AccessLogForm(request.GET or None)
+    asked = request.GET and form.is_valid()
+    context: dict[str, Any] = {"form": form, "page": None, "nav_section": "audit"}
+    if asked:
+        rows = access_log(**form.cleaned_data)
+        if request.GET.get("format") == "csv":
+            return _access_log_csv(rows)
+        page = Paginator(rows, 50).get_page(request.GET.get("page"))
+        query = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
+        context.update(page=page, page_query=urlencode(query) + "&",
+                       csv_link="?" + urlencode({**query, "format": "csv"}),
+                       page_range=page.paginator.get_elided_page_range(
+                           page.number, on_each_side=1, on_ends=1))
+    return render(request, "cases/access_audit.html", context,
+                  status=400 if form.errors else 200)
+
+
+def _access_log_csv(rows: Any) -> StreamingHttpResponse:
+    """The chosen rows of the log, streamed through the one CSV writer."""
+
+    def lines() -> Any:
+        buffer = io.StringIO()
+        writer = csv_safe.writer(buffer)
+        writer.writerow(_LOG_HEADER)
+        for number, row in enumerate(rows.iterator(chunk_size=2_000), 1):
+            writer.writerow([
+                row.at.isoformat(), row.user.get_username(), row.user.get_full_name(),
+                row.case_ref, row.channel, row.get_channel_display(),
+                "refused" if row.refusal else "read", row.get_refusal_display(), row.path])
+            if number % 2_000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-access-log-{today().isoformat()}.csv"')
+    return response

@@ -24,7 +24,7 @@ from omp.access import (
     role_required,
 )
 from omp.cases.access import open_case, withheld_people, without_withheld
-from omp.cases.actions import ActionError
+from omp.cases.actions import ActionError, log_people_listed
 from omp.cases.display import LEVELS, percent_words
 from omp.cases.facts import facts_for_person
 from omp.cases.sections import CasePage, CasePagePart
@@ -210,6 +210,7 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="{query.kind}-{scope}-{today().isoformat()}.csv"')
         writer = csv_safe.writer(response)
         writer.writerow(_CSV_HEADER)
+        listed: list[Any] = []
         for row in rows.iterator(chunk_size=2_000):
             p = row.person
             writer.writerow([p.case_ref, p.full_name, row.prison_code or "",
@@ -218,6 +219,12 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
                              row.start_date or "", row.handover_date or "", row.record.reason,
                              row.record.reason_title, row.record.policy_version, p.com_name,
                              p.com_email])
+            listed.append(p)
+            if len(listed) == 2_000:
+                log_people_listed(request.user, listed, "csv", request.get_full_path())
+                listed = []
+        # Every person in the download is logged as read through it.
+        log_people_listed(request.user, listed, "csv", request.get_full_path())
         return response
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     base = {"list": query.kind, "prison": query.prison, "pdu": query.pdu}

@@ -8,11 +8,12 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
+from omp.cases.access import log_refused_request
 from omp.cases.api import router as cases_router
 from omp.decisions.api import case_router as case_decisions_router
 from omp.decisions.api import router as handovers_router
@@ -56,8 +57,18 @@ def input_errors(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    """A role that may not do this: 403 with the reason (not Django's HTML page)."""
+    """A role that may not do this, or a case whose lists refuse the user: 403 with the
+    reason (not Django's HTML page), logged as a refused attempt."""
+    log_refused_request(request, "api", exc)
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Nothing there, or nothing the user may see (the two answer alike): 404, logged as a
+    refused attempt."""
+    log_refused_request(request, "api", exc)
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
 
 
 @api.exception_handler(Exception)

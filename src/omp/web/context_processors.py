@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from omp.access import (
+    AUDITORS,
     CASE_READERS,
     CUSTODY_EDITORS,
     OUTCOMES_READERS,
@@ -35,7 +36,8 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
     held = roles_of(request.user)
     return {"can_read_cases": bool(held & CASE_READERS),
             "can_read_referrals": bool(held & (REFERRAL_READERS | {PROVIDER})),
-            "can_read_outcomes": bool(held & OUTCOMES_READERS)}
+            "can_read_outcomes": bool(held & OUTCOMES_READERS),
+            "can_audit": bool(held & AUDITORS)}
 
 
 def session_context(request: HttpRequest) -> dict[str, Any]:

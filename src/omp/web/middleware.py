@@ -57,3 +57,27 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class RefusalLogMiddleware:
+    """Writes a refused attempt to the case-access log: a page that raised
+    ``PermissionDenied`` (a role check) or ``Http404`` (nothing there, or nothing the user
+    may see), for a signed-in user (:func:`omp.cases.access.log_refused_request`). The API
+    logs its own, in ``omp.web.api``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Log the refusal; Django then answers it as usual."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from omp.cases.access import log_refused_request
+
+        if isinstance(exception, (PermissionDenied, Http404)):
+            channel = "admin" if request.path.startswith("/admin/") else "web"
+            log_refused_request(request, channel, exception)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from omp import clock
-from omp.access import reads_only_aggregates, reads_only_referrals
+from omp.access import audits_only, reads_only_aggregates, reads_only_referrals
 from omp.cases.access import LimitedAccessRefused
 from omp.web import sessions
 from omp.web.signin import period
@@ -27,11 +27,14 @@ health_log = logging.getLogger("omp.health")
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page is case search; for those who read only aggregates it is the
-    outcomes index, and for a provider's keyworker its incoming referrals."""
+    outcomes index, for a provider's keyworker its incoming referrals, and for an auditor
+    the case-access log."""
     if reads_only_aggregates(request.user):
         return redirect("outcomes-index")
     if reads_only_referrals(request.user):
         return redirect("referral-list")
+    if audits_only(request.user):
+        return redirect("access-audit")
     return redirect("case-search")
 
 
@@ -46,6 +49,8 @@ class SignInView(LoginView):
             return reverse("outcomes-index")
         if url == reverse("case-search") and reads_only_referrals(self.request.user):
             return reverse("referral-list")
+        if url == reverse("case-search") and audits_only(self.request.user):
+            return reverse("access-audit")
         return url
 
 
