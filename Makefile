@@ -43,6 +43,7 @@ demo: $(PIP_STAMP) $(ASSETS)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) -m omp demo --cases $${DEMO_CASES:-5000}
 	test -f var/analytics/index_events.parquet || $(PY) -m omp outcomes generate --index-events 100000 --outcomes 500000 --data var/analytics
+	test -f var/analytics/results/current.json || $(PY) -m omp outcomes compute --data var/analytics
 
 # The service as it runs in production: gunicorn (OMP_WEB_WORKERS processes of OMP_WEB_THREADS
 # threads, on OMP_WEB_BIND) with WhiteNoise serving the collected static files.

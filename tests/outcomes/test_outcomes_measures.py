@@ -193,3 +193,36 @@ def test_out1_a_cohort_defined_in_a_json_file_is_measured(data, engine_name, tmp
     assert result.excluded == {"time_served_on_remand": 1}
     with pytest.raises(CohortError, match="start"):
         Cohort.from_dict({"name": "x", "kind": "discharge", "end": "2013-01-01"})
+
+
+def test_out1_a_split_measures_each_prison_and_year_as_its_own_cohort(data, engine_name):
+    """The results pages measure every prison's calendar years in one split pass; each part
+    equals ``prison-<code>-<year>`` measured on its own, with the same edge cases: a person
+    discharged from two prisons in a year is in both, an excluded discharge does not hide a
+    later one from the same prison, and each year takes its own first discharge."""
+    from omp.outcomes.cohorts import DONCASTER_EXCLUSIONS
+    from omp.outcomes.engine import Engine
+    from omp.outcomes.measures import measure_split, measure_with
+
+    data.event("A", RELEASE).outcome("A", day(10), day(40))
+    data.event("A", date(2013, 8, 1), prison_code="LEI")
+    data.event("B", RELEASE, breach_of_court_order=True)
+    data.event("B", date(2013, 9, 1)).outcome("B", date(2013, 9, 5), date(2013, 10, 1))
+    data.event("C", date(2013, 12, 30), prison_code="LEI", deported_or_irc=True)
+    data.event("C", date(2014, 1, 2), prison_code="LEI").outcome("C", date(2014, 2, 1),
+                                                                  date(2014, 3, 1))
+    data.event("D", date(2014, 5, 1), index_kind="supervision_start", cpa_code="SYO")
+    path = data.write()
+    everyone = Cohort("discharges", "discharge", date(2013, 1, 1), date(2014, 12, 31),
+                      exclusions=DONCASTER_EXCLUSIONS)
+    with Engine(engine_name, path) as engine:
+        split = measure_split(engine, everyone, "binary_court", ("prison", "year"),
+                              lambda code, year: f"prison-{code.lower()}-{year}")
+        assert sorted(split) == [("DNI", 2013), ("LEI", 2013), ("LEI", 2014)]
+        for (code, year), result in split.items():
+            [alone] = measure_with(engine, f"prison-{code.lower()}-{year}")
+            assert result == alone, (code, year)
+            assert result.cohort == f"prison-{code.lower()}-{year}"
+    assert (split[("DNI", 2013)].size, split[("DNI", 2013)].reoffenders) == (2, 2)
+    assert split[("LEI", 2013)].excluded == {"deported_or_irc": 1}
+    assert (split[("LEI", 2014)].size, split[("LEI", 2014)].reoffenders) == (1, 1)

@@ -112,6 +112,7 @@ def snapshot_command(
                                                                           note=name))
     for name, rows in counts.items():
         console.print(f"{name}: {rows} rows → {output / (name + '.parquet')}")
+    compute_results_after_writing(output)
 
 
 @court_app.command("import")
@@ -139,6 +140,8 @@ def court_import(
             raise typer.Exit(2) from None
     console.print(f"{report.read} records: {report.accepted} added, "
                   f"{report.rejected_total} rejected → {report.rejects_file}")
+    if report.accepted:
+        compute_results_after_writing(data)
     if report.rejected_total:
         table = Table("problem", "records", "example (line: field, message)",
                       title="Rejected records")
@@ -167,6 +170,45 @@ def outcomes_generate(
                            progress=lambda name: bar.update(task, advance=1, note=name))
     for name, rows in summary.tables.items():
         console.print(f"{name}: {rows} rows")
+    compute_results_after_writing(data)
+
+
+def compute_results_after_writing(data: Path, engine: str = "duckdb") -> None:
+    """Compute the results pages' figures from the data just written (OUT-2..OUT-5), so no
+    page waits for them; says so, or why not."""
+    from omp.outcomes.results import has_data
+    from omp.outcomes.stored_results import compute_and_store
+
+    if not has_data(data):
+        console.print("Results pages not computed: the data has no index events and court "
+                      f"outcomes yet (then run `omp outcomes compute --data {data}`).")
+        return
+    with console.status(f"Computing the results pages' figures on {engine}"):
+        result_set = compute_and_store(data, engine)
+    console.print(f"Results pages: {result_set.places} places computed in "
+                  f"{result_set.seconds:.1f} s → {result_set.folder}")
+
+
+@outcomes_app.command("compute")
+def outcomes_compute(
+    data: DataOption = Path("var/analytics"),
+    engine: Annotated[str, typer.Option(help="duckdb or spark")] = "duckdb",
+) -> None:
+    """Compute the outcomes results pages' figures from the analytics data and keep them
+    with the time they were computed (done after generate, snapshot and court-outcomes
+    import; run it after changing the data any other way, or from cron)."""
+    from omp.outcomes.engine import ENGINES
+    from omp.outcomes.results import has_data
+
+    if engine not in ENGINES:
+        console.print(f"[red]engine: must be one of {', '.join(ENGINES)}, not {engine!r}[/red]")
+        raise typer.Exit(2)
+    if not has_data(data):
+        console.print(f"[red]{data}: no index_events.parquet and court_outcomes.parquet; "
+                      f"write them with `omp outcomes generate --data {data}` or `omp "
+                      "snapshot` and `omp court-outcomes import`[/red]")
+        raise typer.Exit(2)
+    compute_results_after_writing(data, engine)
 
 
 #: The outcomes commands and groups, as the ``omp`` command shows them.

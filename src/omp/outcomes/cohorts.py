@@ -211,9 +211,25 @@ def resolve(cohort: str | Cohort | Path) -> Cohort:
 # --- the cohort as an expression ---------------------------------------------------------
 
 
-def events_in_period(engine: Engine, cohort: Cohort) -> Table:
+#: How one definition is split into many cohorts measured at once (see :func:`members`):
+#: by discharging prison, by contract package area, and by calendar year of the index date.
+SPLITS = {"prison": "prison_code", "cpa": "cpa_code", "year": "index_year"}
+
+
+def split_columns(split: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns that name one cohort of a split (``SPLITS``), in the order given."""
+    unknown = [name for name in split if name not in SPLITS]
+    if unknown:
+        raise CohortError(f"split: unknown {', '.join(unknown)}; known: {', '.join(SPLITS)}")
+    return tuple(SPLITS[name] for name in split)
+
+
+def events_in_period(engine: Engine, cohort: Cohort, split: tuple[str, ...] = ()) -> Table:
     """Index events of the cohort's kind, period, prison and CPA, each with the name of the
-    first exclusion that applies to it (``exclusion``, null when none does)."""
+    first exclusion that applies to it (``exclusion``, null when none does). With a
+    ``split``, each event also carries the columns naming its cohort (``index_year`` for a
+    split by year), and events without a prison (or CPA) the split needs are left out, as
+    they are from a cohort of one prison (or CPA)."""
     events = engine.table("index_events")
     start, end = ibis.literal(cohort.start), ibis.literal(cohort.end)
     conditions = [events.index_date >= start, events.index_date <= end]
@@ -223,29 +239,42 @@ def events_in_period(engine: Engine, cohort: Cohort) -> Table:
         conditions.append(events.prison_code == cohort.prison)
     if cohort.cpa:
         conditions.append(events.cpa_code == cohort.cpa)
+    conditions += [events[column].notnull() for column in split_columns(split)
+                   if column in events.columns]
     events = events.filter(*conditions)
+    if "year" in split:
+        events = events.mutate(index_year=events.index_date.year())
     branches = [(events[EXCLUSIONS[name].column].fill_null(False), name)
                 for name in cohort.exclusions]
     reason = ibis.cases(*branches, else_=ibis.null("string")) if branches else ibis.null("string")
     return events.mutate(exclusion=reason)
 
 
-def _first_per_person(events: Table) -> Table:
-    order = ibis.row_number().over(group_by=events.case_ref,
+def _first_per_person(events: Table, keys: tuple[str, ...] = ()) -> Table:
+    order = ibis.row_number().over(group_by=[events.case_ref, *(events[k] for k in keys)],
                                    order_by=[events.index_date, events.event_id])
     return events.mutate(_order=order).filter(lambda t: t._order == 0).drop("_order")
 
 
-def members(engine: Engine, cohort: Cohort) -> Table:
+def members(engine: Engine, cohort: Cohort, split: tuple[str, ...] = ()) -> Table:
     """One row per person in the cohort: their first index event in the period that no
-    exclusion removes (OUT-1)."""
-    events = events_in_period(engine, cohort)
-    return _first_per_person(events.filter(events.exclusion.isnull())).drop("exclusion")
+    exclusion removes (OUT-1).
+
+    ``split`` (names of ``SPLITS``) measures many cohorts in one pass: one row per person
+    *per cohort of the split*, exactly as if each prison's (or area's) calendar year were a
+    cohort of its own; ``prison-lei-2012`` is the 2012 LEI part of all discharges split by
+    prison and year. A person discharged from two prisons in a year is in both.
+    """
+    keys = split_columns(split)
+    events = events_in_period(engine, cohort, split)
+    return _first_per_person(events.filter(events.exclusion.isnull()), keys).drop("exclusion")
 
 
-def excluded(engine: Engine, cohort: Cohort) -> Table:
+def excluded(engine: Engine, cohort: Cohort, split: tuple[str, ...] = ()) -> Table:
     """One row per person left out: their first index event in the period, whose
-    ``exclusion`` names the first exclusion that applies (OUT-1)."""
-    events = events_in_period(engine, cohort)
-    kept = events.filter(events.exclusion.isnull()).select("case_ref").distinct()
-    return _first_per_person(events.anti_join(kept, "case_ref"))
+    ``exclusion`` names the first exclusion that applies (OUT-1); with a ``split``, per
+    cohort of the split, as :func:`members`."""
+    keys = split_columns(split)
+    events = events_in_period(engine, cohort, split)
+    kept = events.filter(events.exclusion.isnull()).select("case_ref", *keys).distinct()
+    return _first_per_person(events.anti_join(kept, ["case_ref", *keys]), keys)

@@ -22,14 +22,15 @@ reoffence (the frequency measure); a person with at least one is a reoffender.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import ibis
 from ibis.expr.types import Table
 
-from omp.outcomes.cohorts import Cohort, excluded, members, resolve
+from omp.outcomes.cohorts import Cohort, excluded, members, resolve, split_columns
 from omp.outcomes.engine import Engine
 
 KINDS = ("binary_court", "proven")
@@ -91,36 +92,45 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
 MEMBER_COLUMNS = ("case_ref", "index_date", "prison_code", "cpa_code", "provider", "ogrs3")
 
 
-def cohort_members(engine: Engine, cohort: Cohort) -> Table:
+def _member_columns(split: tuple[str, ...]) -> tuple[str, ...]:
+    """``MEMBER_COLUMNS`` and the columns naming each cohort of a split."""
+    return MEMBER_COLUMNS + tuple(column for column in split_columns(split)
+                                  if column not in MEMBER_COLUMNS)
+
+
+def cohort_members(engine: Engine, cohort: Cohort, split: tuple[str, ...] = ()) -> Table:
     """The cohort's members (``MEMBER_COLUMNS``), worked out once per engine (OUT-1)."""
-    key = ("members", cohort)
+    key = ("members", cohort, split)
     if key not in engine.memo:
-        engine.memo[key] = engine.cache(members(engine, cohort).select(*MEMBER_COLUMNS))
+        engine.memo[key] = engine.cache(
+            members(engine, cohort, split).select(*_member_columns(split)))
     return engine.memo[key]
 
 
-def cohort_excluded(engine: Engine, cohort: Cohort) -> Table:
+def cohort_excluded(engine: Engine, cohort: Cohort, split: tuple[str, ...] = ()) -> Table:
     """The people left out of the cohort with their exclusion, once per engine (OUT-1)."""
-    key = ("excluded", cohort)
+    key = ("excluded", cohort, split)
     if key not in engine.memo:
-        left_out = excluded(engine, cohort).select(*MEMBER_COLUMNS, "exclusion")
+        left_out = excluded(engine, cohort, split).select(*_member_columns(split), "exclusion")
         engine.memo[key] = engine.cache(left_out)
     return engine.memo[key]
 
 
-def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
+def per_person(engine: Engine, cohort: Cohort, kind: str,
+               split: tuple[str, ...] = ()) -> Table:
     """One row per cohort member with their count of counted reoffences (OUT-2) in
     ``reoffences``, for ``kind``.
 
     Members and their court outcomes meet in one left join whose condition holds the
     windows, and both kinds are counted in the same pass (court convictions alone, and all
     proven disposals); the result is kept by the engine for the other kind and groupings.
+    With a ``split``, one row per member per cohort of the split (see ``cohorts.members``).
     """
     if kind not in KINDS:
         raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
-    key = ("per_person", cohort)
+    key = ("per_person", cohort, split)
     if key not in engine.memo:
-        people = cohort_members(engine, cohort)
+        people = cohort_members(engine, cohort, split)
         outcomes = engine.table("court_outcomes")
         outcomes = outcomes.filter(outcomes.disposal_type.isin(PROVEN_DISPOSALS)).select(
             outcome_ref="case_ref", offence_date="offence_date",
@@ -133,7 +143,7 @@ def per_person(engine: Engine, cohort: Cohort, kind: str) -> Table:
             outcomes.offence_date <= follow_up_end,
             outcomes.disposal_date <= lag_end,
         ])
-        counted = joined.group_by(*MEMBER_COLUMNS).agg(
+        counted = joined.group_by(*_member_columns(split)).agg(
             proven=joined.offence_date.count(),
             binary_court=(joined.disposal_type == COURT).cast("int64").sum())
         counted = counted.mutate(binary_court=counted.binary_court.fill_null(0))
@@ -150,12 +160,13 @@ def _group_of(table: Table, by: str | None) -> Any:
 
 
 def summary_expression(engine: Engine, cohort: Cohort, kind: str,
-                       by: str | None = None) -> Table:
-    """The measure as one expression: per group, size, reoffenders, reoffences, the sum of
-    squared reoffence counts (for the frequency interval) and the mean OGRS3."""
-    people = per_person(engine, cohort, kind)
+                       by: str | None = None, split: tuple[str, ...] = ()) -> Table:
+    """The measure as one expression: per group (and cohort of a split), size, reoffenders,
+    reoffences, the sum of squared reoffence counts (for the frequency interval) and the
+    mean OGRS3."""
+    people = per_person(engine, cohort, kind, split)
     people = people.mutate(_group=_group_of(people, by))
-    return people.group_by("_group").agg(
+    return people.group_by("_group", *split_columns(split)).agg(
         size=people.count(),
         reoffenders=(people.reoffences > 0).cast("int64").sum(),
         reoffences=people.reoffences.sum(),
@@ -164,11 +175,14 @@ def summary_expression(engine: Engine, cohort: Cohort, kind: str,
     )
 
 
-def exclusions_expression(engine: Engine, cohort: Cohort, by: str | None = None) -> Table:
-    """People left out of the cohort, counted per group and exclusion (OUT-1)."""
-    left_out = cohort_excluded(engine, cohort)
+def exclusions_expression(engine: Engine, cohort: Cohort, by: str | None = None,
+                          split: tuple[str, ...] = ()) -> Table:
+    """People left out of the cohort, counted per group (and cohort of a split) and
+    exclusion (OUT-1)."""
+    left_out = cohort_excluded(engine, cohort, split)
     left_out = left_out.mutate(_group=_group_of(left_out, by))
-    return left_out.group_by("_group", "exclusion").agg(people=left_out.count())
+    return left_out.group_by("_group", *split_columns(split), "exclusion").agg(
+        people=left_out.count())
 
 
 def _result(cohort: Cohort, kind: str, group: str | None, row: dict[str, Any] | None,
@@ -202,6 +216,11 @@ def _result(cohort: Cohort, kind: str, group: str | None, row: dict[str, Any] | 
         explanation=explanation)
 
 
+def empty_result(cohort: Cohort, kind: str) -> MeasureResult:
+    """The measure of a cohort with nobody in it and nobody left out."""
+    return _result(cohort, kind, None, None, {})
+
+
 def measure_with(engine: Engine, cohort: str | Cohort, kind: str = "binary_court",
                  by: str | None = None) -> list[MeasureResult]:
     """The measure on an open engine; see ``measure``."""
@@ -233,3 +252,25 @@ def measure(data_dir: Path, cohort: str | Cohort, kind: str = "binary_court",
     """
     with Engine(engine, data_dir) as running:
         return measure_with(running, cohort, kind, by)
+
+
+def measure_split(engine: Engine, cohort: Cohort, kind: str, split: tuple[str, ...],
+                  name: Callable[..., str]) -> dict[tuple[Any, ...], MeasureResult]:
+    """Many cohorts measured in one pass (OUT-1, OUT-2): ``cohort`` split by ``split`` (names
+    of ``cohorts.SPLITS``, e.g. ``("prison", "year")``), one result per cohort of the split
+    that has members or exclusions, keyed by its split values and named ``name(*values)``.
+    Each result equals the measure of that cohort on its own (``prison-lei-2012`` is the
+    ``("LEI", 2012)`` part of all discharges split by prison and year); the results pages
+    are computed this way, a few queries instead of one set per cohort."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(KINDS)}, not {kind!r}")
+    keys = split_columns(split)
+    rows = {tuple(row[key] for key in keys): row
+            for row in engine.rows(summary_expression(engine, cohort, kind, None, split))}
+    left_out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in engine.rows(exclusions_expression(engine, cohort, None, split)):
+        values = tuple(row[key] for key in keys)
+        left_out.setdefault(values, {})[row["exclusion"]] = int(row["people"])
+    return {values: _result(replace(cohort, name=name(*values)), kind, None, rows.get(values),
+                            left_out.get(values, {}))
+            for values in sorted(set(rows) | set(left_out))}

@@ -5,17 +5,15 @@ and without case-mix adjustment (OUT-5), every group checked for small counts (C
 A *place* is what a results page is about: ``doncaster`` (the HMP Doncaster payment-by-
 results pilot), ``prison-<code>`` (any discharging prison) or ``cpa-<code>`` (a contract
 package area under Transforming Rehabilitation). The demonstration contracts' money comes
-from ``payment_contracts.json`` beside this module (data, not code). Results are computed
-once per place and version of the data (the Parquet files' sizes and times), then kept.
+from ``payment_contracts.json`` beside this module (data, not code). :func:`compute_results`
+measures every place at once, when the data is written; :mod:`omp.outcomes.stored_results`
+keeps the figures with the time they were computed, and the pages read only those.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import pickle
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -138,9 +136,10 @@ def prison_names() -> dict[str, str]:
     return {str(prison["code"]): str(prison["name"]) for prison in json.loads(text)["prisons"]}
 
 
-def _fingerprint(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple(sorted((path.name, path.stat().st_size, path.stat().st_mtime_ns)
-                        for path in data_dir.glob("*.parquet")))
+def fingerprint(data_dir: Path) -> list[list[Any]]:
+    """The data's version: each Parquet table's name, size and time of last change."""
+    return [[path.name, path.stat().st_size, path.stat().st_mtime_ns]
+            for path in sorted(data_dir.glob("*.parquet"))]
 
 
 def has_data(data_dir: Path) -> bool:
@@ -185,67 +184,70 @@ def _catalogue(data_dir: Path) -> Catalogue:
     return Catalogue(first.year, last.year, places)
 
 
-_lock = threading.Lock()
-_cache: dict[tuple[Any, ...], Any] = {}
-
-
-def _cached(key: tuple[Any, ...], compute: Any) -> Any:
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-    value = compute()
-    with _lock:
-        if len(_cache) > 256:
-            _cache.clear()
-        _cache[key] = value
-    return value
-
-
 def catalogue(data_dir: Path) -> Catalogue:
-    """The places with results in ``data_dir`` (kept until the data changes)."""
-    return _cached(("catalogue", str(data_dir), _fingerprint(data_dir)),  # type: ignore[no-any-return]
-                   lambda: _catalogue(data_dir))
+    """The places with results in ``data_dir``."""
+    return _catalogue(data_dir)
 
 
-def place_named(data_dir: Path, slug: str) -> Place:
-    """The place a results page's name refers to; :class:`UnknownPlace` when none."""
-    for place in catalogue(data_dir).places:
-        if place.slug == slug:
-            return place
-    raise UnknownPlace(slug)
+def _measure_everything(engine: Any, span: Catalogue) -> tuple[
+        dict[str, dict[int, Any]], list[tuple[str, Any]]]:
+    """Every place's calendar-year cohorts, measured in one split pass per kind of place
+    (prisons, Doncaster among them, on court reconvictions; contract package areas on proven
+    reoffending), and Doncaster's pilot cohorts."""
+    from omp.outcomes.cohorts import CPA_EXCLUSIONS, DONCASTER_EXCLUSIONS, Cohort, builtin
+    from omp.outcomes.measures import measure_split, measure_with
+
+    start, end = date(span.first_year, 1, 1), date(span.last_year, 12, 31)
+    by_place: dict[str, dict[int, Any]] = {place.slug: {} for place in span.places}
+    kinds = {kind: [place for place in span.places if place.kind == kind]
+             for kind in ("doncaster", "prison", "cpa")}
+    splits = (
+        (Cohort("discharges", "discharge", start, end, exclusions=DONCASTER_EXCLUSIONS),
+         "binary_court", ("prison", "year"), kinds["prison"] + kinds["doncaster"]),
+        (Cohort("supervision-starts", "supervision_start", start, end,
+                exclusions=CPA_EXCLUSIONS), "proven", ("cpa", "year"), kinds["cpa"]),
+    )
+    for cohort, kind, split, places in splits:
+        if not places:
+            continue
+        measured = measure_split(engine, cohort, kind, split, lambda *values: "")
+        for place in places:
+            for year in range(span.first_year, span.last_year + 1):
+                found = measured.get((place.code, year))
+                result = found if found is not None else _empty(place, year, kind)
+                by_place[place.slug][year] = replace(result, cohort=place.cohort(year))
+    pilots: list[tuple[str, Any]] = []
+    if kinds["doncaster"]:
+        cohorts = [builtin(f"doncaster-pilot-{n}") for n in range(1, PILOT_COHORTS + 1)]
+        pilots = [(f"Pilot cohort {n}", measure_with(engine, cohort)[0])
+                  for n, cohort in enumerate(cohorts, start=1)
+                  if cohort.end.year <= span.last_year]
+    return by_place, pilots
 
 
-def results_for(data_dir: Path, slug: str, cache_dir: Path | None = None) -> Results:
-    """The results of the place called ``slug``, kept in memory (and in ``cache_dir`` when
-    given, so a restart need not measure again) until the data changes: measuring takes
-    about a second per cohort, most of it spent compiling the expressions."""
-    place = place_named(data_dir, slug)
-    fingerprint = _fingerprint(data_dir)
-    key = ("results", str(data_dir), slug, fingerprint)
+def _empty(place: Place, year: int, kind: str) -> Any:
+    """The measure of a cohort nobody is in (a year in which a prison discharged no one)."""
+    from omp.outcomes.cohorts import builtin
+    from omp.outcomes.measures import empty_result
 
-    def compute() -> Results:
-        stored = None
-        if cache_dir is not None:
-            digest = hashlib.sha256(repr((str(data_dir), fingerprint)).encode()).hexdigest()
-            stored = cache_dir / f"{slug}-{digest[:16]}.pickle"
-            if stored.exists():
-                try:
-                    with stored.open("rb") as handle:
-                        # Written by this module, below, into the service's own var dir.
-                        cached: Results = pickle.load(handle)
-                    return cached
-                except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                    pass  # unreadable or from an older version: measure again
-        value = _results(data_dir, place)
-        if stored is not None:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            partial = stored.with_suffix(".partial")
-            with partial.open("wb") as handle:
-                pickle.dump(value, handle)
-            partial.replace(stored)
-        return value
+    return empty_result(builtin(place.cohort(year)), kind)
 
-    return _cached(key, compute)  # type: ignore[no-any-return]
+
+def compute_results(data_dir: Path, engine_name: str = "duckdb") -> tuple[
+        Catalogue, dict[str, Results]]:
+    """Every results page's figures, measured from the analytics data in ``data_dir`` on
+    ``engine_name``: the catalogue of places and each place's :class:`Results`. This is the
+    slow part (seconds), run when the data is written or by ``omp outcomes compute``, never
+    while a page waits (see :mod:`omp.outcomes.stored_results`)."""
+    from omp.outcomes.engine import Engine
+
+    span = _catalogue(data_dir)
+    with Engine(engine_name, data_dir) as engine:
+        measured, pilots = _measure_everything(engine, span)
+    parameters = contract_parameters()
+    return span, {place.slug: _place_results(place, span, measured[place.slug], pilots,
+                                             parameters)
+                  for place in span.places}
 
 
 def _year_row(year: int, result: Any) -> YearRow:
@@ -255,40 +257,41 @@ def _year_row(year: int, result: Any) -> YearRow:
                    rate_suppression(result.size, result.reoffenders))
 
 
-def _results(data_dir: Path, place: Place) -> Results:
+def _definition(place: Place, exclusions: tuple[str, ...]) -> str:
+    """Who each of the place's cohorts holds, in words (OUT-1): names, not codes."""
+    from omp.outcomes.cohorts import EXCLUSIONS
+
+    if place.kind == "cpa":
+        who = f"people starting supervision in {place.name} in a calendar year"
+    else:
+        prison = prison_names().get(place.code, place.name)
+        who = f"sentenced people discharged from {prison} in a calendar year"
+    left_out = "; ".join(EXCLUSIONS[name].explanation for name in exclusions)
+    return (f"Each cohort holds the {who}, each person once, from their first qualifying "
+            "index event in the year (OUT-1). "
+            + (f"Left out: {left_out}." if left_out else "No one is left out."))
+
+
+def _place_results(place: Place, span: Catalogue, measured: dict[int, Any],
+                   pilots: list[tuple[str, Any]], parameters: dict[str, Any]) -> Results:
     from omp.outcomes.cohorts import builtin
-    from omp.outcomes.engine import Engine
-    from omp.outcomes.measures import measure_with
 
-    span = catalogue(data_dir)
-    parameters = contract_parameters()
-    with Engine("duckdb", data_dir) as engine:
-        def whole(cohort: str) -> Any:
-            return measure_with(engine, cohort, place.measure_kind)[0]
-
-        measured = {year: whole(place.cohort(year))
-                    for year in range(span.first_year, span.last_year + 1)}
-        years = [_year_row(year, result) for year, result in measured.items()]
-        baseline = measured.get(place.baseline_year)
-        definition = ("Each cohort is a calendar year's; the latest, for example: "
-                      + builtin(place.cohort(span.last_year)).explain())
-        if place.kind == "doncaster":
-            contract = DoncasterContract.from_mapping(parameters["doncaster"])
-            pilots = [builtin(f"doncaster-pilot-{n}") for n in range(1, PILOT_COHORTS + 1)]
-            pilots = [cohort for cohort in pilots if cohort.end.year <= span.last_year]
-            rows = [(f"Pilot cohort {n}", whole(cohort.name))
-                    for n, cohort in enumerate(pilots, start=1)]
-            statements = [_doncaster_row(contract, label, result, baseline)
-                          for label, result in rows]
-            return Results(place, years, statements,
-                           _case_mix_rows(statements), _doncaster_terms(contract),
-                           float(contract.baseline_rate), definition,
-                           [f"Payment statements use the contract's baseline of "
-                            f"{contract.baseline_rate}% ({contract.baseline_label}); the "
-                            f"case mix is that of the measured {DONCASTER_BASELINE_YEAR} "
-                            f"cohort."])
-        if place.kind == "cpa" and baseline is not None:
-            return _cpa_results(place, years, measured, baseline, parameters["tr"], definition)
+    years = [_year_row(year, result) for year, result in measured.items()]
+    baseline = measured.get(place.baseline_year)
+    definition = _definition(place, builtin(place.cohort(span.last_year)).exclusions)
+    if place.kind == "doncaster":
+        contract = DoncasterContract.from_mapping(parameters["doncaster"])
+        statements = [_doncaster_row(contract, label, result, baseline)
+                      for label, result in pilots]
+        return Results(place, years, statements,
+                       _case_mix_rows(statements), _doncaster_terms(contract),
+                       float(contract.baseline_rate), definition,
+                       [f"Payment statements use the contract's baseline of "
+                        f"{contract.baseline_rate}% ({contract.baseline_label}); the "
+                        f"case mix is that of the measured {DONCASTER_BASELINE_YEAR} "
+                        f"cohort."])
+    if place.kind == "cpa" and baseline is not None:
+        return _cpa_results(place, years, measured, baseline, parameters["tr"], definition)
     case_mix = [CaseMixRow(str(row.year), row.cohort, _adjust(measured[row.year], baseline),
                            row.suppressed or _suppressed(baseline))
                 for row in years if baseline is not None and row.year != place.baseline_year]

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from omp.outcomes.results import results_for
 from tests.browser import PASSWORD, accessibility_problems, failed_responses
 from tests.outcomes.web.test_results_views import analytics_dir  # noqa: F401 - fixture used by name
 
@@ -33,11 +32,7 @@ def test_commissioner_reads_doncaster_results_and_statement(
         live_server: Any, transactional_db: Any, migrated_data: None,
         plain_static: None, browser: Browser, make_user: Any,
         settings: Any, analytics_dir: Path, tmp_path: Path) -> None:  # noqa: F811
-    settings.OUTCOMES_DATA_DIR = analytics_dir
-    settings.OUTCOMES_CACHE_DIR = tmp_path / "cache"
-    # Measured before the browser asks, so the page answers at once.
-    for slug in ("doncaster", "cpa-syo"):
-        results_for(analytics_dir, slug, tmp_path / "cache")
+    settings.OUTCOMES_DATA_DIR = analytics_dir  # its figures computed by the fixture
     make_user("commissioner.jo", "commissioner", password=PASSWORD)
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -1,23 +1,29 @@
 """Outcomes results pages (OUT-2..OUT-5): who may read them, what they show, the CSV of each
-table, and that no count below 10 is ever shown for a group (COM-4)."""
+table, that no count below 10 is ever shown for a group (COM-4), and that the pages show the
+figures computed when the data was written, saying when, and never measure while a page
+waits."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from omp.outcomes import stored_results
 from omp.outcomes.history import generate
 from omp.outcomes.measures import measure
+from omp.outcomes.stored_results import compute_and_store
 from omp.rules.payment import DoncasterContract, doncaster_statement
 
 #: Big enough for Doncaster's yearly cohorts (about 50 people) to be shown, small enough
@@ -27,16 +33,17 @@ INDEX_EVENTS = 20_000
 
 @pytest.fixture(scope="session")
 def analytics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded synthetic history, generated once for the module's tests."""
+    """A seeded synthetic history, generated once for the module's tests, with the results
+    pages' figures computed from it (as ``omp outcomes generate`` does)."""
     directory = tmp_path_factory.mktemp("analytics")
     generate(directory, index_events=INDEX_EVENTS, outcomes=INDEX_EVENTS * 4)
+    compute_and_store(directory)
     return directory
 
 
 @pytest.fixture
-def outcomes_data(settings: Any, analytics_dir: Path, tmp_path: Path) -> Path:
+def outcomes_data(settings: Any, analytics_dir: Path) -> Path:
     settings.OUTCOMES_DATA_DIR = analytics_dir
-    settings.OUTCOMES_CACHE_DIR = tmp_path / "cache"
     return analytics_dir
 
 
@@ -175,9 +182,101 @@ def test_no_data_loaded(client_for: Callable[..., Client], settings: Any,
                         tmp_path: Path) -> None:
     settings.OUTCOMES_DATA_DIR = tmp_path / "empty"
     client = client_for("commissioner.three", "commissioner")
-    page = client.get("/outcomes/").content.decode()
-    assert 'id="no-data"' in page and "omp outcomes generate" in page
-    assert client.get("/outcomes/doncaster/").status_code == 404
+    for url in ("/outcomes/", "/outcomes/doncaster/"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="no-data"' in page and "omp outcomes generate" in page
+    assert client.get("/outcomes/doncaster/rates.csv").status_code == 404
+
+
+def test_data_without_computed_figures_says_how_to_compute_them(
+        client_for: Callable[..., Client], settings: Any, tmp_path: Path,
+        analytics_dir: Path) -> None:
+    """Data copied in by hand has no figures yet: every outcomes page says so, with the
+    command that computes them, rather than measuring while the reader waits or failing."""
+    bare = tmp_path / "analytics"
+    bare.mkdir()
+    for table in analytics_dir.glob("*.parquet"):
+        (bare / table.name).write_bytes(table.read_bytes())
+    settings.OUTCOMES_DATA_DIR = bare
+    client = client_for("commissioner.five", "commissioner")
+    for url in ("/outcomes/", "/outcomes/doncaster/", "/outcomes/nowhere/"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert 'id="not-computed"' in page
+        assert f"omp outcomes compute --data {bare}" in page
+    compute_and_store(bare)
+    page = client.get("/outcomes/doncaster/").content.decode()
+    assert 'id="computed"' in page and 'id="stale"' not in page
+
+
+def test_pages_say_when_their_figures_were_computed(
+        client_for: Callable[..., Client], outcomes_data: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page reads the stored figures only (a measure would fail here) and says when they
+    were computed, in London time."""
+    def no_measuring(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a page measured while the reader waited")
+
+    monkeypatch.setattr(stored_results, "compute_results", no_measuring)
+    monkeypatch.setattr("omp.outcomes.results.compute_results", no_measuring)
+    result_set = stored_results.current(outcomes_data)
+    moment = result_set.computed_at.astimezone(ZoneInfo("Europe/London"))
+    client = client_for("analyst.two", "analyst")
+    for url in ("/outcomes/", "/outcomes/doncaster/", "/outcomes/cpa-syo/",
+                "/outcomes/prison-lei/"):
+        page = client.get(url).content.decode()
+        assert (f"Figures computed on {moment:%-d %B %Y} at {moment:%H:%M} from the analytics "
+                "data.") in page, url
+
+
+def test_changed_data_is_flagged_until_computed_again(
+        client_for: Callable[..., Client], settings: Any, tmp_path: Path,
+        analytics_dir: Path) -> None:
+    """When the data changes after the figures were computed, the pages still answer at once
+    from the stored figures and warn that they are out of date, naming the command."""
+    copy = tmp_path / "analytics"
+    copy.mkdir()
+    for table in analytics_dir.glob("*.parquet"):
+        (copy / table.name).write_bytes(table.read_bytes())
+    compute_and_store(copy)
+    first = stored_results.current(copy)
+    settings.OUTCOMES_DATA_DIR = copy
+    client = client_for("commissioner.six", "commissioner")
+    assert 'id="stale"' not in client.get("/outcomes/doncaster/").content.decode()
+    events = copy / "index_events.parquet"
+    os.utime(events, ns=(events.stat().st_atime_ns, events.stat().st_mtime_ns + 10**9))
+    page = client.get("/outcomes/doncaster/").content.decode()
+    assert 'id="stale"' in page and "omp outcomes compute" in page
+    second = compute_and_store(copy)
+    assert second.folder != first.folder and second.folder.exists()
+    assert 'id="stale"' not in client.get("/outcomes/doncaster/").content.decode()
+    # The set before stays one round for a page that read the old pointer; older ones go.
+    third = compute_and_store(copy)
+    assert sorted(path.name for path in (copy / "results").glob("set-*")) == \
+        sorted([second.folder.name, third.folder.name])
+
+
+def test_stored_figures_equal_each_cohort_measured_on_its_own(outcomes_data: Path) -> None:
+    """OUT-1, OUT-2: the pages' figures come from one split pass over every prison and area;
+    each year equals that cohort measured on its own."""
+    _, doncaster = stored_results.stored_results(outcomes_data, "doncaster")
+    _, leeds = stored_results.stored_results(outcomes_data, "prison-lei")
+    _, area = stored_results.stored_results(outcomes_data, "cpa-syo")
+    for results, year, kind in ((doncaster, 2009, "binary_court"),
+                                (leeds, 2013, "binary_court"), (area, 2015, "proven")):
+        row = next(row for row in results.years if row.year == year)
+        alone = measure(outcomes_data, row.cohort, kind)[0]
+        assert (row.size, row.reoffenders, row.rate, row.ci_low, row.ci_high,
+                row.mean_predicted_risk, row.excluded) == \
+            (alone.size, alone.reoffenders, alone.rate, alone.ci_low, alone.ci_high,
+             alone.mean_predicted_risk, alone.excluded)
+    pilot = measure(outcomes_data, "doncaster-pilot-1")[0]
+    assert doncaster.statements[0].cohort == "doncaster-pilot-1"
+    assert doncaster.statements[0].unadjusted is not None
+    assert doncaster.statements[0].unadjusted.measure.rate == pilot.rate
 
 
 @pytest.mark.parametrize("next_page", ["", "?next=/cases/"])

@@ -2,9 +2,10 @@
 contract, prison and contract package area (OUT-2..OUT-5).
 
 Only commissioners, contract managers, analysts and admins may read them; everything shown
-is an aggregate, and a group with a count below 10 is withheld (COM-4). The figures come from
-the analytics data directory (``OUTCOMES_DATA_DIR``, by default ``var/analytics``) through
-:mod:`omp.outcomes.results`; the views only lay them out, as pages and as CSV.
+is an aggregate, and a group with a count below 10 is withheld (COM-4). The figures are those
+computed when the analytics data (``OUTCOMES_DATA_DIR``, by default ``var/analytics``) was
+written, kept by :mod:`omp.outcomes.stored_results` with the time they were computed; the
+views only read and lay them out, as pages and as CSV, so no page waits for a measure.
 """
 
 from __future__ import annotations
@@ -21,16 +22,15 @@ from django.views.decorators.http import require_GET
 
 from omp import csv_safe
 from omp.access import OUTCOMES_READERS, role_required
+from omp.clock import LONDON
 from omp.config import get_settings
-from omp.outcomes.results import (
-    CaseMixRow,
-    Results,
-    StatementRow,
-    UnknownPlace,
-    YearRow,
-    catalogue,
-    has_data,
-    results_for,
+from omp.outcomes.results import CaseMixRow, Results, StatementRow, UnknownPlace, YearRow, has_data
+from omp.outcomes.stored_results import (
+    COMMAND,
+    NotComputed,
+    ResultSet,
+    stored_catalogue,
+    stored_results,
 )
 from omp.rules.disclosure import MIN_COUNT, count_shown
 from omp.rules.payment import pounds
@@ -56,46 +56,73 @@ def data_dir() -> Path:
     return Path(configured) if configured else get_settings().var_dir / "analytics"
 
 
-def cache_dir() -> Path:
-    """Where measured results are kept between restarts."""
-    configured = getattr(settings, "OUTCOMES_CACHE_DIR", None)
-    return Path(configured) if configured else get_settings().var_dir / "cache" / "outcomes"
+def computed_words(result_set: ResultSet) -> str:
+    """When a set of results was computed, in words and London time."""
+    moment = result_set.computed_at.astimezone(LONDON)
+    return f"{moment:%-d %B %Y} at {moment:%H:%M}"
 
 
-def _results(slug: str) -> Results:
-    directory = data_dir()
-    if not has_data(directory):
-        raise Http404("No outcomes data has been loaded")
+def _state(directory: Path) -> dict[str, Any]:
+    """What the pages say about the computed figures: when, whether the data has changed
+    since, or that none are computed yet (and the command that computes them)."""
+    state: dict[str, Any] = {"nav_section": "outcomes", "has_data": has_data(directory),
+                             "data_dir": directory, "command": COMMAND}
     try:
-        return results_for(directory, slug, cache_dir())
-    except UnknownPlace:
-        raise Http404("No results have that name") from None
+        result_set, found = stored_catalogue(directory)
+    except NotComputed:
+        state["not_computed"] = True
+        return state
+    state.update(computed=computed_words(result_set), catalogue=found,
+                 stale=state["has_data"] and result_set.is_stale(directory))
+    return state
+
+
+def _not_computed(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
+    """The page that says the figures are not computed yet, and how to compute them."""
+    return render(request, "outcomes/not_computed.html", state)
 
 
 @require_GET
 @role_required(OUTCOMES_READERS)
 def outcomes_index(request: HttpRequest) -> HttpResponse:
-    """Every contract, prison and contract package area with results in the data."""
+    """Every contract, prison and contract package area with computed results."""
+    state = _state(data_dir())
+    if state.get("not_computed"):
+        return _not_computed(request, state)
+    found = state["catalogue"]
+    state.update(first_year=found.first_year, last_year=found.last_year,
+                 contracts=[p for p in found.places if p.kind == "doncaster"],
+                 prisons=[p for p in found.places if p.kind == "prison"],
+                 cpas=[p for p in found.places if p.kind == "cpa"])
+    return render(request, "outcomes/index.html", state)
+
+
+def _results(slug: str) -> tuple[dict[str, Any], Results | None]:
     directory = data_dir()
-    context: dict[str, Any] = {"nav_section": "outcomes", "has_data": has_data(directory)}
-    if context["has_data"]:
-        found = catalogue(directory)
-        context.update(first_year=found.first_year, last_year=found.last_year,
-                       contracts=[p for p in found.places if p.kind == "doncaster"],
-                       prisons=[p for p in found.places if p.kind == "prison"],
-                       cpas=[p for p in found.places if p.kind == "cpa"])
-    return render(request, "outcomes/index.html", context)
+    state = _state(directory)
+    if state.get("not_computed"):
+        return state, None
+    try:
+        _, results = stored_results(directory, slug)
+    except UnknownPlace:
+        raise Http404("No results have that name") from None
+    except NotComputed:
+        state["not_computed"] = True
+        return state, None
+    return state, results
 
 
 @require_GET
 @role_required(OUTCOMES_READERS)
 def outcomes_results(request: HttpRequest, slug: str) -> HttpResponse:
     """One place's results: rate over time, payment statements, case mix."""
-    results = _results(slug)
+    state, results = _results(slug)
+    if results is None:
+        return _not_computed(request, state)
     shown = [row for row in results.years if row.suppressed is None]
     columns = DONCASTER_COLUMNS if results.place.kind == "doncaster" else TR_COLUMNS
     context = {
-        "nav_section": "outcomes",
+        **state,
         "results": results,
         "place": results.place,
         "measure_words": ("reconvicted at court" if results.place.measure_kind ==
@@ -117,7 +144,9 @@ def outcomes_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     """One table of a results page as CSV, withheld cells withheld (COM-4)."""
     if table not in CSV_TABLES:
         raise Http404("No such table")
-    results = _results(slug)
+    _, results = _results(slug)
+    if results is None:
+        raise Http404(f"No results computed yet: {COMMAND}")
     header, rows = {"rates": _rates_csv, "statements": _statements_csv,
                     "case-mix": _case_mix_csv}[table](results)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -181,6 +210,16 @@ def _count(value: int) -> str:
     return f"{value:,}" if count_shown(value) else WITHHELD
 
 
+def _exclusion_words(name: str) -> str:
+    """An exclusion in words (OUT-1), without the rule id the page already gives."""
+    from omp.outcomes.cohorts import EXCLUSIONS
+
+    exclusion = EXCLUSIONS.get(name)
+    if exclusion is None:
+        return name
+    return exclusion.explanation.split(" (OUT-1")[0]
+
+
 def _year_display(row: YearRow) -> dict[str, Any]:
     shown = row.suppressed is None
     if not shown:
@@ -196,7 +235,7 @@ def _year_display(row: YearRow) -> dict[str, Any]:
         "rate": f"{row.rate:.1f}%" if shown else "not shown",
         "interval": f"{row.ci_low:.1f} to {row.ci_high:.1f}" if shown else "not shown",
         "risk": risk,
-        "excluded": ", ".join(f"{name.replace('_', ' ')}: {_count(number)}"
+        "excluded": "; ".join(f"{_exclusion_words(name)}: {_count(number)}"
                               for name, number in row.excluded.items()) or "none",
         "suppressed": row.suppressed,
     }
