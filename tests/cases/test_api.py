@@ -198,7 +198,15 @@ def test_session_posts_need_the_csrf_token(make_user: Any, named_case: Any) -> N
     assert response.status_code == 200
 
 
-def test_openapi_document_and_docs_are_served(client: Client) -> None:
+def test_openapi_document_and_docs_need_sign_in(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 401 and response.json() == {"detail": "Unauthorized"}
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 302 and docs.url == "/accounts/login/?next=/api/v1/docs"
+
+
+def test_openapi_document_and_docs_are_served(client_for: Any) -> None:
+    client = client_for("reader", "provider")  # any signed-in user: it describes, holds no data
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Offender management API"
     assert {"/api/v1/cases", "/api/v1/cases/{case_ref}", "/api/v1/cases/{case_ref}/decision",

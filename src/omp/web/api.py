@@ -5,10 +5,13 @@ session sign-in, role checks, and one error shape — ``{"detail": "..."}`` for 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import django_auth
@@ -20,6 +23,23 @@ from omp.decisions.api import router as handovers_router
 from omp.referrals.api import router as referrals_router
 
 logger = logging.getLogger(__name__)
+
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and its docs page are for signed-in users, as the API is: the
+    document answers 401 (as every route does) and the page sends the visitor to sign in."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="Offender management API",
     version="1",
@@ -28,6 +48,7 @@ api = NinjaAPI(
                 "service; every case read is logged.",
     auth=django_auth,
     urls_namespace="api-v1",
+    docs_decorator=signed_in_only,
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", case_decisions_router)
