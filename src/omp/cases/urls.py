@@ -8,4 +8,5 @@ urlpatterns = [
     path("cases/", views.case_search, name="case-search"),
     path("cases/<str:case_ref>/", views.case_detail, name="case-detail"),
     path("audit/", views.access_audit, name="access-audit"),
+    path("records-to-check/", views.records_to_check, name="records-to-check"),
 ]

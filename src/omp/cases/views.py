@@ -20,13 +20,16 @@ from django.views.decorators.http import require_GET
 
 from omp import csv_safe
 from omp.access import AUDITORS, CASE_READERS, role_required
-from omp.cases.access import open_case, refusals_for
+from omp.cases.access import open_case, refusals_for, without_withheld
+from omp.cases.data_quality import records_to_check as records_to_check_for
 from omp.cases.fact_sections import fact_sections, in_pairs
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.cases.forms import AccessLogForm, KnownOnForm
 from omp.cases.queries import access_log, clean_query, end_of_day, search_people
 from omp.cases.sections import CasePage, CasePagePart, parts
 from omp.clock import today
+from omp.rules.data_quality import release_date_passed
+from omp.rules.offences import offence_words
 
 RESULTS_PER_PAGE = 25
 
@@ -95,7 +98,12 @@ def _facts_part(page: CasePage) -> dict[str, Any]:
     # The tier the decision used, where a part has put it in the context.
     return {"section_rows": in_pairs(fact_sections(page.person, page.facts,
                                                    page.context.get("tier_used", ""),
-                                                   page.context.get("tier_used_source", "")))}
+                                                   page.context.get("tier_used_source", ""))),
+            "offences": [(offence_words(o.code, o.description), o.schedule_15)
+                         for o in page.facts.offences],
+            # A release date passed while the record still says "in custody": decided on
+            # as recorded, but pointed out so that someone brings the record up to date.
+            "release_passed": release_date_passed(page.facts.custody, page.facts.as_of)}
 
 
 #: The facts as recorded, after the decision and the handover and before the history.
@@ -104,6 +112,28 @@ FACTS_PART = CasePagePart("facts", 30, "cases/_facts.html", _facts_part)
 
 _LOG_HEADER = ["at", "user", "user_name", "case_ref", "channel", "channel_in_words",
                "outcome", "outcome_in_words", "path"]
+
+
+@require_GET
+@role_required(CASE_READERS)
+def records_to_check(request: HttpRequest) -> HttpResponse:
+    """A prison's records to bring up to date: people still recorded in custody after their
+    release date (the rule: :mod:`omp.rules.data_quality`), the longest passed first."""
+    from omp.cases.models import CustodySpell, Prison
+
+    prisons = list(Prison.objects.order_by("name"))
+    names = {p.code: p.name for p in prisons}
+    code = request.GET.get("prison", "").strip()[:5]
+    spells = CustodySpell.objects.all()
+    if code in names:
+        spells = spells.filter(prison_code=code)
+    # LAO-1, LAO-2: a case the user may not open is left out, as from every list.
+    rows = records_to_check_for(without_withheld(request.user, spells), today())
+    return render(request, "cases/records_to_check.html", {
+        "rows": [(r, names.get(r.prison_code, r.prison_code or "Not recorded")) for r in rows],
+        "prisons": prisons, "prison": code if code in names else "",
+        "prison_name": names.get(code, ""), "today": today(), "nav_section": "handovers",
+    })
 
 
 @require_GET

@@ -1,9 +1,21 @@
-"""A seeded generator of synthetic, realistic cases in the interchange shape.
+"""A seeded generator of synthetic, believable cases in the interchange shape.
 
-The same seed always gives the same cases, so tests, ``make run`` and the benchmarks see
-the same population. The mix is chosen so that every allocation criterion (ALLOC-2 a–g),
-their combinations, Welsh and English PDUs, and the "not recorded" case of each input
-occur in a few thousand cases; it is not a statistical model of the national caseload.
+The same seed and day always give the same cases, so tests, ``make run`` and the benchmarks
+see the same population; ``omp demo`` generates them as of today, so the caseload is current
+whenever it is loaded. The mix is chosen so that every allocation criterion (ALLOC-2 a–g),
+their combinations, Welsh and English PDUs, and the "not recorded" case of each input occur
+in a few thousand cases; it is not a statistical model of the national caseload, but its
+histories hold together as a practitioner expects:
+
+- a sentence follows from its most serious offence (murder is a life sentence, rape a long
+  custodial one, never a community order) and starts after the person turned 18;
+- people serving a custodial sentence are part way through it: in custody, with their
+  release dates ahead (arrival on or after the sentence start), or released on licence
+  (the release recorded on the closed custody spell, the licence running past today);
+- some are held on remand (no sentence yet: pathway 4), some recalled after release, and a
+  few records still show someone in custody after their release date, as real extracts do
+  (the case page and the data-quality list point them out);
+- everyone who has been in custody has a prison number (``A1234BC``).
 
 No database here: :mod:`omp.demo.load` writes the cases, and the benchmarks feed the
 dicts to ``decide`` directly.
@@ -19,6 +31,10 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
+from omp import clock
+from omp.rules.durations import parse_duration, shift_months
+from omp.rules.offences import offence_description
+
 FIRST_NAMES = {
     "M": ("James", "Mohammed", "Dylan", "Connor", "Jack", "Kyle", "Liam", "Aled", "Rhys",
           "Daniel", "Marek", "Andrei", "Tomasz", "Kwame", "Ryan", "Craig", "Lee", "Owen"),
@@ -32,36 +48,73 @@ COM_NAMES = (("Anna", "Price"), ("Gareth", "Rees"), ("Priya", "Shah"), ("Tom", "
              ("Nia", "Griffiths"), ("Femi", "Adeyemi"), ("Laura", "Moss"), ("Iwan", "Pugh"))
 FOREIGN = ("Polish", "Romanian", "Albanian", "Jamaican", "Lithuanian", "Somali", "Iraqi",
            "Pakistani", "Nigerian", "Vietnamese")
-#: (code, description, schedule 15 flag); a flag of None means "not recorded".
-OFFENCES = (
-    ("02700", "Theft from a shop", "none"),
-    ("03000", "Burglary (dwelling)", "none"),
-    ("09200", "Possession with intent to supply a class A drug", "none"),
-    ("80300", "Common assault", "none"),
-    ("10400", "Criminal damage", "none"),
-    ("00500", "Assault occasioning actual bodily harm", "violent"),
-    ("00800", "Wounding with intent (s.18)", "violent"),
-    ("03400", "Robbery", "violent"),
-    ("00100", "Murder", "violent"),
-    ("01900", "Rape of a female aged 16 or over", "sexual"),
-    ("02000", "Sexual assault on a female", "sexual"),
-    ("08800", "Making indecent photographs of a child", "sexual"),
-    ("81400", "Driving while disqualified", None),
+
+
+@dataclass(frozen=True)
+class OffenceProfile:
+    """An offence the demo draws, and how courts sentence it: the share of custodial and
+    suspended sentences (the rest are community orders), the custodial lengths given and
+    the share of custodial sentences that are indeterminate. ``severity`` orders offences:
+    the most serious of a case's offences is its main one and decides the sentence."""
+
+    code: str
+    schedule_15: str | None  # None: the flag is "not recorded"
+    weight: float
+    severity: int
+    custodial: float
+    suspended: float
+    lengths: tuple[str, ...]
+    indeterminate: float = 0.0
+
+    @property
+    def description(self) -> str:
+        """The offence in words, from the one reference list."""
+        return offence_description(self.code) or self.code
+
+
+#: Mostly acquisitive, drugs and lower-level violence; schedule 15 sexual offences about one
+#: case in twenty. Lengths include the 12-month boundary cases (``P11M30D``, ``P52W``).
+OFFENCE_PROFILES = (
+    OffenceProfile("04600", "none", 20, 1, 0.30, 0.20, ("P4M", "P6M", "P9M", "P11M30D")),
+    OffenceProfile("02800", "none", 10, 4, 0.65, 0.15,
+                   ("P12M", "P18M", "P2Y", "P2Y6M", "P3Y", "P4Y")),
+    OffenceProfile("09210", "none", 15, 4, 0.70, 0.15,
+                   ("P18M", "P2Y", "P3Y", "P4Y", "P6Y", "P8Y")),
+    OffenceProfile("10400", "none", 12, 2, 0.20, 0.30, ("P4M", "P6M")),
+    OffenceProfile("05800", "none", 8, 1, 0.15, 0.25, ("P4M", "P6M", "P9M")),
+    OffenceProfile("00802", "violent", 8, 3, 0.45, 0.30,
+                   ("P6M", "P9M", "P11M30D", "P52W", "P12M", "P1Y", "P18M", "P2Y", "P3Y")),
+    OffenceProfile("00500", "violent", 2, 6, 1.0, 0.0, ("P4Y", "P6Y", "P8Y", "P12Y"), 0.15),
+    OffenceProfile("03402", "violent", 4, 5, 0.90, 0.10, ("P2Y", "P2Y6M", "P3Y", "P4Y", "P6Y")),
+    OffenceProfile("00100", "violent", 0.3, 9, 1.0, 0.0, (), 1.0),
+    OffenceProfile("01900", "sexual", 1, 8, 1.0, 0.0, ("P6Y", "P8Y", "P12Y"), 0.15),
+    OffenceProfile("02001", "sexual", 1.5, 4, 0.50, 0.30, ("P12M", "P18M", "P2Y", "P3Y", "P4Y")),
+    OffenceProfile("02200", "sexual", 1.5, 6, 0.80, 0.10, ("P18M", "P2Y", "P3Y", "P4Y", "P6Y")),
+    OffenceProfile("80700", None, 6, 1, 0.20, 0.30, ("P4M", "P6M")),
 )
-#: Relative frequency of each offence above: mostly acquisitive, drugs and lower-level
-#: violence; schedule 15 sexual offences about one case in twenty.
-OFFENCE_WEIGHTS = (20, 10, 15, 12, 8, 8, 2, 4, 0.3, 1, 1.5, 1.5, 6)
-CUSTODIAL_LENGTHS = ("P4M", "P6M", "P9M", "P11M30D", "P52W", "P12M", "P1Y", "P18M", "P2Y",
-                     "P2Y6M", "P3Y", "P4Y", "P6Y", "P8Y", "P12Y")
+PROFILE_OF = {profile.code: profile for profile in OFFENCE_PROFILES}
 COMMUNITY_LENGTHS = ("P6M", "P12M", "P18M", "P2Y", "P3Y")
+#: A suspended sentence order suspends a custodial term of up to 2 years.
 SUSPENDED_LENGTHS = ("P6M", "P12M", "P18M", "P2Y")
 OTHER_REGISTRATIONS = ("SHPO", "IIOM", "DASO", "WEAP", "CHPR")
+
+#: Shares of the caseload: held on remand; of those serving a determinate custodial sentence,
+#: released on licence; of those in custody, recalled after release, and still recorded in
+#: custody after their release date (a record not brought up to date).
+REMAND_SHARE = 0.07
+RELEASED_SHARE = 0.45
+RECALL_SHARE = 0.08
+STALE_SHARE = 0.02
+#: Within this many days of release a man may have moved to open conditions.
+OPEN_CONDITIONS_DAYS = 2 * 365
 
 
 @dataclass
 class DemoCase:
-    """One synthetic case: the interchange object, the person's name and the dates each
-    fact was recorded (the interchange carries no recording dates)."""
+    """One synthetic case: the interchange object, the person's name and prison number, the
+    dates each fact was recorded (the interchange carries no recording dates), and the
+    custody spells that ended before today (a release on licence, or the spell before a
+    recall), which the interchange object does not carry."""
 
     facts: dict[str, Any]
     first_name: str
@@ -70,6 +123,13 @@ class DemoCase:
     manual_cas: tuple[date, str, str] | None = None
     #: (from prison, to prison, date) when the person was moved during this custody spell.
     transfer: tuple[str, str, date] | None = None
+    prison_number: str = ""
+    #: Custody spells already ended, each with its ``actual_release_date``, oldest first.
+    past_spells: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the person stands: "community" (a community or suspended sentence), "custody",
+    #: "remand", "recall", "released" or "stale" (still recorded in custody after the
+    #: release date).
+    stage: str = "community"
 
 
 def _reference() -> dict[str, Any]:
@@ -78,18 +138,41 @@ def _reference() -> dict[str, Any]:
     return data
 
 
+#: Prison numbers: a letter, four digits and two letters (``A1234BC``), one per case number.
+_PRISON_NUMBER_LETTERS = "AG"
+_PRISON_NUMBERS = len(_PRISON_NUMBER_LETTERS) * 10_000 * 26 * 26
+
+
+def prison_number(number: int, seed: int) -> str:
+    """The prison number of case ``number``: distinct for every case number of one seed
+    (multiplying by a number prime to the count of possible numbers is a permutation)."""
+    index = (number * 7_919 + seed * 104_729) % _PRISON_NUMBERS
+    index, second = divmod(index, 26)
+    index, first = divmod(index, 26)
+    index, digits = divmod(index, 10_000)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"{_PRISON_NUMBER_LETTERS[index]}{digits:04d}{letters[first]}{letters[second]}"
+
+
+def sentence_end(start: date, length: str) -> date:
+    """The day a sentence of ``length`` from ``start`` ends (its licence expiry)."""
+    return parse_duration(length).added_to(start)
+
+
 class CaseGenerator:
-    """Seeded synthetic cases as of a date; ``cases(n)`` yields ``n`` :class:`DemoCase`."""
+    """Seeded synthetic cases as of a date (today unless given); ``cases(n)`` yields ``n``
+    :class:`DemoCase`."""
 
     def __init__(self, seed: int = 2026, as_of: date | None = None,
                  ref_prefix: str = "D") -> None:
+        self.seed = seed
         self.random = random.Random(seed)
         # Transfers draw from their own stream, so adding them left every other fact of
         # every case as the seed gave it before.
         self.transfers = random.Random(seed + 1)
         # Likewise the handover dates and the allocated COM (HAND-2, §4.9).
         self.extras = random.Random(seed + 2)
-        self.as_of = as_of or date(2026, 11, 22)
+        self.as_of = as_of or clock.today()
         self.ref_prefix = ref_prefix
         reference = _reference()
         self.welsh_pdus = [p["code"] for r in reference["regions"] if r["country"] == "Wales"
@@ -98,8 +181,11 @@ class CaseGenerator:
                              if r["country"] == "England" for p in r["pdus"]]
         self.provider_of = {p["code"]: r["provider_code"] for r in reference["regions"]
                             for p in r["pdus"]}
-        self.mens_prisons = [p["code"] for p in reference["prisons"] if not p["womens"]]
-        self.womens_prisons = [p["code"] for p in reference["prisons"] if p["womens"]]
+        prisons = reference["prisons"]
+        self.prisons = {(womens, open_): [p["code"] for p in prisons
+                                          if p["womens"] == womens
+                                          and p["open_conditions"] == open_]
+                        for womens in (False, True) for open_ in (False, True)}
 
     def cases(self, n: int, start: int = 1) -> Iterator[DemoCase]:
         """``n`` cases numbered from ``start`` (case references ``D0000001`` …)."""
@@ -149,25 +235,18 @@ class CaseGenerator:
         if pdu:
             recorded["probation.pdu_code"] = self._day_before(1500, 30)
 
-        # Offence and sentence.
-        code, description, schedule_15 = self._offence()
-        offences = [{"code": code, "description": description, "schedule_15": schedule_15}]
+        # Offences: the most serious decides the sentence.
+        drawn = [self._offence()]
         if rnd() < 0.2:
-            extra = self._offence()
-            offences.append({"code": extra[0], "description": extra[1], "schedule_15": extra[2]})
-        sentence_date = self._day_before(1800, 20)
-        kind_roll = rnd()
-        kind = "custodial" if kind_roll < 0.55 else ("community" if kind_roll < 0.88
-                                                     else "suspended")
-        indeterminate = kind == "custodial" and (code == "00100" or rnd() < 0.02)
-        length: str | None
-        if indeterminate:
-            length = None
-        else:
-            length = choice({"custodial": CUSTODIAL_LENGTHS, "community": COMMUNITY_LENGTHS,
-                             "suspended": SUSPENDED_LENGTHS}[kind])
-        sentence = {"kind": kind, "date": sentence_date.isoformat(), "length": length,
-                    "indeterminate": indeterminate, "ipp": indeterminate and rnd() < 0.2}
+            drawn.append(self._offence())
+        drawn.sort(key=lambda profile: -profile.severity)
+        main = drawn[0]
+        offences = [{"code": p.code, "description": p.description, "schedule_15": p.schedule_15}
+                    for p in drawn]
+
+        sentence, custody, past, stage = self._sentence_and_custody(main, sex)
+        started = (date.fromisoformat(sentence["date"]) if sentence
+                   else date.fromisoformat(custody["arrival_date"]))  # type: ignore[index]
 
         # Risk: RSR mostly low with a long tail; RoSH, MAPPA, tier, OGRS, registrations.
         risk: dict[str, Any] = {}
@@ -181,13 +260,15 @@ class CaseGenerator:
         risk["rosh"] = ("LOW" if rosh_roll < 0.40 else "MEDIUM" if rosh_roll < 0.86 else
                         "HIGH" if rosh_roll < 0.955 else "VERY_HIGH" if rosh_roll < 0.97
                         else None)
+        if risk["rosh"] == "LOW" and main.severity >= 6:
+            risk["rosh"] = "MEDIUM"  # a grave offence is never assessed a low risk of harm
         if risk["rosh"]:
             recorded["risk.rosh"] = self._day_before(900, 10)
         mappa_roll = rnd()
         risk["mappa_level"] = (0 if mappa_roll < 0.86 else 1 if mappa_roll < 0.94 else
                                2 if mappa_roll < 0.975 else 3 if mappa_roll < 0.985 else None)
         if risk["mappa_level"]:
-            risk["mappa_category"] = 2 if schedule_15 != "sexual" else 1
+            risk["mappa_category"] = 2 if main.schedule_15 != "sexual" else 1
             recorded["risk.mappa_level"] = self._day_before(900, 10)
         if any(o["schedule_15"] == "sexual" for o in offences) and rnd() < 0.9:
             risk["osp"] = choice(("LOW", "LOW", "MEDIUM", "HIGH", "VERY_HIGH"))
@@ -210,25 +291,145 @@ class CaseGenerator:
         facts: dict[str, Any] = {
             "case_ref": f"{self.ref_prefix}{number:07d}",
             "as_of": self.as_of.isoformat(),
-            "person": {"date_of_birth": self._birth().isoformat(), "sex": sex,
+            "person": {"date_of_birth": self._birth(started).isoformat(), "sex": sex,
                        "nationalities": nationalities},
             "probation": probation,
             "risk": risk,
             "event": {"offences": offences, "sentence": sentence},
-            "custody": self._custody(sex, sentence_date, length, indeterminate)
-            if kind == "custodial" else None,
+            "custody": custody,
         }
         manual = None
-        if sentence_date < date(2022, 1, 1) and rnd() < 0.5:
-            manual = (sentence_date + timedelta(days=self.random.randint(1, 20)),
+        if sentence and started < self.as_of - timedelta(days=3 * 365) and rnd() < 0.5:
+            manual = (started + timedelta(days=self.random.randint(1, 20)),
                       choice(("RETAINED_ENHANCED", "ALLOCATED_NORMAL")),
                       choice(("Court team, Cardiff", "Court team, Leeds", "Court team, Bristol",
                               "Court team, Liverpool")))
         self._handover_extras(facts, foreign, sex)
-        case = DemoCase(facts, choice(FIRST_NAMES[sex]), choice(LAST_NAMES), recorded, manual)
-        if facts["custody"] and self.transfers.random() < 0.25:
-            case.transfer = self._transfer(facts["custody"], sex)
+        case = DemoCase(facts, choice(FIRST_NAMES[sex]), choice(LAST_NAMES), recorded, manual,
+                        past_spells=past, stage=stage)
+        if custody or past:
+            case.prison_number = prison_number(number, self.seed)
+        if custody and self.transfers.random() < 0.25:
+            case.transfer = self._transfer(custody, sex)
         return case
+
+    # --- the sentence and where the person stands in it ------------------------------
+
+    def _sentence_and_custody(self, main: OffenceProfile, sex: str) -> tuple[
+            dict[str, Any] | None, dict[str, Any] | None, list[dict[str, Any]], str]:
+        """The sentence on the current event, the current custody spell, the spells already
+        ended and the stage, placed relative to :attr:`as_of`."""
+        rnd = self.random.random
+        if rnd() < REMAND_SHARE:
+            arrived = self._day_before(200, 1)
+            custody = {"prison_code": self._prison(sex, open_allowed=False),
+                       "arrival_date": arrived.isoformat(), "remand": True,
+                       "recall": False, "immigration_case": False}
+            return None, custody, [], "remand"
+        roll = rnd()
+        kind = ("custodial" if roll < main.custodial else
+                "suspended" if roll < main.custodial + main.suspended else "community")
+        if kind != "custodial":
+            length = self.random.choice(COMMUNITY_LENGTHS if kind == "community"
+                                        else SUSPENDED_LENGTHS)
+            days = (sentence_end(self.as_of, length) - self.as_of).days
+            start = self.as_of - timedelta(days=self.random.randint(1, days - 1))
+            while sentence_end(start, length) <= self.as_of:  # months differ in length
+                start += timedelta(days=1)
+            return self._sentence(kind, start, length), None, [], "community"
+        if rnd() < main.indeterminate:
+            return self._indeterminate(main, sex)
+        return self._determinate(self.random.choice(main.lengths), sex)
+
+    @staticmethod
+    def _sentence(kind: str, start: date, length: str | None, ipp: bool = False
+                  ) -> dict[str, Any]:
+        return {"kind": kind, "date": start.isoformat(), "length": length,
+                "indeterminate": length is None, "ipp": ipp}
+
+    def _indeterminate(self, main: OffenceProfile, sex: str) -> tuple[
+            dict[str, Any], dict[str, Any], list[dict[str, Any]], str]:
+        """A life or IPP sentence: in custody, the tariff (the minimum term) ahead or, for
+        some, passed while the Parole Board has not yet directed release."""
+        rnd = self.random.random
+        # IPP sentences were passed from 4 April 2005 to 2 December 2012; most tariffs have
+        # expired.
+        first, last = date(2005, 4, 4), min(date(2012, 12, 2), self.as_of - timedelta(days=60))
+        ipp = main.code != "00100" and first < last and rnd() < 0.6
+        if ipp:
+            start = first + timedelta(days=self.random.randint(0, (last - first).days))
+            years = self.random.randint(2, 8)
+        else:  # life: minimum terms from 15 years for murder, from 4 for other offences
+            start = self._day_before(15 * 365, 60)
+            years = self.random.randint(15, 25) if main.code == "00100" else \
+                self.random.randint(4, 12)
+        tariff = shift_months(start, 12 * years)
+        custody = self._spell(start, sex, tariff)
+        custody.update(sentence_start_date=start.isoformat(), tariff_date=tariff.isoformat())
+        return self._sentence("custodial", start, None, ipp), custody, [], "custody"
+
+    def _determinate(self, length: str, sex: str) -> tuple[
+            dict[str, Any], dict[str, Any] | None, list[dict[str, Any]], str]:
+        """A determinate custodial sentence: part way through the custodial half (in
+        custody, release ahead) or through the licence (released, licence running)."""
+        rnd = self.random.random
+        total = (sentence_end(self.as_of, length) - self.as_of).days
+        inside = total // 2
+        released = rnd() < RELEASED_SHARE
+        stage = "released" if released else (
+            "recall" if rnd() < RECALL_SHARE else "stale" if rnd() < STALE_SHARE else "custody")
+        if stage == "custody":
+            elapsed = self.random.randint(1, inside - 1)
+        else:  # after the release date, before the licence expires
+            elapsed = self.random.randint(inside + 15, total - 1) if total - inside > 16 \
+                else inside + 1
+        start = self.as_of - timedelta(days=elapsed)
+        end = sentence_end(start, length)
+        crd = start + (end - start) // 2
+        # Counted back from today the months may be shorter: keep the stage's order of days.
+        while end <= self.as_of or (stage == "custody" and crd <= self.as_of):
+            start += timedelta(days=1)
+            end = sentence_end(start, length)
+            crd = start + (end - start) // 2
+        dates: dict[str, Any] = {"sentence_start_date": start.isoformat(),
+                                 "conditional_release_date": crd.isoformat(),
+                                 "licence_expiry_date": end.isoformat()}
+        hdced = None
+        if total < 4 * 365 and rnd() < 0.4:
+            hdced = crd - timedelta(days=min(180, total // 4))
+            dates["home_detention_curfew_eligibility_date"] = hdced.isoformat()
+        sentence = self._sentence("custodial", start, length)
+        if stage in ("custody", "stale"):
+            custody = {**self._spell(start, sex, crd), **dates}
+            return sentence, custody, [], stage
+        # Released: on the conditional release date, or earlier on HDC when it was approved.
+        release = crd
+        first = {**self._spell(start, sex, crd), **dates}
+        if hdced and hdced < self.as_of and rnd() < 0.3:
+            release = min(crd, hdced + timedelta(days=self.random.randint(0, 30)))
+            first["home_detention_curfew_actual_date"] = release.isoformat()
+        first["actual_release_date"] = release.isoformat()
+        if stage == "released":
+            return sentence, None, [first], stage
+        # Recalled: back in custody some weeks after release; the dates are the sentence's.
+        back = release + timedelta(days=self.random.randint(
+            1, max(1, (self.as_of - release).days - 1)))
+        custody = {**self._spell(back, sex, end), **dates, "recall": True}
+        return sentence, custody, [first], stage
+
+    def _spell(self, start: date, sex: str, release: date) -> dict[str, Any]:
+        """A custody spell beginning on ``start`` (the arrival, a day after the sentence or
+        recall) in a prison for the person's sex: open conditions only near release."""
+        arrival = min(start + timedelta(days=1), self.as_of)
+        near = (release - self.as_of).days < OPEN_CONDITIONS_DAYS
+        return {"prison_code": self._prison(sex, open_allowed=near),
+                "arrival_date": arrival.isoformat(), "recall": False,
+                "immigration_case": False}
+
+    def _prison(self, sex: str, open_allowed: bool) -> str:
+        womens = sex == "F"
+        open_ = open_allowed and self.random.random() < 0.15
+        return self.random.choice(self.prisons[(womens, open_)] or self.prisons[(womens, False)])
 
     def _handover_extras(self, facts: dict[str, Any], foreign: bool, sex: str) -> None:
         """An allocated COM for most cases, and the custody dates and flags the handover
@@ -242,9 +443,13 @@ class CaseGenerator:
         custody = facts["custody"]
         if not custody:
             return
-        start = date.fromisoformat(custody["sentence_start_date"])
         if foreign and rnd() < 0.3:
             custody["immigration_case"] = True
+        if custody.get("remand"):
+            return
+        start = date.fromisoformat(custody["sentence_start_date"]
+                                   if "sentence_start_date" in custody
+                                   else facts["event"]["sentence"]["date"])
         custody["early_allocation"] = rnd() < 0.03
         if sex == "F" and rnd() < 0.15:
             custody["category"] = "T"
@@ -263,16 +468,21 @@ class CaseGenerator:
         if (crd - start).days > 2 * 365 and rnd() < 0.3:
             custody["parole_eligibility_date"] = (start + (crd - start) * 2 // 3).isoformat()
         hdced = custody.get("home_detention_curfew_eligibility_date")
-        if hdced and rnd() < 0.3:
+        if hdced and not custody.get("recall") and rnd() < 0.3:
             approved = date.fromisoformat(hdced) + timedelta(days=self.extras.randint(0, 30))
-            custody["home_detention_curfew_actual_date"] = min(approved, crd).isoformat()
+            if approved > self.as_of:  # an approval still ahead: the person is inside
+                custody["home_detention_curfew_actual_date"] = min(approved, crd).isoformat()
 
-    def _offence(self) -> tuple[str, str, str | None]:
-        return self.random.choices(OFFENCES, OFFENCE_WEIGHTS)[0]
+    def _offence(self) -> OffenceProfile:
+        return self.random.choices(OFFENCE_PROFILES, [p.weight for p in OFFENCE_PROFILES])[0]
 
-    def _birth(self) -> date:
-        age_days = self.random.randint(18 * 365 + 5, 75 * 365)
-        return self.as_of - timedelta(days=age_days)
+    def _birth(self, sentenced: date) -> date:
+        """A birth date: 18 to 75 today, and 18 or over when sentenced (or remanded)."""
+        birth = self.as_of - timedelta(days=self.random.randint(18 * 365 + 5, 75 * 365))
+        latest = shift_months(sentenced, -12 * 18)
+        if birth > latest:
+            birth = latest - timedelta(days=self.random.randint(0, 12 * 365))
+        return birth
 
     def _tier(self, risk: dict[str, Any]) -> str:
         # A recorded tier roughly in line with the risk, sometimes stale (one band lower).
@@ -291,7 +501,7 @@ class CaseGenerator:
         return f"{band}{self.random.randint(0, 3)}"
 
     def _transfer(self, custody: dict[str, Any], sex: str) -> tuple[str, str, date] | None:
-        prisons = self.womens_prisons if sex == "F" and self.womens_prisons else self.mens_prisons
+        prisons = self.prisons[(sex == "F", False)]
         arrived = date.fromisoformat(custody["arrival_date"])
         days = (self.as_of - arrived).days
         if days < 2 or len(prisons) < 2:
@@ -300,42 +510,6 @@ class CaseGenerator:
         # The person arrived at the earlier prison and was moved to the current one.
         moved = arrived + timedelta(days=self.transfers.randint(1, days - 1))
         return earlier, custody["prison_code"], moved
-
-    def _custody(self, sex: str, sentence_date: date, length: str | None,
-                 indeterminate: bool) -> dict[str, Any]:
-        prisons = self.womens_prisons if sex == "F" and self.womens_prisons else self.mens_prisons
-        custody: dict[str, Any] = {
-            "prison_code": self.random.choice(prisons),
-            "arrival_date": (sentence_date + timedelta(days=1)).isoformat(),
-            "sentence_start_date": sentence_date.isoformat(),
-            "recall": self.random.random() < 0.05,
-            "immigration_case": False,
-        }
-        if indeterminate:
-            tariff = sentence_date + timedelta(days=self.random.randint(3 * 365, 15 * 365))
-            custody["tariff_date"] = tariff.isoformat()
-            return custody
-        days = _approx_days(length or "P1Y")
-        crd = sentence_date + timedelta(days=days // 2)
-        custody["conditional_release_date"] = crd.isoformat()
-        custody["licence_expiry_date"] = (sentence_date + timedelta(days=days)).isoformat()
-        if days < 4 * 365 and self.random.random() < 0.4:
-            custody["home_detention_curfew_eligibility_date"] = (
-                crd - timedelta(days=min(180, days // 4))).isoformat()
-        return custody
-
-
-def _approx_days(length: str) -> int:
-    """Days in a simple ISO duration (years, months, weeks, days) — enough for demo dates."""
-    number, total = "", 0.0
-    for char in length[1:]:
-        if char.isdigit():
-            number += char
-            continue
-        value = int(number or 0)
-        total += value * {"Y": 365.25, "M": 30.44, "W": 7, "D": 1}[char]
-        number = ""
-    return int(total)
 
 
 def export_cases_jsonl(path: Any, n: int, seed: int = 2026, as_of: date | None = None) -> int:

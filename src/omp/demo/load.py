@@ -77,28 +77,37 @@ class _Table:
                                 f"VALUES ({marks}, %s, %s, %s, %s)")
         top = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
         self.next_id = (top or 0) + 1
-        self.rows: list[tuple[tuple[Any, ...], date]] = []
+        self.rows: list[tuple[tuple[Any, ...], date, str]] = []
+        #: History rows of earlier versions: (row, the day it was recorded).
+        self.earlier: list[tuple[tuple[Any, ...], date]] = []
 
-    def add(self, recorded: date, **values: Any) -> int:
-        """Queue one row recorded on ``recorded``; returns its id."""
+    def _row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        row = tuple(values.get(f.attname, self.defaults[f.attname]) for f in self.fields)
+        return tuple(_plain(value) for value in row) if self.sqlite else row
+
+    def add(self, recorded: date, *, first: tuple[date, dict[str, Any]] | None = None,
+            **values: Any) -> int:
+        """Queue one row recorded on ``recorded``; returns its id. ``first`` is an earlier
+        version, (the day it was recorded, the values that differed then), for a row that
+        was recorded once and changed later (a custody spell ended by a release)."""
         values["id"] = self.next_id
         self.next_id += 1
-        row = tuple(values.get(f.attname, self.defaults[f.attname]) for f in self.fields)
-        if self.sqlite:
-            row = tuple(_plain(value) for value in row)
-        self.rows.append((row, recorded))
+        if first is not None:
+            day, then = first
+            self.earlier.append((self._row({**values, **then}), day))
+        self.rows.append((self._row(values), recorded, "~" if first else "+"))
         return values["id"]
 
     def flush(self, history: bool) -> None:
-        """Write the queued rows (and their first history rows)."""
-        rows = [row for row, _ in self.rows]
-        past = [(*row, _at(day), REASON, "+", None) for row, day in self.rows] \
-            if history and self.history_sql else []
+        """Write the queued rows (and their history rows)."""
+        rows = [row for row, _, _ in self.rows]
+        past = [(*row, _at(day), REASON, "+", None) for row, day in self.earlier]
+        past += [(*row, _at(day), REASON, kind, None) for row, day, kind in self.rows]
         with connection.cursor() as cursor:
             insert_rows(cursor, self.sql, rows)
-            if past and self.history_sql:
+            if history and self.history_sql and past:
                 insert_rows(cursor, self.history_sql, past)
-        self.rows = []
+        self.rows, self.earlier = [], []
 
     def reset_sequence(self) -> None:
         """Let the database hand out ids after ours (PostgreSQL keeps a sequence)."""
@@ -156,12 +165,14 @@ def _write_chunk(cases: list[DemoCase], pdus: dict[str, int], tables: dict[Any, 
     for case in cases:
         facts, recorded = case.facts, case.recorded
         s = facts["event"]["sentence"]
-        sentenced = date.fromisoformat(s["date"])
+        # Someone held on remand has no sentence yet: the record starts with the arrival.
+        sentenced = date.fromisoformat(s["date"]) if s else \
+            date.fromisoformat(facts["custody"]["arrival_date"])
         nationalities = facts["person"].get("nationalities") or []
         pdu_code = facts["probation"].get("pdu_code")
         person_id = people.add(
             sentenced, case_ref=facts["case_ref"], first_name=case.first_name,
-            last_name=case.last_name,
+            last_name=case.last_name, prison_number=case.prison_number,
             date_of_birth=date.fromisoformat(facts["person"]["date_of_birth"]),
             sex=facts["person"]["sex"],
             nationality=nationalities[0] if nationalities else "",
@@ -172,16 +183,19 @@ def _write_chunk(cases: list[DemoCase], pdus: dict[str, int], tables: dict[Any, 
             com_name=facts["probation"].get("com_name") or "",
             com_email=facts["probation"].get("com_email") or "")
         event_id = events.add(sentenced, person_id=person_id, number=1, is_current=True,
-                              conviction_date=sentenced)
-        sentences.add(sentenced, event_id=event_id, kind=s["kind"], date=sentenced,
-                      length=s.get("length") or "", indeterminate=bool(s.get("indeterminate")),
-                      ipp=bool(s.get("ipp")))
+                              conviction_date=sentenced if s else None)
+        if s:
+            sentences.add(sentenced, event_id=event_id, kind=s["kind"], date=sentenced,
+                          length=s.get("length") or "",
+                          indeterminate=bool(s.get("indeterminate")), ipp=bool(s.get("ipp")))
         for index, o in enumerate(facts["event"]["offences"]):
             offences.add(sentenced, event_id=event_id, code=o["code"],
                          description=o.get("description") or "",
                          schedule_15=o.get("schedule_15") or "", main=index == 0)
         _registrations(tables[Registration], person_id, case)
         _assessments(tables[Assessment], person_id, case)
+        for spell in case.past_spells:  # released, or released before a recall
+            _custody(tables[CustodySpell], person_id, spell, current=False)
         if facts.get("custody"):
             spell_id = _custody(tables[CustodySpell], person_id, facts["custody"])
             if case.transfer:
@@ -233,7 +247,8 @@ def _assessments(table: _Table, person_id: int, case: DemoCase) -> None:
                   value="" if is_score else value)
 
 
-def _custody(table: _Table, person_id: int, custody: dict[str, Any]) -> int:
+def _custody(table: _Table, person_id: int, custody: dict[str, Any], current: bool = True
+             ) -> int:
     values: dict[str, Any] = {}
     for name, value in custody.items():
         if name.endswith("_date") and value:
@@ -241,7 +256,12 @@ def _custody(table: _Table, person_id: int, custody: dict[str, Any]) -> int:
         elif name != "womens_prison":
             values[name] = value
     arrived = values.get("arrival_date") or values["sentence_start_date"]
-    return table.add(arrived, person_id=person_id, is_current=True, **values)
+    if current:
+        return table.add(arrived, person_id=person_id, is_current=True, **values)
+    # An ended spell: recorded on arrival as current, closed on the day of release.
+    return table.add(values["actual_release_date"], person_id=person_id, is_current=False,
+                     first=(arrived, {"is_current": True, "actual_release_date": None}),
+                     **values)
 
 
 def create_demo_users() -> list[str]:

@@ -18,7 +18,6 @@ before release more often (the patterns OUT-6 monitors).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omp.outcomes.cohorts import DONCASTER, PILOT_START
+from omp.rules.offences import OFFENCE_CODES, OffenceCode
 
 EPOCH = date(1970, 1, 1)
 FIRST_DAY = date(2009, 1, 1)
@@ -76,20 +76,9 @@ OFFENCE_PARAMETER = {
 }
 
 
-@dataclass(frozen=True)
-class OffenceCode:
-    """One row of the offence-code reference list."""
-
-    code: str
-    description: str
-    ogrs3_category: str
-
-
 def offence_codes() -> list[OffenceCode]:
-    """The reference list of offence codes (``reference/offence_codes.csv``)."""
-    text = resources.files("omp.outcomes").joinpath("reference/offence_codes.csv").read_text()
-    return [OffenceCode(row["code"], row["description"], row["ogrs3_category"])
-            for row in csv.DictReader(text.splitlines())]
+    """The reference list of offence codes (:data:`omp.rules.offences.OFFENCE_CODES`)."""
+    return list(OFFENCE_CODES)
 
 
 def contract_package_areas() -> list[dict[str, object]]:
@@ -318,6 +307,23 @@ def generate(data_dir: Path, index_events: int = 100_000, outcomes: int = 1_000_
     return GenerateSummary(counts)
 
 
+def _released_elsewhere(rng: np.random.Generator, people: np.ndarray, prison: np.ndarray,
+                        sources: np.ndarray) -> np.ndarray:
+    """For each source prison, a person of ``people`` released from another prison (the one
+    they were transferred to), drawn at random; -1 where none was found in a few draws."""
+    chosen = np.full(len(sources), -1)
+    if len(people) == 0:
+        return chosen
+    for _ in range(8):
+        waiting = np.flatnonzero(chosen < 0)
+        if len(waiting) == 0:
+            break
+        draw = people[rng.integers(0, len(people), len(waiting))]
+        good = prison[draw] != sources[waiting]
+        chosen[waiting[good]] = draw[good]
+    return chosen
+
+
 def _monitoring(data_dir: Path, rng: np.random.Generator, counts: dict[str, int],
                 event_refs: pa.Array, discharge: np.ndarray, prison: np.ndarray,
                 prison_names: list[str], index_day: np.ndarray, sentence_months: np.ndarray,
@@ -358,24 +364,32 @@ def _monitoring(data_dir: Path, rng: np.random.Generator, counts: dict[str, int]
     }), counts)
 
     # Transfers before release: the discharge prison is where the person was released from,
-    # so a transfer's to_prison is the index event's prison. From 2013 Doncaster transfers
-    # out more of its high-risk prisoners (planted for OUT-6).
+    # so a transfer's to_prison is the index event's prison. Every prison transfers people
+    # out in proportion to the people it holds (about one in ten of its discharges, at
+    # random in the 14 to 400 days before their release), so no prison stands out by chance
+    # of the generator alone. From 2013 Doncaster transfers out more of its high-risk
+    # prisoners on top (planted for OUT-6).
     discharged = np.flatnonzero(discharge)
-    chance = np.full(len(discharged), 0.10)
-    late = (index_day[discharged] >= _days(date(2013, 1, 1))) & (band[discharged] == 2)
-    from_dni = rng.random(len(discharged)) < np.where(late, 0.06, 0.02)
-    moved = (rng.random(len(discharged)) < chance) | from_dni
-    moved &= prison[discharged] != dni_code
-    chosen = discharged[moved]
-    other = rng.integers(0, len(prison_names), len(chosen))
-    other = np.where(other == prison[chosen], (other + 1) % len(prison_names), other)
-    source = np.where(from_dni[moved], dni_code, other)
-    source = np.where(source == prison[chosen], (source + 1) % len(prison_names), source)
+    holding = np.bincount(prison[discharged], minlength=len(prison_names))
+    sources = np.repeat(np.arange(len(prison_names)), rng.poisson(0.10 * holding))
+    late_high = discharged[(index_day[discharged] >= _days(date(2013, 1, 1)))
+                           & (band[discharged] == 2)]
+    planted = rng.poisson(0.15 * np.count_nonzero(prison[late_high] == dni_code))
+    chosen = np.concatenate([_released_elsewhere(rng, discharged, prison, sources),
+                             _released_elsewhere(rng, late_high, prison,
+                                                 np.full(planted, dni_code))])
+    source = np.concatenate([sources, np.full(planted, dni_code)])
+    # Ordinary moves happen any time in the last year or so; the planted ones shortly
+    # before release, when moving someone keeps them out of the prison's cohort.
+    days_before = np.concatenate([rng.integers(14, 400, len(sources)),
+                                  rng.integers(14, 84, planted)])
+    keep = chosen >= 0
+    chosen, source, days_before = chosen[keep], source[keep], days_before[keep]
     _write(data_dir, "transfers", pa.table({
         "case_ref": event_refs.take(pa.array(chosen)),
         "from_prison": _labels(prison_names, source),
         "to_prison": _labels(prison_names, prison[chosen]),
-        "transfer_date": _dates(index_day[chosen] - rng.integers(14, 400, len(chosen))),
+        "transfer_date": _dates(index_day[chosen] - days_before),
         "release_date": _dates(index_day[chosen]),
         "risk_band": _labels(BANDS, band[chosen]),
     }), counts)
