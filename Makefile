@@ -8,6 +8,8 @@ PIP_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 ASSETS := static/dist/css/app.css
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# Where `make run` and `make dev` answer: PORT=8080 make run (OMP_WEB_BIND, when set, wins).
+PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run dev test lint system-packages assets demo bench clean screenshots
@@ -49,13 +51,12 @@ demo: $(PIP_STAMP) $(ASSETS)
 # threads, on OMP_WEB_BIND) with WhiteNoise serving the collected static files.
 run: demo
 	$(PY) manage.py collectstatic --no-input --clear -v 0
-	@echo "Serving on http://127.0.0.1:8000 — sign in as court_staff / demo-password-1"
-	$(VENV)/bin/gunicorn -c python:omp.web.gunicorn_conf
+	OMP_WEB_BIND=$${OMP_WEB_BIND:-127.0.0.1:$(PORT)} $(VENV)/bin/gunicorn -c python:omp.web.gunicorn_conf
 
 # For development: Django's server, reloading on every change, in debug mode.
 dev: demo
-	@echo "Serving on http://127.0.0.1:8000 (reloading on changes) — sign in as court_staff / demo-password-1"
-	OMP_DEBUG=$${OMP_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Starting on http://127.0.0.1:$(PORT) (reloading on changes) — sign in as court_staff / demo-password-1"
+	OMP_DEBUG=$${OMP_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -82,6 +82,16 @@ def test_search_without_a_query_lists_nothing(client_for: Any, named_case: Any) 
     assert "Find a case" in text and "/cases/X000001/" not in text
 
 
+def test_search_sent_empty_asks_for_something_to_find(client_for: Any) -> None:
+    client = client_for("pom", "pom")
+    first = client.get(reverse("case-search")).content.decode()
+    assert "There is a problem" not in first  # nothing sent yet, nothing wrong
+    text = client.get(reverse("case-search"), {"q": "   "}).content.decode()
+    assert "There is a problem" in text and 'href="#q"' in text
+    assert "Enter a case reference, prison number or name" in text
+    assert "<title>Error:" in text and "govuk-input--error" in text
+
+
 def test_search_with_no_match_says_so(client_for: Any, named_case: Any) -> None:
     named_case()
     text = client_for("pom", "pom").get(reverse("case-search"), {"q": "nobody"}).content
@@ -117,13 +127,17 @@ def test_decision_screen_shows_outcome_reasons_checklist_and_facts(
     assert "under policy version <strong>E</strong>" in text
     # ALLOC-4: the criterion that held, in plain words, with field, value and date.
     assert "ALLOC-2a" in text and "Supervision tier A or B" in text
-    assert "risk.rsr_percent" in text and "<strong>7.5%</strong>" in text
+    assert "RSR score: <strong>7.5%</strong>" in text
+    assert "risk.rsr_percent" not in text  # words, never the interchange's field paths
     assert "recorded 1 November 2026" in text
     assert "RSR 7.50% is 6.9% or above" in text
     # The checklist covers all seven criteria.
     for letter in "abcdefg":
         assert f"<strong>{letter}.</strong>" in text
     assert text.count(">Held</strong>") == 1 and text.count(">Not held</strong>") == 6
+    # Each criterion not held says what the data showed.
+    assert "MAPPA level 0: not managed under MAPPA" in text
+    assert "No Home Office Interest registration" in text
     assert "Jo Smith" in text and "Prison number" in text and "A1234BC" in text
     assert "Cambridgeshire" in text or "N07CAM" in text
 

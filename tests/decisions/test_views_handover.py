@@ -89,6 +89,11 @@ def test_in_handover_and_com_overdue_lists(client_for: Any, make_case: Any) -> N
     overdue = client.get("/handovers/", {"list": "com_overdue"}).content.decode()
     # Two days or more after the handover with no COM (HANDOVER §4.9).
     assert "O0002" in overdue and "O0001" not in overdue and "O0003" not in overdue
+    # A list that does not exist is named as such above the first list, never shown
+    # silently in its place.
+    wrong = client.get("/handovers/", {"list": "overdue"}).content.decode()
+    assert 'id="unknown-list"' in wrong and "There is no list called “overdue”" in wrong
+    assert "<title>Error:" in wrong and 'id="unknown-list"' not in overdue
 
 
 @pytest.mark.parametrize("url", ["/handovers/", "/handovers/what-if/",
@@ -119,6 +124,9 @@ def test_override_form_errors_then_override_shows_in_history(client_for: Any,
     missing = head.post("/cases/V0001/override/", {"value": "Probation", "reason": "other"})
     assert missing.status_code == 400
     assert 'href="#reason_text"' in missing.content.decode()
+    # Every problem of the form is reported at once, each linked to its field.
+    empty = head.post("/cases/V0001/override/", {}).content.decode()
+    assert 'href="#value"' in empty and 'href="#reason"' in empty
     assert not ResponsibilityOverride.objects.exists()
     done = head.post("/cases/V0001/override/", {"value": "Probation",
                                                 "reason": "community_team"})
@@ -206,6 +214,8 @@ def test_api_handover_override_and_custody(client_for: Any, make_case: Any) -> N
     bad = _post(head, "/api/v1/cases/Z0001/handover/override",
                 {"value": "Prison", "reason": "other"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "reason_text"
+    both = _post(head, "/api/v1/cases/Z0001/handover/override", {"reason": "nonsense"})
+    assert [d["field"] for d in both.json()["detail"]] == ["value", "reason"]
     done = _post(head, "/api/v1/cases/Z0001/handover/override",
                  {"value": "Probation", "reason": "community_team"}).json()
     assert done["responsibility"] == "COM_RESPONSIBLE" and done["reason"] == "override_probation"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ def test_out_3_the_documented_call_prints_one_json_object() -> None:
     assert out["inputs"]["contract_value"] == "10000000"
     assert out["lines"][2] == "Reduction: 58.2 − 52.5 = 5.7 percentage points."
     assert out["mechanism"].startswith("OUT-3")
+    assert out["threshold_met"] is True  # a JSON true, never the string "yes"
 
 
 def test_out_3_readable_statement_without_json() -> None:
@@ -47,6 +49,7 @@ def test_out_3_readable_statement_without_json() -> None:
     assert "OUT-3 HMP Doncaster payment statement" in result.stdout
     assert "£70,000.00" in result.stdout
     assert "How it is worked out" in result.stdout
+    assert re.search(r"threshold met\W+yes", result.stdout)
 
 
 def test_out_3_csv_of_the_statement(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from omp.rules.allocation import (
     Missing,
     Reason,
     decide_allocation,
+    why_not_held,
 )
 from omp.rules.facts import CaseFacts, Offence, Sentence
 from omp.rules.policy import ALLOCATION_CRITERIA, BUILT_IN_VERSIONS, PolicyVersion
@@ -851,3 +852,36 @@ def test_alloc_1_property_every_case_gets_exactly_one_explained_outcome(
     if without_rpir != registrations and (rsr is None or rosh is None):
         again = decide_allocation(dataclasses.replace(case, registrations=without_rpir), ERA_B)
         assert again.outcome == decision.outcome
+
+
+# --- ALLOC-4: "Not held" says why ----------------------------------------------------------
+
+
+def test_each_criterion_not_held_says_what_the_data_showed() -> None:
+    """The case of the issue: RSR 5.15% against the 6.9% threshold, medium RoSH, tier C."""
+    case = facts(rsr_percent=Decimal("5.15"), offences=(THEFT,))
+    decision = decide_allocation(case, ERA_B)
+    assert decision.outcome == "ALLOCATED_NORMAL"
+    words = {rule: why_not_held(case, rule) for rule in ALLOCATION_CRITERIA}
+    assert words["ALLOC-2a"] == ("Recorded: supervision tier C1 (not A or B); RoSH medium "
+                                 "(not high or very high); RSR 5.15% (below 6.9%); MAPPA "
+                                 "level 0 (not 2 or 3)")
+    assert words["ALLOC-2b"] == "No offence on the current event is a schedule 15 violent offence"
+    assert words["ALLOC-2c"] == "No offence on the current event is a schedule 15 sexual offence"
+    assert words["ALLOC-2d"] == "MAPPA level 0: not managed under MAPPA"
+    assert words["ALLOC-2e"] == "No Home Office Interest registration"
+    assert words["ALLOC-2f"] == "Recorded as British"
+    assert words["ALLOC-2g"] == "Not managed in Wales (PDU N07CAM, provider N07)"
+
+
+def test_a_violent_offence_not_held_names_the_sentence_that_kept_it_out() -> None:
+    short = facts(offences=(WOUNDING,), sentence=dataclasses.replace(CUSTODIAL_18M,
+                                                                       length="P6M"))
+    assert "ALLOC-2b" not in rules(decide_allocation(short, ERA_B))
+    assert why_not_held(short, "ALLOC-2b") == "A custodial sentence of 6 months, under 12 months"
+    community = facts(offences=(WOUNDING,), sentence=dataclasses.replace(
+        CUSTODIAL_18M, kind="community"))
+    assert "ALLOC-2b" not in rules(decide_allocation(community, ERA_B))
+    assert why_not_held(community, "ALLOC-2b") == "A community sentence, not a custodial one"
+    with pytest.raises(ValueError, match="ALLOC-9"):
+        why_not_held(short, "ALLOC-9")

@@ -245,7 +245,7 @@ def test_out_4_worked_example_year_two() -> None:
     assert figures["pbr_pot"] == "4400000.00"
     assert figures["binary_target"] == "35.5"
     assert figures["significance_margin"] == "0.92"
-    assert figures["hurdle_met"] == "yes"
+    assert figures["hurdle_met"] is True
     assert figures["binary_payment"] == "1000000.00"
     assert figures["frequency_target"] == "2.95"
     assert figures["reoffences_avoided"] == "495"

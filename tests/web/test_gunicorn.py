@@ -74,6 +74,8 @@ def test_gunicorn_serves_the_service(server: tuple[str, Path]) -> None:
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert any(line["event"].startswith("Starting gunicorn") for line in lines)
     assert any(line["event"] == "Using worker: gthread" for line in lines)
+    # Where it answers is said once it listens, in a line like the others.
+    assert any(line["event"].startswith(f"Serving on {base}") for line in lines)
     health_line = next(line for line in lines if line.get("request_id") == request_id)
     assert (health_line["logger"], health_line["path"], health_line["status"]) == (
         "omp.requests", "/healthz", 200)

@@ -4,11 +4,14 @@ primary navigation links to Referrals for the roles that may read them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+from omp.access import API_USERS, ROLE_NAMES
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -45,3 +48,19 @@ def test_the_navigation_links_to_referrals_for_those_who_may_read_them(
     if role == "provider":
         assert 'aria-current="page">Referrals</a>' in page
         assert ">Cases</a>" not in page
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_NAMES))
+def test_every_navigation_link_opens_for_the_role_that_sees_it(client_for: Any,
+                                                               role: str) -> None:
+    """No role is shown a link it cannot follow: each opens with 200, and the API link is
+    shown only to roles with an API route to call (a commissioner has none)."""
+    client = client_for("someone", role)
+    start = client.get(reverse("home"), follow=True)
+    assert start.status_code == 200
+    page = start.content.decode()
+    links = re.findall(r'class="moj-primary-navigation__link" href="([^"]+)"', page)
+    assert links, page[:300]
+    for href in links:
+        assert client.get(href, follow=True).status_code == 200, (role, href)
+    assert ("/api/v1/docs" in links) is (role in API_USERS)

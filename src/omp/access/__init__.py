@@ -65,6 +65,8 @@ REFERRAL_READERS = REFERRERS | {HEAD_OF_OFFENDER_MANAGEMENT}
 #: Who reads the case-access log: who read which person's data, and what a user read.
 #: Auditors read the log only, never a case.
 AUDITORS = frozenset({AUDITOR, ADMIN})
+#: Who has at least one API route to call: the API link is shown to them only.
+API_USERS = CASE_READERS | REFERRAL_READERS | {PROVIDER}
 #: COM-1..4: who reads contracts, their KPIs and supply chains (aggregates only, COM-4).
 COMMISSIONING_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
 #: COM-1: who moves a contract through the commissioning cycle.

@@ -40,6 +40,8 @@ def case_search(request: HttpRequest) -> HttpResponse:
     """Search by case reference, prison number or name; htmx asks for the results only."""
     query = clean_query(request.GET.get("q"))
     context: dict[str, object] = {"query": query, "page": None, "nav_section": "cases"}
+    if "q" in request.GET and not query:  # the form sent with nothing typed in it
+        context["error"] = "Enter a case reference, prison number or name"
     # No query lists nothing: browsing every person's record is not a purpose anyone has.
     if query:
         paginator = Paginator(search_people(query), RESULTS_PER_PAGE)

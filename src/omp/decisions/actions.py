@@ -64,12 +64,15 @@ def record_custody_dates(user: Any, person: Person, changes: dict[str, Any]) -> 
 
 
 class PolicyInputError(ValueError):
-    """A policy version that cannot be scheduled; ``field`` names the input at fault."""
+    """A policy version that cannot be scheduled; ``field`` names the input at fault.
+    ``problems`` holds every (field, message) found at once, the first of them included."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str,
+                 problems: list[tuple[str, str]] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.problems = problems or [(field, message)]
 
 
 def check_policy(name: str, effective_from: str | date, scope: str | None, handover_era: str,
@@ -161,17 +164,21 @@ def withdraw_policy(user: Any, record: PolicyVersionRecord) -> None:
 def _override_inputs(value: str, reason: str, reason_text: str) -> str:
     from omp.rules.handover import OVERRIDE_REASONS
 
+    # Every problem at once, so that the person typing corrects them in one go.
+    problems = []
     if value not in ("Prison", "Probation"):
-        raise PolicyInputError("value", "Choose Prison or Probation")
+        problems.append(("value", "Choose Prison or Probation"))
     if reason not in OVERRIDE_REASONS:
-        raise PolicyInputError("reason", "Choose a reason for the override")
+        problems.append(("reason", "Choose a reason for the override"))
     text = (reason_text or "").strip()
     if any(not ch.isprintable() and ch not in "\n\r\t" for ch in text):
-        raise PolicyInputError("reason_text", "Remove the control characters from the details")
-    if reason == "other" and not text:
-        raise PolicyInputError("reason_text", "Say why: a reason of \"other\" needs details")
-    if len(text) > 500:
-        raise PolicyInputError("reason_text", "Keep the details to 500 characters or fewer")
+        problems.append(("reason_text", "Remove the control characters from the details"))
+    elif reason == "other" and not text:
+        problems.append(("reason_text", "Say why: a reason of \"other\" needs details"))
+    elif len(text) > 500:
+        problems.append(("reason_text", "Keep the details to 500 characters or fewer"))
+    if problems:
+        raise PolicyInputError(*problems[0], problems=problems)
     return text
 
 

@@ -206,7 +206,7 @@ def post_override(request: HttpRequest, case_ref: str, payload: OverrideIn
             record_override(request.user, person, payload.value or "", payload.reason,
                             payload.reason_text)
     except PolicyInputError as error:
-        return field_errors((error.field, error.message))
+        return field_errors(*error.problems)
     record = handover_in_force(person)
     assert record is not None  # the person is in custody, so a decision was just made
     return 200, handover_body(record, person.case_ref)

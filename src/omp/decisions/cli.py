@@ -177,8 +177,14 @@ def policy_list() -> None:
     from omp.decisions.models import PolicyVersionRecord
 
     table = Table("name", "from", "scope", "levelled up", "handover era", "description")
-    for record in PolicyVersionRecord.objects.all():
-        table.add_row(record.name, record.effective_from.isoformat(), record.scope or "national",
+    records = list(PolicyVersionRecord.objects.order_by("effective_from", "name"))
+    first = records[0].effective_from if records else None
+    for record in records:
+        # The earliest version applies to every date before the next: it has no start a
+        # reader needs (its stored date is only the floor of the accepted range).
+        since = ("the earliest records" if record.effective_from == first
+                 else record.effective_from.isoformat())
+        table.add_row(record.name, since, record.scope or "national",
                       "yes" if record.levelled_up else "no", record.handover_era,
                       record.description)
     Console().print(table)

@@ -39,13 +39,19 @@ from omp.decisions.actions import (
 from omp.decisions.forms import CustodyDatesForm, OverrideForm, ScoresForm
 from omp.decisions.handover_queries import handover_context
 from omp.decisions.models import AllocationDecision, ResponsibilityOverride
-from omp.decisions.queries import decision_context
+from omp.decisions.queries import NOT_HELD, decision_context
+from omp.rules.allocation import why_not_held
 from omp.rules.pathway import PATHWAY_TITLES
 
 
 def _allocation_part(page: CasePage) -> dict[str, Any]:
     context = decision_context(page.person, page.at)
     decision = context["decision"]
+    # ALLOC-4: a criterion that did not hold says what the data showed, from the facts of
+    # the same day as the page (today's, or those known by the end of the day asked for).
+    for row in context.get("checklist", []):
+        if row.status == NOT_HELD:
+            row.details.append(why_not_held(page.facts, row.rule))
     # The facts part shows the tier the decision used.
     context.update(tier_used=decision.tier if decision else "",
                    tier_used_source=decision.tier_source if decision else "")
@@ -129,7 +135,10 @@ def case_override(request: HttpRequest, case_ref: str) -> HttpResponse:
                 messages.success(request, f"Responsibility is now set to "
                                           f"{override.get_value_display()}.")
                 return redirect("case-detail", case_ref=person.case_ref)
-        except (PolicyInputError, ActionError) as error:
+        except PolicyInputError as error:
+            for field, message in error.problems:
+                form.add_error(field if field in form.fields else None, message)
+        except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
     return render(request, "decisions/override.html",
                   {"person": person, "form": form, "active": active, "nav_section": "cases"},
@@ -201,6 +210,9 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
     from omp.decisions.handover_lists import LISTS, handover_list
 
     query = _list_query(request)
+    asked = request.GET.get("list", "")
+    # A list that does not exist is said so, not silently replaced by the first list.
+    unknown_list = asked if asked and asked not in LISTS else ""
     # LAO-1, LAO-2: a case the user may not open is left out of the list and its CSV.
     rows = without_withheld(request.user, handover_list(query, today()))
     if request.GET.get("format") == "csv":
@@ -239,6 +251,7 @@ def handover_lists(request: HttpRequest) -> HttpResponse:
         columns.append((title, link(sort=key, dir="desc" if aria == "ascending" else ""), aria))
     return render(request, "decisions/lists.html", {
         "query": query, "list_title": LISTS[query.kind], "page": page, "today": today(),
+        "unknown_list": unknown_list,
         "withheld": handover_list(query, today()).filter(
             person_id__in=withheld_people(request.user)).count(),
         "tabs": [(title, link(list=kind, sort=query.sort), kind == query.kind)

@@ -179,7 +179,8 @@ def _print_statement(result: Any) -> None:
     out.print(f"[bold]{title}[/bold]", highlight=False)
     table = Table("figure", "value")
     for name, value in statement.figures().items():
-        shown = pounds(Decimal(value)) if name in MONEY_FIGURES else value
+        shown = ("yes" if value else "no") if isinstance(value, bool) else \
+            pounds(Decimal(value)) if name in MONEY_FIGURES else value
         table.add_row(name.replace("_", " "), shown)
     out.print(table)
     if result.case_mix is not None:

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from omp.rules.durations import at_least_months
+from omp.rules.durations import at_least_months, duration_words
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
 from omp.rules.tier import Tier, computed_tier, more_serious, recorded_tier
@@ -321,3 +321,45 @@ def _wales(facts: CaseFacts) -> Iterator[Reason | Missing]:
         detail = f" ({', '.join(where)})" if where else ""
         yield Reason("ALLOC-2g", field_name, value, _on(facts, "probation.pdu_code"),
                      f"Managed in Wales{detail}")
+
+
+# --- ALLOC-4: why a criterion did not hold ----------------------------------------------------
+
+
+def why_not_held(facts: CaseFacts, rule: str) -> str:
+    """ALLOC-4: what the data checked for ``rule`` shows, in words, for a criterion that did
+    not hold on ``facts`` (the figures against the thresholds above, the offences, the
+    registrations), so that "Not held" is never said without the reason."""
+    if rule == "ALLOC-2a":
+        tier = more_serious(recorded_tier(facts), computed_tier(facts))
+        parts = [f"supervision tier {tier.code} (not A or B)" if tier
+                 else "no supervision tier"]
+        if facts.rosh:
+            parts.append(f"RoSH {facts.rosh.replace('_', ' ').lower()} (not high or very "
+                         "high)")
+        if facts.rsr_percent is not None:
+            parts.append(f"RSR {facts.rsr_percent}% (below {RSR_THRESHOLD}%)")
+        if facts.mappa_level is not None:
+            parts.append(f"MAPPA level {facts.mappa_level} (not 2 or 3)")
+        return "Recorded: " + "; ".join(parts)
+    if rule in ("ALLOC-2b", "ALLOC-2c"):
+        flag = "violent" if rule == "ALLOC-2b" else "sexual"
+        if rule == "ALLOC-2b" and _offences_with(facts, flag):
+            sentence = facts.sentence
+            if sentence is not None and sentence.kind not in (None, "custodial"):
+                return f"A {sentence.kind} sentence, not a custodial one"
+            length = sentence.length if sentence else None
+            return f"A custodial sentence of {duration_words(length or '')}, under 12 months"
+        return f"No offence on the current event is a schedule 15 {flag} offence"
+    if rule == "ALLOC-2d":
+        return "MAPPA level 0: not managed under MAPPA"
+    if rule == "ALLOC-2e":
+        return "No Home Office Interest registration"
+    if rule == "ALLOC-2f":
+        return f"Recorded as {', '.join(facts.nationalities or ())}"
+    if rule == "ALLOC-2g":
+        where = ", ".join(filter(None, [facts.pdu_code and f"PDU {facts.pdu_code}",
+                                        facts.provider_code and
+                                        f"provider {facts.provider_code}"]))
+        return f"Not managed in Wales ({where})" if where else "Not managed in Wales"
+    raise ValueError(f"rule: {rule!r} is not an ALLOC-2 criterion")

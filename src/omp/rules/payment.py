@@ -380,14 +380,15 @@ class DoncasterStatement:
     total_payment: Decimal
     lines: tuple[StatementLine, ...]
 
-    def figures(self) -> dict[str, str]:
-        """The statement's figures as plain decimal strings (money to the penny)."""
+    def figures(self) -> dict[str, str | bool]:
+        """The statement's figures as plain decimal strings (money to the penny), and
+        whether each test was met as true or false."""
         return {
             "baseline_rate": _fixed(self.baseline_rate, self.contract.rate_places),
             "rate": _fixed(self.rate, self.contract.rate_places),
             "reduction_points": _fixed(self.reduction_points, self.contract.rate_places),
             "counted_points": _fixed(self.counted_points, self.contract.rate_places),
-            "threshold_met": "yes" if self.threshold_met else "no",
+            "threshold_met": self.threshold_met,
             "contract_value": f"{money(self.contract.contract_value)}",
             "reclaimed": f"{self.reclaimed}",
             "outcome_payment": f"{self.outcome_payment}",
@@ -684,8 +685,9 @@ class TRStatement:
     total_payment: Decimal
     lines: tuple[StatementLine, ...]
 
-    def figures(self) -> dict[str, str]:
-        """The statement's figures as plain decimal strings (money to the penny)."""
+    def figures(self) -> dict[str, str | bool]:
+        """The statement's figures as plain decimal strings (money to the penny), and
+        whether each test was met as true or false."""
         places = self.contract.rate_places
         return {
             "year": str(self.results.year),
@@ -701,14 +703,14 @@ class TRStatement:
             "binary_target": _fixed(self.binary_target, places),
             "reduction_points": _fixed(self.reduction_points, places),
             "significance_margin": _plain(self.significance_margin),
-            "hurdle_met": "yes" if self.hurdle_met else "no",
+            "hurdle_met": self.hurdle_met,
             "binary_payment": f"{self.binary_payment}",
             "frequency_target": _plain(self.frequency_target),
             "reoffences_avoided": _plain(self.reoffences_avoided),
             "frequency_payment": f"{self.frequency_payment}",
             "outcome_payment": f"{self.outcome_payment}",
             "penalty": f"{self.penalty}",
-            "termination_point_reached": "yes" if self.termination_point_reached else "no",
+            "termination_point_reached": self.termination_point_reached,
             "reclaimed": f"{self.reclaimed}",
             "net": f"{self.net}",
             "total_payment": f"{self.total_payment}",

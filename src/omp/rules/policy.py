@@ -58,7 +58,7 @@ class PolicyVersion:
 BUILT_IN_VERSIONS: tuple[PolicyVersion, ...] = (
     PolicyVersion("B", date(1900, 1, 1), handover_era="B",
                   description="NPS/CRC OMiC rules: 7.5 months enhanced, 12 weeks normal; "
-                              "Welsh cases all enhanced (seed 000)"),
+                              "Welsh cases all enhanced"),
     PolicyVersion("C", date(2022, 10, 19), handover_era="C",
                   description="October 2022 change: enhanced determinate cases hand over "
                               "at 7.5 months"),

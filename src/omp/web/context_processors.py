@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from omp.access import (
+    API_USERS,
     AUDITORS,
     CASE_READERS,
     CUSTODY_EDITORS,
@@ -37,7 +38,8 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
     return {"can_read_cases": bool(held & CASE_READERS),
             "can_read_referrals": bool(held & (REFERRAL_READERS | {PROVIDER})),
             "can_read_outcomes": bool(held & OUTCOMES_READERS),
-            "can_audit": bool(held & AUDITORS)}
+            "can_audit": bool(held & AUDITORS),
+            "can_use_api": bool(held & API_USERS)}
 
 
 def session_context(request: HttpRequest) -> dict[str, Any]:

@@ -4,6 +4,8 @@ are served by WhiteNoise inside the application, so no other server is needed.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from omp.config import get_settings
 from omp.web import logs
 
@@ -28,3 +30,11 @@ control_socket_disable = True
 #: A worker that has not answered for this long is restarted.
 timeout = 60
 graceful_timeout = 30
+
+
+def when_ready(server: Any) -> None:
+    """Say where the service answers once it listens, not before: a newcomer watching
+    `make run` opens the address only when it will answer. A log line like every other."""
+    host, _, port = _settings.web_bind.rpartition(":")
+    server.log.info(f"Serving on http://{host or '127.0.0.1'}:{port} — sign in as "
+                    "court_staff / demo-password-1 (other roles: see the README)")

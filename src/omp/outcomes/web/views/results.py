@@ -241,7 +241,9 @@ def _year_display(row: YearRow) -> dict[str, Any]:
     }
 
 
-def _figure(value: str, kind: str) -> str:
+def _figure(value: str | bool, kind: str) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if kind == "money":
         return pounds(Decimal(value))
     if kind == "percent":
