@@ -167,11 +167,17 @@ def _request(client: Client, probe: Probe, url: str) -> Any:
     return client.get(url) if probe.method == "GET" else client.post(url, {})
 
 
-def _policy_problems(probe: Probe, who: str, response: Any) -> list[str]:
+def _body(response: Any) -> str:
+    """The whole answer's body, streamed (an export) or not."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return str(raw.decode(errors="replace"))
+
+
+def _policy_problems(probe: Probe, who: str, response: Any, body: str) -> list[str]:
     """What the answer breaks of the policy, whatever the table says."""
     problems = []
     status = response.status_code
-    text = response.content.decode(errors="replace") + json.dumps(dict(response.headers))
+    text = body + json.dumps(dict(response.headers))
     for secret in SECRETS:
         if secret in text:
             problems.append(f"{probe.key} as {who}: {secret!r} shown ({status})")
@@ -235,9 +241,9 @@ def test_every_route_answers_every_role_as_the_table_says(world: dict[str, Any])
         for who in WHO:
             response = _request(world["clients"][who], probe, url)
             statuses.append(str(response.status_code))
-            problems += _policy_problems(probe, who, response)
-            if probe.kind == "ordinary" and "Ordinary" in response.content.decode(
-                    errors="replace"):
+            body = _body(response)
+            problems += _policy_problems(probe, who, response, body)
+            if probe.kind == "ordinary" and "Ordinary" in body:
                 shown_ordinary += 1
         answers[probe.key] = statuses
     # The secrets check can fail: the ordinary case's name is shown where it may be.

@@ -65,6 +65,10 @@ REFERRAL_READERS = REFERRERS | {HEAD_OF_OFFENDER_MANAGEMENT}
 #: Who reads the case-access log: who read which person's data, and what a user read.
 #: Auditors read the log only, never a case.
 AUDITORS = frozenset({AUDITOR, ADMIN})
+#: Who may take the whole population's decisions at once (an export, logged as one read):
+#: the service's administrators, who feed other systems; no one reads people in bulk
+#: through the pages or the search.
+EXPORTERS = frozenset({ADMIN})
 #: Who has at least one API route to call: the API link is shown to them only.
 API_USERS = CASE_READERS | REFERRAL_READERS | {PROVIDER}
 #: COM-1..4: who reads contracts, their KPIs and supply chains (aggregates only, COM-4).

@@ -83,6 +83,13 @@ def log_case_access(user: Any, person: Person, channel: str, path: str = "") -> 
                                      channel=channel, path=path[:200])
 
 
+def log_export(user: Any, count: int, path: str) -> None:
+    """Record that ``user`` took ``count`` people's data in one export: one row for the
+    export as a whole, saying how many people it held."""
+    CaseAccess.objects.create(user=user, channel="export",
+                              path=f"{path} ({count:,} people)"[:200])
+
+
 def log_people_listed(user: Any, people: list[Person], channel: str, path: str = "",
                       refused: dict[int, str] | None = None) -> None:
     """Record that ``user`` was given the people of a list (an API search page, a CSV

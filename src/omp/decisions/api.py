@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpRequest
+import orjson
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
 from omp.access import (
     CASE_READERS,
     CUSTODY_EDITORS,
+    EXPORTERS,
     OVERRIDE_EDITORS,
     RSR_OSP_EDITORS,
     require_role,
@@ -24,6 +26,7 @@ from omp.api_errors import (
     CASE_BODY_ERRORS,
     CASE_ERRORS,
     CASE_INPUT_ERRORS,
+    ERRORS,
     INPUT_ERRORS,
     field_errors,
 )
@@ -282,6 +285,31 @@ def get_handover_list(request: HttpRequest,
              "responsibility": r.responsibility, "start_date": r.start_date,
              "handover_date": r.handover_date, "reason": r.record.reason,
              "com_name": r.person.com_name or None} for r in rows[:5_000]]
+
+
+@router.get("/decisions/export", response={200: None, **ERRORS}, tags=["exports"],
+            summary="Every case's current decision (an export)",
+            operation_id="omp_web_api_decisions_export",
+            openapi_extra={"responses": {"200": {
+                "description": "One decision object a line, as `omp export` writes them "
+                               "(docs/interchange.md)",
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}})
+def get_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The whole population's current decisions as JSON Lines, for the roles that may
+    export. Listing everyone is an export, not a search: it is logged as one read of that
+    many people, and leaves out every case the user's limited-access lists refuse."""
+    from omp.cases.actions import log_export
+    from omp.decisions.export import current_decisions
+    from omp.decisions.models import CurrentDecision
+
+    require_role(request.user, EXPORTERS)
+    heads = without_withheld(request.user, CurrentDecision.objects.all())
+    log_export(request.user, heads.count(), request.path)
+    lines = (orjson.dumps(decision) + b"\n" for decision in current_decisions(heads=heads))
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson")
+    response["Content-Disposition"] = (
+        f'attachment; filename="decisions-{today().isoformat()}.jsonl"')
+    return response
 
 
 class MonthCount(Schema):

@@ -6,14 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.db.models import QuerySet
+
 from omp.decisions.models import CurrentDecision
 from omp.interchange.files import write_records
 
 
-def current_decisions(chunk: int = 5_000) -> Iterator[dict[str, Any]]:
-    """The current decision of every case in the published shape, in case order."""
-    rows = (CurrentDecision.objects.select_related("decision", "person")
-            .order_by("person_id").values_list(
+def current_decisions(chunk: int = 5_000, heads: QuerySet[CurrentDecision] | None = None
+                      ) -> Iterator[dict[str, Any]]:
+    """The current decision of every case (or of ``heads``) in the published shape, in case
+    order."""
+    rows = ((CurrentDecision.objects.all() if heads is None else heads)
+            .select_related("decision", "person").order_by("person_id").values_list(
                 "person__case_ref", "as_of", "decision__policy_version", "decision__outcome",
                 "decision__source", "decision__reasons", "decision__missing", "decision__tier",
                 "decision__tier_source", "decision__decided_at"))
