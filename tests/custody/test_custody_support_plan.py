@@ -3,19 +3,25 @@
 Actions are written for the pathways the needs assessment in force found a need in, each
 refusal naming its field with nothing saved; the review is a task in the person's tasks, the
 first due 14 days after the first action and each next 14 days after the last review while
-any action is open; a review needs the progress and status of every open action.
+any action is open; a review needs the progress and status of every open action. Then the
+pages, with their role checks and the access log, and the journey in a browser at 1280 and
+375 pixels (with ``OMP_SCREENSHOTS=DIR``, each page saved there as a PNG).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from omp.cases.actions import ActionError
+from omp.cases.models import CaseAccess
 from omp.clock import frozen_at
 from omp.custody.actions import complete_task, record_needs_assessment
 from omp.custody.models import (
@@ -317,3 +323,224 @@ def test_the_pathway_leaves_the_review_alone_and_it_is_not_marked_done(
         complete_task(worker, review.pk, person)
     assert "Record the review" in error.value.message
     assert Task.objects.get(pk=review.pk).status == OPEN
+
+
+# The pages.
+
+def test_the_plan_page_shows_actions_by_pathway_reviews_and_the_next_review(
+        assessed: tuple[Any, Any], client_for: Any) -> None:
+    person, worker = assessed
+    housing = _add(worker, person, referral_reference="AB1234AC", notes="Council first")
+    _add(worker, person, "ete", action="Enrol on maths", owner="Education department",
+         due=DAY + timedelta(days=2))
+    with frozen_at(DAY + timedelta(days=3)):
+        record_review(worker, person, DAY + timedelta(days=3), "First meeting", {
+            housing.pk: ("Form sent to the council", IN_PROGRESS),
+            SupportAction.objects.get(area="ete").pk: ("Waiting list", NOT_STARTED)})
+    client = client_for("reader", "court_staff")
+    with frozen_at(DAY + timedelta(days=20)):
+        answer = client.get(reverse("custody-support-plan", args=[person.case_ref]))
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    for text in ("Accommodation", "High", "Tenancy lost on sentence", "Refer to housing",
+                 "Council first", "In progress", "Education department", "Overdue",
+                 "Substance misuse", "No action yet", "First meeting",
+                 "Form sent to the council", "Waiting list", "Due 18 December 2026",
+                 'href="/cases/SP0001/#referrals">AB1234AC</a>'):
+        assert text in body, text
+    assert 'id="area-health"' not in body  # no need there, no action
+    # Readers who may not write see no way to change the plan.
+    assert "Add an action" not in body and "Record a review" not in body
+    assert CaseAccess.objects.filter(person=person, user__username="reader",
+                                     path__contains="support-plan").exists()
+
+
+def test_the_case_page_links_to_the_plan(assessed: tuple[Any, Any], client_for: Any) -> None:
+    person, worker = assessed
+    client = client_for("cm_page", "case_manager")
+    page = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+    assert 'id="support-plan"' in page and "Start the support plan" in page
+    _add(worker, person)
+    page = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+    assert "View the support plan" in page and "Due 15 December 2026" in page
+    assert "Record the review" in page  # the review task links to the review, not "done"
+    due = client.get(reverse("custody-tasks")).content.decode()
+    assert f'href="/cases/{person.case_ref}/support-plan/">Fortnightly review' in due
+
+
+def test_the_add_form_refuses_naming_fields_and_adds(assessed: tuple[Any, Any],
+                                                     client_for: Any) -> None:
+    person, _ = assessed
+    client = client_for("cm_add", "case_manager")
+    url = reverse("custody-support-action-new", args=[person.case_ref])
+    form = client.get(url + "?area=ete").content.decode()
+    assert 'value="ete" checked' in form and 'value="health"' not in form
+    refused = client.post(url, {"area": "health", "action": "", "owner": "Me",
+                                "due-day": "31", "due-month": "2", "due-year": "2027",
+                                "referral_reference": "x"})
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    for anchor in ('href="#area"', 'href="#action"', 'href="#due-day"',
+                   'href="#referral_reference"'):
+        assert anchor in body, anchor
+    assert "The date the action is due must be a real date" in body
+    assert not SupportAction.objects.exists()
+    done = client.post(url, {"area": "accommodation", "action": "Refer to housing",
+                             "owner": "Case manager", "due-day": "20", "due-month": "12",
+                             "due-year": "2026", "referral_reference": "ab1234ac"})
+    assert done.status_code == 302 and done["Location"].endswith("#area-accommodation")
+    assert SupportAction.objects.get().due == date(2026, 12, 20)
+
+
+def test_the_change_form_changes_an_action(assessed: tuple[Any, Any],
+                                           client_for: Any) -> None:
+    person, worker = assessed
+    action = _add(worker, person)
+    client = client_for("cm_change", "case_manager")
+    url = reverse("custody-support-action-change", args=[person.case_ref, action.pk])
+    assert 'value="31"' in client.get(url).content.decode()  # the due date filled in
+    refused = client.post(url, {"status": "", "due-day": "31", "due-month": "12",
+                                "due-year": "2026"})
+    assert refused.status_code == 400 and 'href="#status"' in refused.content.decode()
+    assert client.post(url, {"status": ACHIEVED, "due-day": "31", "due-month": "12",
+                             "due-year": "2026", "notes": "Housed"}).status_code == 302
+    assert SupportAction.objects.get().status == ACHIEVED
+    assert "Earlier versions (2)" in client.get(url).content.decode()
+    other = reverse("custody-support-action-change", args=[person.case_ref, action.pk + 99])
+    assert client.get(other).status_code == 404
+
+
+def test_the_review_form_names_each_action_missing(assessed: tuple[Any, Any],
+                                                   client_for: Any) -> None:
+    person, worker = assessed
+    housing, ete = _add(worker, person), _add(worker, person, "ete", action="Enrol")
+    client = client_for("cm_review", "case_manager")
+    url = reverse("custody-plan-review", args=[person.case_ref])
+    with frozen_at(date(2026, 12, 15)):
+        refused = client.post(url, {"held_on-day": "15", "held_on-month": "12",
+                                    "held_on-year": "2026", f"progress_{housing.pk}": "Sent",
+                                    f"status_{housing.pk}": IN_PROGRESS})
+        body = refused.content.decode()
+        assert refused.status_code == 400
+        assert f'href="#progress_{ete.pk}"' in body and f'href="#status_{ete.pk}"' in body
+        assert f'href="#progress_{housing.pk}"' not in body and "Sent" in body  # kept
+        assert not PlanReview.objects.exists()
+        done = client.post(url, {"held_on-day": "15", "held_on-month": "12",
+                                 "held_on-year": "2026", "summary": "Both moving",
+                                 f"progress_{housing.pk}": "Sent",
+                                 f"status_{housing.pk}": IN_PROGRESS,
+                                 f"progress_{ete.pk}": "Enrolled",
+                                 f"status_{ete.pk}": ACHIEVED})
+    assert done.status_code == 302
+    assert PlanReview.objects.get().reviewed_on == date(2026, 12, 15)
+    assert _reviews(person)[1][3] == date(2026, 12, 29)
+
+
+@pytest.mark.parametrize(("role", "read", "write"), [
+    ("court_staff", 200, 403), ("analyst", 200, 403), ("provider", 403, 403),
+    ("commissioner", 403, 403), ("pom", 200, 200), ("case_manager", 200, 200)])
+def test_the_plan_pages_check_the_role(assessed: tuple[Any, Any], client_for: Any,
+                                       role: str, read: int, write: int) -> None:
+    person, worker = assessed
+    action = _add(worker, person)
+    client = client_for(f"sp_{role}", role)
+    assert client.get(reverse("custody-support-plan",
+                              args=[person.case_ref])).status_code == read
+    for name, args in (("custody-support-action-new", [person.case_ref]),
+                       ("custody-support-action-change", [person.case_ref, action.pk]),
+                       ("custody-plan-review", [person.case_ref])):
+        assert client.get(reverse(name, args=args)).status_code == write, name
+
+
+# The journey in a browser.
+
+def _shot(page: Any, name: str) -> None:
+    """With ``OMP_SCREENSHOTS=DIR`` (e.g. /tmp/omp-support-plan), the page saved there."""
+    folder = os.environ.get("OMP_SCREENSHOTS")
+    if folder and folder != "1":
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_case_manager_writes_and_reviews_the_plan_in_a_browser(
+        live_server: Any, transactional_db: Any, migrated_data: None, plain_static: None,
+        browser: Any, make_user: Any, named_case: Any) -> None:
+    from omp.clock import today
+    from tests.browser import PASSWORD, accessibility_problems, failed_responses
+
+    person = named_case("Jo", "Smith", "A1234BC", case_ref="SP0009")
+    worker = make_user("cm_browser", "case_manager", password=PASSWORD)
+    record_needs_assessment(worker, person, LEVELS, {"accommodation": "No fixed abode"})
+    add_action(worker, person, "substance_misuse", "CARAT assessment", "CARAT worker",
+               today() + timedelta(days=10), "AB1234AC")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    failures = failed_responses(page)
+    page.goto(f"{live_server.url}/cases/{person.case_ref}/support-plan/")
+    page.get_by_label("Username").fill("cm_browser")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Add an action").first.click()
+    page.get_by_label("Accommodation").check()
+    page.get_by_label("What will be done").fill("Refer to the housing provider")
+    page.get_by_label("Who will do it").fill("Case manager")
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2000")
+    page.get_by_role("button", name="Add the action").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "The date the action is due must be" in page.locator(
+        ".govuk-error-summary").inner_text()
+    assert accessibility_problems(page) == []
+    _shot(page, "support-action-refused-1280")
+    due = today() + timedelta(days=21)
+    page.get_by_label("Day").fill(str(due.day))
+    page.get_by_label("Month").fill(str(due.month))
+    page.get_by_label("Year").fill(str(due.year))
+    page.get_by_role("button", name="Add the action").click()
+    page.locator("#area-accommodation").get_by_role(
+        "heading", name="Refer to the housing provider").wait_for()
+
+    page.get_by_role("link", name="Record a review").click()
+    page.get_by_label("Day").fill(str(today().day))
+    page.get_by_label("Month").fill(str(today().month))
+    page.get_by_label("Year").fill(str(today().year))
+    page.get_by_label("Summary (optional)").fill("First review with Jo")
+    page.get_by_role("textbox", name="Progress of CARAT assessment").fill("Seen once")
+    page.locator("#review-action-" + str(SupportAction.objects.get(
+        area="substance_misuse").pk)).get_by_label("In progress").check()
+    page.get_by_role("button", name="Record the review").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "progress of the action on accommodation" in page.locator(
+        ".govuk-error-summary").inner_text()
+    assert accessibility_problems(page) == []
+    _shot(page, "plan-review-refused-1280")
+    housing = SupportAction.objects.get(area="accommodation").pk
+    page.locator(f"#progress_{housing}").fill("Referral made")
+    page.locator(f"#review-action-{housing}").get_by_label("In progress").check()
+    page.get_by_role("button", name="Record the review").click()
+    page.locator("#reviews").get_by_text("First review with Jo").wait_for()
+    next_due = today() + timedelta(days=14)
+    assert f"Due {next_due.day} {next_due:%B %Y}" in page.locator("#next-review").inner_text()
+    assert accessibility_problems(page) == []
+    _shot(page, "support-plan-1280")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "support-plan-375")
+    page.goto(f"{live_server.url}/cases/{person.case_ref}/support-plan/review/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "plan-review-375")
+    page.goto(f"{live_server.url}/cases/{person.case_ref}/support-plan/actions/{housing}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert accessibility_problems(page) == []
+    _shot(page, "support-action-change-375")
+    page.goto(f"{live_server.url}/cases/{person.case_ref}/")
+    page.locator("#support-plan").wait_for()
+    assert accessibility_problems(page) == []
+    assert failures == [f"400 {live_server.url}/cases/{person.case_ref}/support-plan/"
+                        "actions/new/",
+                        f"400 {live_server.url}/cases/{person.case_ref}/support-plan/review/"]
