@@ -28,6 +28,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from omp.access import CASE_READERS, ROLE_NAMES
 from omp.cases.models import LimitedAccessEntry, Person
+from omp.clock import today
 from omp.referrals.actions import save_draft, send_referral, start_referral
 from tests.decisions.test_views_handover import _due_in
 from tests.referrals.conftest import complete_changes
@@ -107,6 +109,7 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
     kind = probe.kind if probe.kind != "-" else "ordinary"
     values = {"case_ref": CASES[kind][0], "pk": world["referrals"][kind],
               "referral_id": world["referrals"][kind], "task_id": world["tasks"][kind],
+              "action_id": world["actions"][kind],
               "slug": "doncaster", "table": "reoffending", "reference": world["contract"]}
 
     def value(match: re.Match[str]) -> str:
@@ -120,9 +123,12 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
 
 @pytest.fixture
 def world(make_user: Any, make_case: Any) -> dict[str, Any]:
-    """A user per role; the three cases, each due for handover, with a task and a referral
-    sent to Northway Housing Trust (the provider user's); the limited cases' lists."""
-    from omp.custody.models import Task
+    """A user per role; the three cases, each due for handover, with a task, a support plan
+    action and a referral sent to Northway Housing Trust (the provider user's); the limited
+    cases' lists."""
+    from omp.custody.actions import record_needs_assessment
+    from omp.custody.models import NEED_AREAS, Task
+    from omp.custody.support_plan import add_action
     from omp.referrals.models import Contract, Provider, Service
 
     users = {role: make_user(f"matrix_{role}", role) for role in ROLE_NAMES}
@@ -133,7 +139,7 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
     Provider.objects.get(code="PFE").staff.add(users["other_provider"])
     practitioner, named = make_user("matrix_practitioner", "com"), make_user("named", "pom")
     service = Service.objects.select_related("category").get(title="Housing support in London")
-    referrals, tasks = {}, {}
+    referrals, tasks, actions = {}, {}, {}
     for days, (kind, (ref, first, last, number)) in enumerate(CASES.items(), start=10):
         person = _due_in(make_case, ref, days)
         Person.objects.filter(pk=person.pk).update(first_name=first, last_name=last,
@@ -145,6 +151,9 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
         task = Task.objects.filter(person=person).order_by("pk").first()
         assert task is not None, f"{ref} has no pathway task to try the task routes on"
         tasks[kind] = task.pk
+        record_needs_assessment(practitioner, person, {a: "high" for a, _ in NEED_AREAS}, {})
+        actions[kind] = add_action(practitioner, person, "accommodation", "Refer for housing",
+                                   "Case manager", today() + timedelta(days=30)).pk
     excluded, restricted = (Person.objects.get(case_ref=CASES[k][0])
                             for k in ("excluded", "restricted"))
     for user in users.values():
@@ -157,7 +166,8 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
         clients[who] = Client()
         clients[who].force_login(user)
     contract = Contract.objects.order_by("reference").values_list("reference", flat=True)[0]
-    return {"clients": clients, "referrals": referrals, "tasks": tasks, "contract": contract}
+    return {"clients": clients, "referrals": referrals, "tasks": tasks, "actions": actions,
+            "contract": contract}
 
 
 def _request(client: Client, probe: Probe, url: str) -> Any:

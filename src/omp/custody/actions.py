@@ -42,6 +42,7 @@ from omp.custody.models import (
     Task,
 )
 from omp.rules.facts import CaseFacts
+from omp.rules.support_plan import is_review_key
 from omp.rules.tasks import TaskPlan, plan_tasks
 
 
@@ -73,6 +74,8 @@ def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, T
                 setattr(task, name, value)
             changed.append(task)
     for key, task in existing.items():
+        if is_review_key(key):
+            continue  # PATH-6: the support plan's reviews follow the plan, not the pathway
         if key not in plans and task.status == OPEN:
             task.status = NOT_NEEDED
             changed.append(task)
@@ -205,6 +208,9 @@ def complete_task(user: Any, task_id: int, person: Person) -> Task:
         raise ActionError("task", "There is no such task for this person")
     if task.status != OPEN:
         raise ActionError("task", "This task is not open")
+    if is_review_key(task.key):
+        # Done only by recording the review, so that every open action's progress is kept.
+        raise ActionError("task", "Record the review on the support plan to complete it")
     task.status, task.completed_at, task.completed_by = DONE, timezone.now(), user
     _save(task, user)
     return task

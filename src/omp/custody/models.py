@@ -1,6 +1,7 @@
 """Custody case management: the pathway's tasks (PATH-2..5), with their history, needs
-assessments across the seven pathways (NEED-1), every version kept, and the allocation of
-case managers (PATH-6)."""
+assessments across the seven pathways (NEED-1), every version kept, the individual support
+plan and its fortnightly reviews (NEED-1, PATH-6), the allocation of case managers (PATH-6)
+and the compact (PATH-7)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person
+from omp.rules.support_plan import ACTION_STATUSES, NOT_STARTED, OPEN_STATUSES, is_review_key
 
 OPEN, DONE, NOT_NEEDED = "open", "done", "not_needed"
 STATUSES = [(OPEN, "To do"), (DONE, "Done"), (NOT_NEEDED, "No longer needed")]
@@ -39,6 +41,11 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (due {self.due:%-d %B %Y})"
+
+    @property
+    def is_plan_review(self) -> bool:
+        """A fortnightly review of the support plan (PATH-6), done by recording the review."""
+        return is_review_key(self.key)
 
 
 #: NEED-1: the seven needs pathways, in the seed's order.
@@ -130,3 +137,71 @@ class Compact(models.Model):
 
     def __str__(self) -> str:
         return f"Compact of {self.person.case_ref}: {self.get_provision_display()}"
+
+
+class SupportAction(models.Model):
+    """NEED-1: one action of the person's individual support plan, for a pathway the needs
+    assessment found a need in: what will be done, who does it, by when, how it stands, and
+    the referral it runs through (by its reference). Every change is kept in the history."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT,
+                               related_name="support_actions")
+    area = models.CharField(max_length=20, choices=NEED_AREAS)
+    #: The needs assessment the action was written from.
+    assessment = models.ForeignKey(NeedsAssessment, on_delete=models.PROTECT,
+                                   related_name="actions")
+    action = models.TextField()
+    owner = models.CharField(max_length=100)
+    due = models.DateField()
+    status = models.CharField(max_length=12, choices=ACTION_STATUSES, default=NOT_STARTED)
+    notes = models.TextField(blank=True, default="")
+    #: The referral the action runs through (its reference, e.g. AB1234AC), when there is one.
+    referral_reference = models.CharField(max_length=10, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "status"]),
+                   models.Index(fields=["status", "due"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.action[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not started or in progress."""
+        return self.status in OPEN_STATUSES
+
+
+class PlanReview(models.Model):
+    """PATH-6: a fortnightly review of the support plan: the day it was held, who held it,
+    a summary and the progress of each open action. Never changed once recorded."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="plan_reviews")
+    reviewed_on = models.DateField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    summary = models.TextField(blank=True, default="")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-reviewed_on"])]
+
+    def __str__(self) -> str:
+        return f"Review of {self.person.case_ref}'s plan on {self.reviewed_on:%-d %B %Y}"
+
+
+class ActionProgress(models.Model):
+    """What a review found for one action: the progress in words and the status after."""
+
+    review = models.ForeignKey(PlanReview, on_delete=models.PROTECT, related_name="progress")
+    action = models.ForeignKey(SupportAction, on_delete=models.PROTECT,
+                               related_name="progress")
+    status = models.CharField(max_length=12, choices=ACTION_STATUSES)
+    progress = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "action"],
+                                               name="one_progress_per_action_per_review")]

@@ -1,5 +1,5 @@
-"""Reading custody case management: a person's tasks and needs, and the tasks due across
-cases."""
+"""Reading custody case management: a person's tasks, needs and support plan, and the tasks
+due across cases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from omp.access import CASE_MANAGER, COM
 from omp.cases.models import Person
@@ -17,12 +17,17 @@ from omp.custody.models import (
     CUSTODY,
     DONE,
     NEED_AREAS,
+    NEED_LEVELS,
     OPEN,
+    ActionProgress,
     Allocation,
     Need,
     NeedsAssessment,
+    PlanReview,
+    SupportAction,
     Task,
 )
+from omp.rules.support_plan import LEVELS_WITH_A_NEED, REVIEW_KEY_PREFIX, is_overdue
 from omp.rules.workqueue import Priority, highest, priority
 
 
@@ -144,3 +149,92 @@ def my_caseload(manager: Any, today: date) -> list[CaseloadRow]:
         rows.append(CaseloadRow(allocation, pathways.get(pid), release, need,
                                 priority(need, release, today), this_week, overdue))
     return sorted(rows, key=lambda row: row.priority.sort_key)
+
+
+@dataclass(frozen=True)
+class PlanArea:
+    """One pathway of the support plan: the need the assessment in force found there (its
+    level and detail; ``None`` when not assessed) and the actions written for it, each
+    with ``overdue`` set."""
+
+    area: str
+    words: str
+    level: str | None
+    level_words: str
+    detail: str
+    actions: list[SupportAction]
+
+    @property
+    def has_need(self) -> bool:
+        """The assessment in force found a need here (an action may be written for it)."""
+        return self.level in LEVELS_WITH_A_NEED
+
+
+@dataclass(frozen=True)
+class SupportPlan:
+    """A person's support plan as its page shows it (NEED-1, PATH-6): the pathways with a
+    need or an action, in the seed's order; the reviews, newest first, each with the
+    progress of its actions; the review task open now."""
+
+    assessment: NeedsAssessment | None
+    areas: list[PlanArea]
+    reviews: list[PlanReview]
+    next_review: Task | None
+    today: date
+
+    @property
+    def actions(self) -> list[SupportAction]:
+        """Every action, in pathway order."""
+        return [action for area in self.areas for action in area.actions]
+
+    @property
+    def open_count(self) -> int:
+        """Actions not started or in progress."""
+        return sum(1 for action in self.actions if action.is_open)
+
+    @property
+    def overdue_count(self) -> int:
+        """Open actions past their due date."""
+        return sum(1 for action in self.actions if action.overdue)
+
+    @property
+    def review_overdue(self) -> bool:
+        """The review due has not been recorded by its day."""
+        return self.next_review is not None and self.next_review.due < self.today
+
+
+def support_plan_of(person: Person, today: date) -> SupportPlan:
+    """The person's support plan on ``today``: actions by pathway beside the needs in force,
+    the reviews with their progress, and the next review due."""
+    assessment = (NeedsAssessment.objects.filter(person=person).select_related("recorded_by")
+                  .order_by("-id").first())
+    needs = {need.area: need for need in Need.objects.filter(assessment=assessment)
+             } if assessment else {}
+    by_area: dict[str, list[SupportAction]] = {}
+    for action in (SupportAction.objects.filter(person=person)
+                   .select_related("created_by").order_by("due", "id")):
+        action.overdue = is_overdue(action.due, action.status, today)
+        by_area.setdefault(action.area, []).append(action)
+    level_words = dict(NEED_LEVELS)
+    areas = []
+    for area, words in NEED_AREAS:
+        need = needs.get(area)
+        level = need.level if need else None
+        if not by_area.get(area) and level not in LEVELS_WITH_A_NEED:
+            continue
+        areas.append(PlanArea(area, words, level,
+                              level_words.get(level or "", "Not assessed"),
+                              need.detail if need else "",
+                              # Open actions first, then those achieved or dropped.
+                              sorted(by_area.get(area, []), key=lambda a: not a.is_open)))
+    order = {area: index for index, (area, _) in enumerate(NEED_AREAS)}
+    reviews = list(PlanReview.objects.filter(person=person).select_related("reviewed_by")
+                   .prefetch_related(Prefetch("progress", queryset=ActionProgress.objects
+                                              .select_related("action")))
+                   .order_by("-reviewed_on", "-id"))
+    for review in reviews:
+        review.ordered_progress = sorted(review.progress.all(), key=lambda p: (
+            order.get(p.action.area, 99), p.action.due, p.action_id))
+    next_review = (Task.objects.filter(person=person, key__startswith=REVIEW_KEY_PREFIX,
+                                       status=OPEN).order_by("due", "id").first())
+    return SupportPlan(assessment, areas, reviews, next_review, today)

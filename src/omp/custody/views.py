@@ -1,5 +1,6 @@
 """Custody case management pages: the tasks and needs parts of the case page, marking a
-task done, the tasks due across cases (PATH-2..5), and the needs assessment (NEED-1).
+task done, the tasks due across cases (PATH-2..5), the needs assessment (NEED-1), and the
+support plan with its actions and fortnightly reviews (NEED-1, PATH-6).
 Views read and call actions only; every case they show is opened through
 :func:`omp.cases.access.open_case` (role check and access log).
 """
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +26,7 @@ from omp.access import (
 )
 from omp.cases.access import open_case, withheld_ids, without_withheld
 from omp.cases.actions import ActionError
+from omp.cases.forms import DateBoxesField
 from omp.cases.models import Prison
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
@@ -37,18 +39,28 @@ from omp.custody.actions import (
     record_compact,
     record_needs_assessment,
 )
-from omp.custody.forms import AllocationForm, NeedsForm, ProvisionForm
-from omp.custody.models import Compact
+from omp.custody.forms import (
+    AllocationForm,
+    ChangeActionForm,
+    NeedsForm,
+    PlanReviewForm,
+    ProvisionForm,
+    SupportActionForm,
+)
+from omp.custody.models import NEED_LEVELS, Compact, Need, NeedsAssessment, SupportAction
 from omp.custody.queries import (
     Caseload,
     case_managers_of,
     caseloads,
     my_caseload,
     needs_of,
+    support_plan_of,
     tasks_due,
     tasks_of,
 )
+from omp.custody.support_plan import add_action, change_action, open_actions, record_review
 from omp.rules.pathway import PATHWAY_TITLES
+from omp.rules.support_plan import LEVELS_WITH_A_NEED
 from omp.rules.workqueue import within
 
 
@@ -237,8 +249,8 @@ def _compact_part(page: CasePage) -> dict[str, Any]:
             "can_change_compact": has_role(page.request.user, TASK_WORKERS)}
 
 
-#: PATH-7: the compact and the provision, after the needs.
-COMPACT_PART = CasePagePart("compact", 28, "custody/_compact.html", _compact_part)
+#: PATH-7: the compact and the provision, after the needs and the support plan.
+COMPACT_PART = CasePagePart("compact", 29, "custody/_compact.html", _compact_part)
 
 
 @require_http_methods(["GET", "POST"])
@@ -266,3 +278,134 @@ def compact(request: HttpRequest, case_ref: str) -> HttpResponse:
     return render(request, "custody/compact.html",
                   {"person": person, "form": form, "compact": current, "nav_section": "cases"},
                   status=400 if form.errors else 200)
+
+
+def _support_plan_part(page: CasePage) -> dict[str, Any]:
+    return {"support_plan": support_plan_of(page.person, page.today),
+            "can_plan": has_role(page.request.user, TASK_WORKERS)}
+
+
+#: NEED-1, PATH-6: the support plan in short, after the needs it is written from.
+SUPPORT_PLAN_PART = CasePagePart("support_plan", 28, "custody/_support_plan.html",
+                                 _support_plan_part)
+
+
+def _add_problems(form: Any, error: ActionError) -> None:
+    """Each field an action refused onto the form (a field the form has not, onto the
+    whole form), but for a date the form could not read: its own error says why."""
+    for field, message in getattr(error, "problems", [(error.field, error.message)]):
+        if field in form.fields and form.errors.get(field):
+            continue
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _to_the_action(form: Any) -> bool:
+    """Whether to ask the action: when the form is valid, and also when only its date boxes
+    are at fault. Such a date reaches the action empty, which it refuses, so nothing is
+    saved, but every other field at fault is named at once with the date."""
+    form.is_valid()
+    return all(isinstance(form.fields.get(name), DateBoxesField) for name in form.errors)
+
+
+def _plan_url(person: Any, anchor: str = "") -> str:
+    return reverse("custody-support-plan", args=[person.case_ref]) + anchor
+
+
+@require_GET
+@role_required(CASE_READERS)
+def support_plan(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """NEED-1, PATH-6: the person's support plan: the actions by pathway beside the need
+    found there (owner, due date, status, overdue, the referral), the reviews with the
+    progress of each action, and the next review due. Case managers and offender managers
+    change it; everyone else who may open the case reads it."""
+    person = open_case(request, case_ref, "web")
+    return render(request, "custody/support_plan.html", {
+        "person": person, "plan": support_plan_of(person, today()),
+        "can_plan": has_role(request.user, TASK_WORKERS), "nav_section": "cases"})
+
+
+def _levels_with_a_need(person: Any) -> dict[str, str]:
+    """Each pathway the needs assessment in force found a need in, with its level in words."""
+    latest = NeedsAssessment.objects.filter(person=person).order_by("-id").first()
+    words = dict(NEED_LEVELS)
+    return {need.area: words[need.level] for need in Need.objects.filter(assessment=latest)
+            if need.level in LEVELS_WITH_A_NEED} if latest else {}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TASK_WORKERS)
+def support_action_new(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """NEED-1: add an action to the support plan, for a pathway with a need."""
+    person = open_case(request, case_ref, "web")
+    form = SupportActionForm(request.POST if request.method == "POST" else None,
+                             initial={"area": request.GET.get("area", "")})
+    if request.method == "POST" and _to_the_action(form):
+        data = form.cleaned_data
+        try:
+            added = add_action(request.user, person, data["area"], data["action"],
+                               data["owner"], data.get("due"), data["referral_reference"],
+                               data["notes"])
+        except ActionError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(request, f"Action added for {added.get_area_display().lower()}.")
+            return redirect(_plan_url(person, f"#area-{added.area}"))
+    levels = _levels_with_a_need(person)
+    return render(request, "custody/support_action.html", {
+        "person": person, "form": form, "areas": form.area_choices(levels),
+        "assessed": NeedsAssessment.objects.filter(person=person).exists(),
+        "nav_section": "cases"}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TASK_WORKERS)
+def support_action_change(request: HttpRequest, case_ref: str, action_id: int
+                          ) -> HttpResponse:
+    """NEED-1: change an action's status, notes, due date or referral."""
+    person = open_case(request, case_ref, "web")
+    action = SupportAction.objects.filter(pk=action_id, person=person).first()
+    if action is None:
+        raise Http404("There is no such action in this person's plan")
+    form = ChangeActionForm(request.POST if request.method == "POST" else None, initial={
+        "status": action.status, "due": action.due, "notes": action.notes,
+        "referral_reference": action.referral_reference})
+    if request.method == "POST" and _to_the_action(form):
+        data = form.cleaned_data
+        try:
+            changed = change_action(request.user, person, action.pk, data["status"],
+                                    data["notes"], data.get("due"),
+                                    data["referral_reference"])
+        except ActionError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(request, f"Action changed: {changed.get_status_display()}.")
+            return redirect(_plan_url(person, f"#area-{changed.area}"))
+    changes = list(action.history.select_related("history_user").order_by("-history_id"))
+    return render(request, "custody/support_action_change.html", {
+        "person": person, "form": form, "action": action, "changes": changes,
+        "nav_section": "cases"}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TASK_WORKERS)
+def plan_review(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """PATH-6: record the fortnightly review of the support plan: the day it was held, a
+    summary, and the progress and status after it of every open action."""
+    person = open_case(request, case_ref, "web")
+    actions = open_actions(person)
+    form = PlanReviewForm(request.POST if request.method == "POST" else None, actions=actions)
+    if request.method == "POST" and _to_the_action(form):
+        data = form.cleaned_data
+        try:
+            review = record_review(request.user, person, data.get("held_on"),
+                                   data["summary"], form.progress())
+        except ActionError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(request, f"The review held on {review.reviewed_on:%-d %B %Y} "
+                                      "is recorded.")
+            return redirect(_plan_url(person, "#reviews"))
+    plan = support_plan_of(person, today())
+    return render(request, "custody/plan_review.html", {
+        "person": person, "form": form, "plan": plan, "nav_section": "cases"},
+        status=400 if form.errors else 200)
