@@ -39,7 +39,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from omp.access import CASE_READERS, ROLE_NAMES
 from omp.cases.models import LimitedAccessEntry, Person
 from omp.clock import today
-from omp.referrals.actions import save_draft, send_referral, start_referral
+from omp.referrals.actions import (
+    approve_action_plan,
+    assign_keyworker,
+    book_session,
+    record_initial_assessment,
+    save_draft,
+    send_referral,
+    start_referral,
+    submit_action_plan,
+)
 from tests.decisions.test_views_handover import _due_in
 from tests.referrals.conftest import complete_changes
 
@@ -110,6 +119,7 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
     values = {"case_ref": CASES[kind][0], "pk": world["referrals"][kind],
               "referral_id": world["referrals"][kind], "task_id": world["tasks"][kind],
               "action_id": world["actions"][kind],
+              "appointment_id": world["appointments"][kind],
               "slug": "doncaster", "table": "reoffending", "reference": world["contract"]}
 
     def value(match: re.Match[str]) -> str:
@@ -139,7 +149,7 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
     Provider.objects.get(code="PFE").staff.add(users["other_provider"])
     practitioner, named = make_user("matrix_practitioner", "com"), make_user("named", "pom")
     service = Service.objects.select_related("category").get(title="Housing support in London")
-    referrals, tasks, actions = {}, {}, {}
+    referrals, tasks, actions, appointments = {}, {}, {}, {}
     for days, (kind, (ref, first, last, number)) in enumerate(CASES.items(), start=10):
         person = _due_in(make_case, ref, days)
         Person.objects.filter(pk=person.pk).update(first_name=first, last_name=last,
@@ -148,6 +158,15 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
         referral = start_referral(practitioner, person, service)
         save_draft(practitioner, referral, complete_changes(service))
         referrals[kind] = send_referral(practitioner, referral).pk
+        # The provider's steps up to a booked session, so that the session routes are
+        # tried on a booking that exists.
+        assign_keyworker(users["provider"], referral, users["provider"].username)
+        record_initial_assessment(users["provider"], referral, today())
+        submit_action_plan(users["provider"], referral, 4, ["Housing applications"])
+        approve_action_plan(practitioner, referral, 1)
+        appointments[kind] = book_session(
+            users["provider"], referral, today() + timedelta(days=7), "10:00", 60, "phone",
+            "", True).pk
         task = Task.objects.filter(person=person).order_by("pk").first()
         assert task is not None, f"{ref} has no pathway task to try the task routes on"
         tasks[kind] = task.pk
@@ -167,7 +186,7 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
         clients[who].force_login(user)
     contract = Contract.objects.order_by("reference").values_list("reference", flat=True)[0]
     return {"clients": clients, "referrals": referrals, "tasks": tasks, "actions": actions,
-            "contract": contract}
+            "appointments": appointments, "contract": contract}
 
 
 def _request(client: Client, probe: Probe, url: str) -> Any:

@@ -12,7 +12,14 @@ from django.db.models import Q
 
 from omp.cases.forms import DateBoxesField
 from omp.clock import today
-from omp.referrals.models import READINESS, WITHDRAWAL_REASONS, Referral
+from omp.referrals.models import (
+    METHODS,
+    READINESS,
+    RESCHEDULE_REQUESTERS,
+    WITHDRAWAL_REASONS,
+    Referral,
+)
+from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
 
 class StartReferralForm(forms.Form):
@@ -171,3 +178,68 @@ class AsAtForm(_Form):
         if day is not None and day > today():
             raise forms.ValidationError("The date must be today or in the past")
         return day
+
+
+def _radios(name: str, choices: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(value, words, element id) of each radio; the first carries the field's own id,
+    which the error summary links to."""
+    return [(value, words, name if i == 0 else f"{name}-{i + 1}")
+            for i, (value, words) in enumerate(choices)]
+
+
+class SessionForm(_Form):
+    """A session booked, or moved: when, for how long, how and where, whether it counts
+    towards the enforceable (RAR) days; for a move, who asked and why."""
+
+    day = DateBoxesField(error_name="The date of the session", required=False,
+                         label="Date of the session")
+    start_time = forms.CharField(required=False, label="Start time")
+    duration_minutes = forms.CharField(required=False, label="How long, in minutes")
+    method = forms.CharField(required=False, label="How the session is delivered")
+    location = forms.CharField(required=False, label="Address")
+    enforceable = forms.CharField(required=False, label="Does it count towards the RAR days?")
+    requested_by = forms.CharField(required=False, label="Who asked for the move?")
+    reason = forms.CharField(required=False, label="Why is the session moved?")
+
+    @property
+    def method_choices(self) -> list[tuple[str, str, str]]:
+        """The ways a session is delivered, as radios."""
+        return _radios("method", METHODS)
+
+    @property
+    def enforceable_choices(self) -> list[tuple[str, str, str]]:
+        """Enforceable or voluntary, as radios."""
+        return _radios("enforceable", [
+            ("yes", "Yes, it is an enforceable activity: its day counts as a RAR day"),
+            ("no", "No, it is voluntary: recorded apart from the RAR days")])
+
+    @property
+    def requester_choices(self) -> list[tuple[str, str, str]]:
+        """Who may ask for a session to be moved, as radios."""
+        return _radios("requested_by", RESCHEDULE_REQUESTERS)
+
+
+class AttendanceForm(_Form):
+    """Whether the person attended, whether the session happened and why not, and how they
+    engaged."""
+
+    attendance = forms.CharField(required=False, label="Did the person attend?")
+    happened = forms.CharField(required=False, label="Did the session happen?")
+    no_session_reason = forms.CharField(required=False,
+                                        label="Why did the session not take place?")
+    notes = forms.CharField(required=False, label="How the person engaged")
+
+    @property
+    def attendance_choices(self) -> list[tuple[str, str, str]]:
+        """Attended, late or not, as radios."""
+        return _radios("attendance", list(ATTENDANCE_WORDS.items()))
+
+    @property
+    def happened_choices(self) -> list[tuple[str, str, str]]:
+        """Whether the session happened, as radios."""
+        return _radios("happened", [("yes", "Yes"), ("no", "No")])
+
+    @property
+    def reason_choices(self) -> list[tuple[str, str, str]]:
+        """Why a session did not take place, as radios."""
+        return _radios("no_session_reason", list(NO_SESSION_WORDS.items()))

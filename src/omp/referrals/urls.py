@@ -20,4 +20,11 @@ urlpatterns = [
     path("referrals/<int:pk>/action-plan/approve/", views.action_plan_approve,
          name="referral-action-plan-approve"),
     path("referrals/<int:pk>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
+    path("referrals/<int:pk>/sessions/", views.referral_sessions, name="referral-sessions"),
+    path("referrals/<int:pk>/sessions/new/", views.referral_session_new,
+         name="referral-session-new"),
+    path("referrals/<int:pk>/sessions/<int:appointment_id>/move/",
+         views.referral_session_move, name="referral-session-move"),
+    path("referrals/<int:pk>/sessions/<int:appointment_id>/attendance/",
+         views.referral_session_attendance, name="referral-session-attendance"),
 ]

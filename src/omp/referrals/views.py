@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, has_role, role_required
@@ -21,7 +22,10 @@ from omp.referrals.actions import (
     amend_referral,
     approve_action_plan,
     assign_keyworker,
+    book_session,
+    record_attendance,
     record_initial_assessment,
+    reschedule_session,
     save_draft,
     send_referral,
     start_referral,
@@ -32,9 +36,11 @@ from omp.referrals.forms import (
     ActionPlanForm,
     ApprovalForm,
     AsAtForm,
+    AttendanceForm,
     InitialAssessmentForm,
     KeyworkerForm,
     ReferralForm,
+    SessionForm,
     StartReferralForm,
     WithdrawalForm,
     show_problems,
@@ -42,6 +48,9 @@ from omp.referrals.forms import (
 from omp.referrals.models import READINESS, Referral, Service
 from omp.referrals.queries import (
     FIELD_LABELS,
+    appointment_for,
+    appointments_of,
+    approved_plan,
     current_keyworker,
     end_of_day,
     is_provider_only,
@@ -51,7 +60,9 @@ from omp.referrals.queries import (
     open_referral,
     outcome_names,
     plan_versions,
+    rar_count,
     services_for,
+    session_rows,
     states_for,
     timeline,
     versions,
@@ -341,3 +352,113 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/list.html", {
         "referrals": [(r, states[r.pk]) for r in rows], "provider_view": provider,
         "nav_section": "referrals"})
+
+
+# Sessions and RAR days (REF-5): both sides read them; the provider books, moves and
+# records attendance.
+
+
+def _sessions(request: HttpRequest, referral: Referral) -> dict[str, Any]:
+    """The bookings with their states, the activities and RAR days side by side, and
+    whether the user may book."""
+    appointments = appointments_of(referral)
+    plan = approved_plan(referral)
+    state = lifecycle(referral)
+    return {"rows": session_rows(appointments, timezone.now()),
+            "rar": rar_count(referral, appointments),
+            "plan_sessions": plan.number_of_sessions if plan else None,
+            "can_book": has_role(request.user, frozenset({PROVIDER})) and plan is not None
+            and state.is_sent and not state.ended}
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def referral_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every booking of the referral's sessions, the activities and RAR days side by side
+    with how they are counted (both sides)."""
+    referral = open_referral(request, pk, "web")
+    return render(request, "referrals/sessions.html", {
+        **_detail(referral), **_progress(request, referral), **_sessions(request, referral),
+        "nav_section": "referrals"})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def referral_session_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider books a session of the approved action plan."""
+    referral = open_referral(request, pk, "web")
+    form = SessionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        # A date that cannot be read is the form's to say; the action says the rest, so
+        # every problem is shown at once.
+        form.is_valid()
+        data = {name: form.cleaned_data.get(name) for name in form.fields}
+        try:
+            booked = book_session(request.user, referral, data["day"], data["start_time"],
+                                  data["duration_minutes"], data["method"], data["location"],
+                                  data["enforceable"])
+        except ReferralError as error:
+            show_problems(form, [p for p in error.problems if p[0] not in form.errors])
+        else:
+            local = timezone.localtime(booked.starts_at)
+            messages.success(request, f"Session {booked.session_number} booked for "
+                                      f"{local:%-d %B %Y} at {local:%H:%M}")
+            return redirect("referral-sessions", pk=referral.pk)
+    return _lifecycle_page(request, referral, "session_form.html", form, moving=None,
+                           **_sessions(request, referral))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def referral_session_move(request: HttpRequest, pk: int, appointment_id: int
+                          ) -> HttpResponse:
+    """The provider moves a session not yet held; the old booking keeps who asked and
+    why."""
+    referral = open_referral(request, pk, "web")
+    old = appointment_for(referral, appointment_id)
+    local = timezone.localtime(old.starts_at)
+    initial = {"day": local.date(), "start_time": f"{local:%H:%M}",
+               "duration_minutes": old.duration_minutes, "method": old.method,
+               "location": old.location}
+    form = SessionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        form.is_valid()  # as when booking: every problem at once
+        data = {name: form.cleaned_data.get(name) for name in form.fields}
+        try:
+            new = reschedule_session(request.user, referral, old.pk, data["day"],
+                                     data["start_time"], data["duration_minutes"],
+                                     data["method"], data["location"], data["requested_by"],
+                                     data["reason"])
+        except ReferralError as error:
+            show_problems(form, [p for p in error.problems if p[0] not in form.errors])
+        else:
+            moved = timezone.localtime(new.starts_at)
+            messages.success(request, f"Session {new.session_number} moved to "
+                                      f"{moved:%-d %B %Y} at {moved:%H:%M}")
+            return redirect("referral-sessions", pk=referral.pk)
+    return _lifecycle_page(request, referral, "session_form.html", form, moving=old,
+                           **_sessions(request, referral))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def referral_session_attendance(request: HttpRequest, pk: int, appointment_id: int
+                                ) -> HttpResponse:
+    """The provider records whether the person attended a session that has started, and
+    how they engaged."""
+    referral = open_referral(request, pk, "web")
+    appointment = appointment_for(referral, appointment_id)
+    form = AttendanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_attendance(request.user, referral, appointment.pk, data["attendance"],
+                              data["happened"], data["no_session_reason"], data["notes"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"Attendance recorded for session "
+                                      f"{appointment.session_number}")
+            return redirect("referral-sessions", pk=referral.pk)
+    return _lifecycle_page(request, referral, "attendance.html", form,
+                           appointment=appointment)

@@ -159,6 +159,9 @@ def count_rar_days(sessions: Iterable[SessionFacts],
     if voluntary:
         reasons.append(f"REF-5c: {_plural(len(voluntary), 'voluntary day')}, apart from the "
                        f"RAR days.")
+    reasons.append(f"REF-5d: {_plural(used, 'session')} of the plan used: those that took "
+                   f"place, those the person did not comply with and those booked; an "
+                   f"acceptable absence or a logistics failure gives its session back.")
     return RarCount(allowed, len(activities), len(days), rar, voluntary, used,
                     tuple(reasons))
 
