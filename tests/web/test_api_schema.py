@@ -3,6 +3,7 @@ generated requests, no server error, and every status, header and body as docume
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -120,3 +121,19 @@ def test_control_characters_in_a_query_or_reference_are_not_server_errors(
     assert client.get("/cases/", {"q": "Jo\x00nes"}).status_code == 200
     assert client.get("/api/v1/cases/X00\x000001").status_code == 404
     assert client.get("/cases/X00%00001/").status_code == 404
+
+
+def test_the_document_has_no_key_twice(signed_in: dict[str, Any]) -> None:
+    """Swagger UI reads the document as YAML, which refuses a key given twice in one object
+    (a status written once as a number and once as text is one such), and the docs page
+    then shows nothing."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    text = signed_in["client"].get("/api/v1/openapi.json").content.decode()
+    json.loads(text, object_pairs_hook=pairs)
+    assert repeated == []

@@ -287,7 +287,7 @@ def get_handover_list(request: HttpRequest,
              "com_name": r.person.com_name or None} for r in rows[:5_000]]
 
 
-@router.get("/decisions/export", response={200: None, **ERRORS}, tags=["exports"],
+@router.get("/decisions/export", response=ERRORS, tags=["exports"],
             summary="Every case's current decision (an export)",
             operation_id="omp_web_api_decisions_export",
             openapi_extra={"responses": {"200": {
