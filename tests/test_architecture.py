@@ -15,7 +15,7 @@ PACKAGE = SRC / "omp"
 #: The rooms, lowest first: each may import only rooms before it (and itself).
 ORDER = ("rules", "clock", "config", "bulk_sql", "process_pool", "api_errors", "csv_safe",
          "access", "commandline", "interchange", "cases", "decisions", "custody", "referrals",
-         "outcomes", "demo", "web", "cli", "__main__")
+         "outcomes", "commissioning", "demo", "web", "cli", "__main__")
 #: Rooms that must not import Django at all: the policy and the published file format.
 WITHOUT_DJANGO = ("rules", "interchange", "clock", "process_pool", "csv_safe")
 #: The analytics read the case store through one adapter only; the rest of ``outcomes``

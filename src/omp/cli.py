@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from omp.commissioning.cli import commands as commissioning_commands
 from omp.custody.cli import commands as custody_commands
 from omp.decisions.cli import commands as decisions_commands
 from omp.demo.cli import commands as demo_commands
@@ -20,7 +21,8 @@ from omp.referrals.cli import commands as referrals_commands
 
 #: Each domain's commands, in the order ``omp --help`` lists them.
 DOMAIN_COMMANDS = (interchange_commands, decisions_commands, custody_commands,
-                   referrals_commands, demo_commands, outcomes_commands)
+                   referrals_commands, demo_commands, outcomes_commands,
+                   commissioning_commands)
 
 app = typer.Typer(help="Offender management: allocation decisions, case record, interchange.",
                   no_args_is_help=True, add_completion=False)

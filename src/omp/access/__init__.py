@@ -69,12 +69,12 @@ AUDITORS = frozenset({AUDITOR, ADMIN})
 #: the service's administrators, who feed other systems; no one reads people in bulk
 #: through the pages or the search.
 EXPORTERS = frozenset({ADMIN})
-#: Who has at least one API route to call: the API link is shown to them only.
-API_USERS = CASE_READERS | REFERRAL_READERS | {PROVIDER}
 #: COM-1..4: who reads contracts, their KPIs and supply chains (aggregates only, COM-4).
 COMMISSIONING_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
 #: COM-1: who moves a contract through the commissioning cycle.
 CYCLE_MOVERS = frozenset({COMMISSIONER, ADMIN})
+#: Who has at least one API route to call: the API link is shown to them only.
+API_USERS = CASE_READERS | REFERRAL_READERS | {PROVIDER} | COMMISSIONING_READERS
 
 
 def roles_of(user: Any) -> frozenset[str]:

@@ -18,6 +18,7 @@ from ninja.security import django_auth
 
 from omp.cases.access import log_refused_request
 from omp.cases.api import router as cases_router
+from omp.commissioning.api import router as commissioning_router
 from omp.decisions.api import case_router as case_decisions_router
 from omp.decisions.api import router as handovers_router
 from omp.referrals.api import router as referrals_router
@@ -54,6 +55,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/cases", case_decisions_router)
 api.add_router("", handovers_router)
 api.add_router("", referrals_router)
+api.add_router("", commissioning_router)
 
 #: Request parts that prefix a pydantic error location, and the body parameter's name.
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie", "form"})

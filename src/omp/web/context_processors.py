@@ -11,6 +11,7 @@ from omp.access import (
     API_USERS,
     AUDITORS,
     CASE_READERS,
+    COMMISSIONING_READERS,
     CUSTODY_EDITORS,
     OUTCOMES_READERS,
     OVERRIDE_EDITORS,
@@ -39,6 +40,7 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
             "can_read_referrals": bool(held & (REFERRAL_READERS | {PROVIDER})),
             "can_read_outcomes": bool(held & OUTCOMES_READERS),
             "can_audit": bool(held & AUDITORS),
+            "can_read_commissioning": bool(held & COMMISSIONING_READERS),
             "can_use_api": bool(held & API_USERS)}
 
 

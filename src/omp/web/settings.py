@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "omp.custody",
     "omp.referrals",
     "omp.outcomes.web",
+    "omp.commissioning",
 ]
 
 MIDDLEWARE = [

@@ -27,4 +27,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("omp.outcomes.web.urls")),
+    path("", include("omp.commissioning.urls")),
 ]

@@ -1,0 +1,70 @@
+"""``omp commissioning``: the contracts and their stage in the commissioning cycle, and
+moving a contract through it (COM-1), from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from omp.commandline import console, django_setup
+
+#: The commissioning commands, as the ``omp`` command shows them.
+commands = typer.Typer()
+commissioning_app = typer.Typer(help="Commissioning: contracts, the commissioning cycle and "
+                                     "KPIs (COM-1..4).", no_args_is_help=True)
+commands.add_typer(commissioning_app, name="commissioning")
+
+
+@commissioning_app.command("contracts")
+def list_contracts(
+    region: Annotated[str, typer.Option(help="Only this region's contracts (code)")] = "",
+    cpa: Annotated[str, typer.Option(help="Only this contract package area's (code)")] = "",
+) -> None:
+    """Every commissioned contract with its prime provider and stage."""
+    django_setup()
+    from rich.table import Table
+
+    from omp.commissioning.queries import Filters, contracts
+    from omp.rules.commissioning_cycle import STAGE_WORDS
+
+    table = Table("Reference", "Contract", "Prime provider", "Stage")
+    for cc in contracts(Filters(region=region, cpa=cpa)):
+        table.add_row(cc.contract.reference, cc.contract.name, cc.contract.prime_provider.name,
+                      STAGE_WORDS.get(cc.stage or "", "Not started"))
+    console.print(table)
+
+
+@commissioning_app.command("move")
+def move(
+    reference: Annotated[str, typer.Argument(help="The contract's reference")],
+    to_stage: Annotated[str, typer.Argument(help="plan, buy, do or review")],
+    user: Annotated[str, typer.Option(help="The commissioner making the move (username)")],
+    evidence: Annotated[str, typer.Option(help="The evidence seen for the stage left")] = "",
+    reason: Annotated[str, typer.Option(help="Why, when it goes back a stage")] = "",
+) -> None:
+    """COM-1: move a contract to the next stage of the cycle (or back one, with a reason)."""
+    django_setup()
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    from omp.commissioning.actions import CommissioningError, move_stage
+    from omp.commissioning.queries import open_contract
+    from omp.rules.commissioning_cycle import STAGE_WORDS
+
+    acting = get_user_model().objects.filter(username=user).first()
+    if acting is None:
+        console.print(f"[red]No user named {user}[/red]")
+        raise typer.Exit(2)
+    try:
+        contract = open_contract(reference)
+    except Http404:
+        console.print(f"[red]No contract with the reference {reference}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        done = move_stage(acting, contract, to_stage, evidence, reason)
+    except CommissioningError as error:
+        for field, message in error.problems:
+            console.print(f"[red]{field}: {message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{contract.contract.name}: moved to {STAGE_WORDS[done.to_stage]}")

@@ -1,0 +1,261 @@
+"""Commissioning (COM-1..4): what a commissioner holds about each contract of the referral
+catalogue (``omp.referrals.models.Contract``), by reference: where it runs (a contract
+package area), its service specification (mandatory minimum outcomes and outputs), its
+KPIs with their targets, its unit costs, its stage in the commissioning cycle with each
+stage's dates, owner and evidence expected, its market-engagement and tender windows, and
+its supply chain (which organisation carries what share of the value and the referrals,
+month by month). Stage moves are rows added, never changed: the stage now is the latest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from omp.cases.models import ProbationDeliveryUnit, Region
+from omp.referrals.models import Contract, Provider
+from omp.rules.commissioning_cycle import STAGE_WORDS
+
+STAGE_CHOICES = list(STAGE_WORDS.items())
+SPECIFICATION_KINDS = [("outcome", "Outcome"), ("output", "Output")]
+WINDOW_KINDS = [("market_engagement", "Market engagement"), ("tender", "Tender")]
+
+
+class ContractPackageArea(models.Model):
+    """One of the 21 contract package areas (seed 002): a region's PDUs grouped for
+    commissioning."""
+
+    code = models.CharField(max_length=5, unique=True)
+    name = models.CharField(max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cpas")
+    pdus = models.ManyToManyField(ProbationDeliveryUnit, blank=True, related_name="cpas")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "contract package area"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderProfile(models.Model):
+    """What a commissioner records about a provider organisation: whether it is a small
+    organisation or a specialist one (seed 001 §3: an obligation to subcontract to them)."""
+
+    provider = models.OneToOneField(Provider, on_delete=models.PROTECT,
+                                    related_name="commissioning_profile")
+    small_organisation = models.BooleanField(
+        default=False, help_text="Fewer than 50 staff and a turnover under £10 million.")
+    specialist = models.BooleanField(default=False)
+    specialism = models.CharField(max_length=150, blank=True, default="")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.provider}"
+
+
+class CommissionedContract(models.Model):
+    """A contract as its commissioner holds it (one per catalogue contract)."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT,
+                                    related_name="commissioning")
+    cpa = models.ForeignKey(ContractPackageArea, on_delete=models.PROTECT, null=True,
+                            blank=True, related_name="contracts",
+                            verbose_name="contract package area")
+    annual_value = models.DecimalField("annual value (£)", max_digits=12, decimal_places=2)
+    #: Seed 001 §3: the share of the contract's value the prime must pass to small or
+    #: specialist organisations.
+    specialist_share_target = models.PositiveSmallIntegerField(
+        "share of value for small or specialist organisations (%)", null=True, blank=True)
+    commissioner = models.CharField(max_length=100, blank=True, default="")
+    contract_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract__reference"]
+
+    def __str__(self) -> str:
+        return str(self.contract)
+
+
+class SpecificationItem(models.Model):
+    """One line of the service specification: a mandatory minimum outcome or output (what
+    must be delivered, never how, seed 004)."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="specification")
+    kind = models.CharField(max_length=7, choices=SPECIFICATION_KINDS)
+    description = models.CharField(max_length=300)
+    minimum = models.CharField("mandatory minimum", max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "kind", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class UnitCost(models.Model):
+    """What the contract pays for one unit of something it buys."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="unit_costs")
+    item = models.CharField(max_length=150)
+    unit = models.CharField(max_length=60, help_text="For example: per session.")
+    price = models.DecimalField("price (£)", max_digits=10, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "item"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: £{self.price} {self.unit}"
+
+
+class StagePlan(models.Model):
+    """A stage of the commissioning cycle as planned for a contract: its dates, who owns
+    it, and the evidence expected before the contract moves on."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="stage_plans")
+    stage = models.CharField(max_length=6, choices=STAGE_CHOICES)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    owner = models.CharField(max_length=100)
+    evidence_expected = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "stage"],
+                                               name="one_plan_per_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.get_stage_display()}"
+
+
+class CommissioningWindow(models.Model):
+    """A market-engagement or tender window of the buy stage, with its dates (seed 001 §3:
+    a longer window and more robust market engagement)."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="windows")
+    kind = models.CharField(max_length=17, choices=WINDOW_KINDS)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    notes = models.CharField(max_length=300, blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "opens_on"]
+
+    @property
+    def weeks(self) -> int:
+        """How many whole weeks the window is open."""
+        return (self.closes_on - self.opens_on).days // 7
+
+
+class StageMove(models.Model):
+    """A move of a contract to a stage of the cycle: who, when, the evidence seen for the
+    stage left and, for a move back, why. Rows are only ever added."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.PROTECT,
+                                 related_name="stage_moves")
+    from_stage = models.CharField(max_length=6, choices=STAGE_CHOICES, blank=True,
+                                  default="")
+    to_stage = models.CharField(max_length=6, choices=STAGE_CHOICES)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+")
+    evidence = models.TextField(blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["contract", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.get_to_stage_display()} at {self.at:%Y-%m-%d}"
+
+
+class SupplyChainMember(models.Model):
+    """An organisation in a contract's supply chain: the prime (for the work it keeps) or a
+    subcontractor, with what it delivers and when it joined and left."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="supply_chain")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    delivers = models.CharField(max_length=200)
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "provider"],
+                                               name="one_member_per_provider")]
+        ordering = ["contract", "joined_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} in {self.contract}"
+
+
+class SupplyChainMonth(models.Model):
+    """What a member of the supply chain was paid and the referrals it took in a month."""
+
+    member = models.ForeignKey(SupplyChainMember, on_delete=models.CASCADE,
+                               related_name="months")
+    month = models.DateField(help_text="The first day of the month.")
+    value = models.DecimalField("value (£)", max_digits=12, decimal_places=2)
+    referrals = models.PositiveIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "month"],
+                                               name="one_row_per_member_month")]
+        ordering = ["member", "month"]
+
+
+class KpiDefinition(models.Model):
+    """A KPI as data (COM-3: one definition in every region): what it counts, over which
+    source, as the JSON read by ``omp.rules.kpi``."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=150)
+    description = models.TextField()
+    definition = models.JSONField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "KPI definition"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractKpi(models.Model):
+    """A KPI a contract is held to, with its target (a percentage for a rate) and how far
+    below the target is still amber rather than red."""
+
+    contract = models.ForeignKey(CommissionedContract, on_delete=models.CASCADE,
+                                 related_name="kpis")
+    definition = models.ForeignKey(KpiDefinition, on_delete=models.PROTECT,
+                                   related_name="contract_kpis")
+    target = models.DecimalField(max_digits=6, decimal_places=2)
+    amber_margin = models.DecimalField(
+        max_digits=6, decimal_places=2, default=5,
+        help_text="Points below the target that are amber rather than red.")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "definition"],
+                                               name="one_target_per_kpi")]
+        ordering = ["contract", "definition__code"]
+        verbose_name = "contract KPI"
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.definition}"
