@@ -31,6 +31,11 @@ from ibis.expr.types import BooleanValue, NumericValue, StringValue, Table
 from omp.outcomes.engine import ENGINES, Engine
 from omp.outcomes.results import prison_names
 from omp.rules.disclosure import MIN_COUNT
+from omp.rules.multiple_comparisons import (
+    FALSE_DISCOVERY_RATE,
+    benjamini_hochberg,
+    share_above_p_value,
+)
 
 RULE = "OUT-6"
 #: COM-4: a figure about fewer than this many people is not shown to anyone reading
@@ -240,13 +245,22 @@ def transfers_before_release(transfers: Table, releases: Table, *,
 
     The difference of the two shares has a 95% interval (Newcombe's method from two Wilson
     intervals, sound for small shares); a band ``exceeds_baseline`` when the whole interval is
-    above zero, and a high-risk band that does so, in a group of at least ``min_people``
-    people, is ``flagged``: possible transfer gaming. ``prison`` keeps that prison's rows
-    only (the baseline still comes from every prison).
+    above zero.
 
-    Against the other prisons, every prison is tested, so with twenty prisons about one in
-    forty high-risk bands would exceed its baseline by chance alone; the flag is a reason to
-    look closer, and the baseline period (the same prison before) is the sharper comparison.
+    A high-risk band is ``compared`` when it has at least ``min_people`` people and so has
+    its baseline: those are the comparisons tested together (see :func:`judge_transfers`).
+    It is ``judged``, and may be flagged, only when the figures a flag would be about are
+    publishable (COM-4): besides, at least ``min_people`` of its people transferred out. A
+    smaller band is suppressed, never flagged. How many the baseline transferred is not
+    held to that: a prison's own past in which it moved few people out, or an estate that
+    rarely transfers, is exactly what gaming stands out against, so requiring ten transfers
+    there would let a prison escape the check because it used to behave; that count is
+    suppressed where small, like any other. ``prison`` keeps that prison's rows only (the
+    baseline still comes from every prison).
+
+    Whether a judged band is flagged is decided across all compared prisons at once by
+    :func:`judge_transfers`, which corrects for testing every prison: with twenty prisons
+    about one high-risk band in forty would exceed its baseline by chance alone.
     """
     if weeks < 1:
         raise GamingInputError("weeks: must be a whole number of weeks, 1 or more")
@@ -291,15 +305,57 @@ def transfers_before_release(transfers: Table, releases: Table, *,
                                       + (shares.baseline_share - low0) ** 2).sqrt(),
     )
     exceeds: BooleanValue = (intervals.difference_low > 0).coalesce(False)
-    judged = (intervals.people >= min_people) & (intervals.risk_band == "high")
-    result = intervals.mutate(exceeds_baseline=exceeds, flagged=exceeds & judged,
+    compared = ((intervals.risk_band == "high") & (intervals.people >= min_people)
+                & (intervals.baseline_people >= min_people))
+    judged = compared & (intervals.transferred >= min_people)
+    result = intervals.mutate(exceeds_baseline=exceeds, compared=compared.coalesce(False),
+                              judged=judged.coalesce(False),
                               weeks=ibis.literal(weeks), baseline=ibis.literal(baseline.label()))
     if prison is not None:
         result = result.filter(result.prison == prison)
     return result.order_by("prison", _band_rank(result.risk_band)).select(
         "prison", "risk_band", "weeks", "people", "transferred", "share", "baseline",
         "baseline_people", "baseline_transferred", "baseline_share", "difference",
-        "difference_low", "difference_high", "exceeds_baseline", "flagged")
+        "difference_low", "difference_high", "exceeds_baseline", "compared", "judged")
+
+
+def judge_transfers(rows: Sequence[dict[str, Any]],
+                    rate: float = FALSE_DISCOVERY_RATE) -> list[dict[str, Any]]:
+    """OUT-6: which prisons' high-risk bands are flagged as possible transfer gaming, all
+    prisons judged together. Each compared band (see :func:`transfers_before_release`) gets
+    the one-sided p-value that its share is no higher than its baseline's (Fisher's exact
+    test); the p-values of all compared bands are corrected together by Benjamini–Hochberg
+    (``p_corrected``), and a band is ``flagged`` when it is judged (its counts publishable),
+    its corrected p-value is at most ``rate`` and its 95% interval lies above zero. Copies
+    of ``rows`` come back, with ``p_value``, ``p_corrected``, ``flagged`` and ``tested``
+    (how many bands were compared together).
+
+    Judging a prison alone against its 95% interval is not enough: with every prison tested
+    at once, some interval clears zero by chance in most runs. The correction keeps the
+    expected share of false flags among all flags at ``rate``. Which bands are corrected
+    together is decided by how many people there are, never by how many were moved out:
+    leaving out the bands that moved fewer than ten would leave in only those that happened
+    to move more, and the survivors would clear the correction by chance too often. Those
+    bands are tested, and only their flag is withheld (COM-4). The interval is kept as a
+    further condition so that a flag always comes with a difference whose whole interval is
+    above zero, as the reading says."""
+    if not 0 < rate < 1:
+        raise GamingInputError(f"rate: must be between 0 and 1, not {rate}")
+    compared = [index for index, row in enumerate(rows) if row.get("compared")]
+    p_values = [share_above_p_value(int(rows[i]["transferred"]), int(rows[i]["people"]),
+                                    int(rows[i]["baseline_transferred"]),
+                                    int(rows[i]["baseline_people"])) for i in compared]
+    corrected = dict(zip(compared, benjamini_hochberg(p_values), strict=True))
+    plain = dict(zip(compared, p_values, strict=True))
+    result = []
+    for index, row in enumerate(rows):
+        p_corrected = corrected.get(index)
+        result.append({**row, "p_value": plain.get(index), "p_corrected": p_corrected,
+                       "tested": len(compared),
+                       "flagged": bool(row.get("judged") and p_corrected is not None
+                                       and p_corrected <= rate
+                                       and row.get("exceeds_baseline"))})
+    return result
 
 
 # --- 3. The same need worked on by two agencies at once (duplication) ----------------------
@@ -371,7 +427,7 @@ class Column:
 
     key: str
     label: str
-    kind: str = "number"  # number, share, ratio, text, flag
+    kind: str = "number"  # number, share, ratio, points, rate, text, band, need, flag
 
 
 @dataclass
@@ -417,6 +473,10 @@ def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
+#: NEED-2: the OGRS bands in words, as tables, charts and legends show them.
+BAND_WORDS = {"low": "Low", "medium": "Medium", "high": "High"}
+
+
 def _band_words(band: str) -> str:
     return {"low": "Low-risk", "medium": "Medium-risk", "high": "High-risk"}.get(band, band)
 
@@ -427,14 +487,15 @@ INTENSITY_SUPPRESSION = {
     "pathway_people": ("pathway_people", "pathway_contacts_per_person_month",
                        "pathway_minutes_per_person_month"),
 }
+#: The p-values are worked out from the four counts, so a small count would show through
+#: them as it would through a share: they are suppressed with it.
+_COMPARISON = ("difference", "difference_low", "difference_high", "p_value", "p_corrected")
 TRANSFER_SUPPRESSION = {
-    "people": ("people", "transferred", "share", "difference", "difference_low",
-               "difference_high"),
-    "transferred": ("transferred", "share", "difference", "difference_low", "difference_high"),
+    "people": ("people", "transferred", "share", *_COMPARISON),
+    "transferred": ("transferred", "share", *_COMPARISON),
     "baseline_people": ("baseline_people", "baseline_transferred", "baseline_share",
-                        "difference", "difference_low", "difference_high"),
-    "baseline_transferred": ("baseline_transferred", "baseline_share", "difference",
-                             "difference_low", "difference_high"),
+                        *_COMPARISON),
+    "baseline_transferred": ("baseline_transferred", "baseline_share", *_COMPARISON),
 }
 DUPLICATION_SUPPRESSION = {"people": ("people", "overlaps", "overlap_days")}
 
@@ -471,33 +532,71 @@ def _against(label: str) -> str:
 
 
 def transfer_readings(rows: Sequence[dict[str, Any]], weeks: int = TRANSFER_WEEKS,
-                      prison_names: Mapping[str, str] | None = None) -> list[str]:
-    """The transfer check in plain words: one sentence per flagged prison (by name when
-    ``prison_names`` has it), or why none is."""
+                      prison_names: Mapping[str, str] | None = None,
+                      rate: float = FALSE_DISCOVERY_RATE) -> list[str]:
+    """The transfer check in plain words (rows from :func:`judge_transfers`, suppressed or
+    not): one sentence per flagged prison (by name when ``prison_names`` has it), or why
+    none is; how many were tested together, how many exceeded their baseline taken alone
+    but not once every comparison is allowed for, and how many were too small to judge
+    (COM-4)."""
     readings = []
-    for row in rows:
+    high = [row for row in rows if row.get("risk_band") == "high"]
+    for row in high:
         if not row.get("flagged"):
             continue
-        row = {**row, "prison": (prison_names or {}).get(row["prison"], row["prison"])}
-        if row.get("share") is None or row.get("baseline_share") is None:
+        name = (prison_names or {}).get(row["prison"], row["prison"])
+        start = (f"{_percent(row['share'])} of high-risk people at {name} were transferred "
+                 f"out within {weeks} weeks before release")
+        if row.get("baseline_share") is None or row.get("difference_low") is None:
+            # The baseline moved out fewer than ten people: its figures are not shown
+            # (COM-4), but the flag, which is about this prison's own figures, stands.
             readings.append(
-                f"High-risk people at {row['prison']} were transferred out within {weeks} weeks "
-                f"before release more often than {_against(row['baseline'])}, beyond natural "
-                "variation "
-                "(95% interval); the figures involve fewer than 10 people and are not shown: "
-                "possible transfer gaming (OUT-6).")
+                f"{start}, more often than {_against(row['baseline'])} beyond natural "
+                f"variation (95% interval); the baseline's figures involve fewer than "
+                f"{MIN_COUNT} people and are not shown: possible transfer gaming (OUT-6).")
             continue
         readings.append(
-            f"{_percent(row['share'])} of high-risk people at {row['prison']} were transferred "
-            f"out within {weeks} weeks before release, against {_percent(row['baseline_share'])}"
-            f" {_against(row['baseline'])}: {row['difference_low'] * 100:.1f} to "
-            f"{row['difference_high'] * 100:.1f} points more (95% interval), beyond natural "
-            "variation: possible transfer gaming (OUT-6).")
+            f"{start}, against {_percent(row['baseline_share'])} {_against(row['baseline'])}: "
+            f"{row['difference_low'] * 100:.1f} to {row['difference_high'] * 100:.1f} points "
+            "more (95% interval), beyond natural variation: possible transfer gaming (OUT-6).")
     if not readings:
         readings.append(
             f"No prison transferred high-risk people out within {weeks} weeks before release "
-            "more often than its baseline beyond natural variation (95% interval): no sign of "
-            "transfer gaming (OUT-6).")
+            "more often than its baseline beyond natural variation: no sign of transfer "
+            "gaming (OUT-6).")
+    tested = sum(1 for row in high if row.get("compared"))
+    chance = sum(1 for row in high if row.get("judged") and row.get("exceeds_baseline")
+                 and not row.get("flagged"))
+    if tested == 1:
+        readings.append(
+            "Only 1 prison had enough people to be tested, so no correction for testing "
+            f"several at once was needed (a false discovery rate of {_percent(rate)}).")
+    elif tested:
+        readings.append(
+            f"{tested} prisons were tested together, so "
+            "a flag must stand after the Benjamini–Hochberg correction for testing them all "
+            f"at once (a false discovery rate of {_percent(rate)})"
+            + (f"; {chance} more {'was' if chance == 1 else 'were'} above "
+               f"{'its' if chance == 1 else 'their'} baseline taken alone (95% interval), "
+               "but not beyond chance once every comparison is allowed for, so not flagged."
+               if chance else "."))
+    # Not judged, yet moved someone out: a suppressed count (None) is between 1 and 9.
+    unjudged = [row for row in high if not row.get("judged")
+                and (row.get("transferred") is None or row["transferred"] > 0)]
+    few_here = sum(1 for row in unjudged
+                   if row.get("transferred") is None or row["transferred"] < MIN_COUNT)
+    few_before = len(unjudged) - few_here
+    if few_here:
+        readings.append(
+            f"{few_here} {'prison' if few_here == 1 else 'prisons'} transferred or released "
+            f"fewer than {MIN_COUNT} high-risk people: too few to judge, so those figures are "
+            "not shown and not flagged (COM-4).")
+    if few_before:
+        label = high[0].get("baseline") or Baseline().label()
+        readings.append(
+            f"{few_before} {'prison' if few_before == 1 else 'prisons'} had fewer than "
+            f"{MIN_COUNT} high-risk people {_against(label)} to compare with: too few to judge, "
+            "so not flagged (COM-4).")
     return readings
 
 
@@ -544,10 +643,9 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
     baseline = baseline or Baseline()
     intensity = suppress(rows(support_intensity(table("support_contacts"), caseload,
                                                 threshold=threshold)), INTENSITY_SUPPRESSION)
-    moves = suppress(rows(transfers_before_release(table("transfers"), table("index_events"),
-                                                   weeks=weeks, baseline=baseline,
-                                                   prison=prison)),
-                     TRANSFER_SUPPRESSION)
+    moves = suppress(judge_transfers(rows(transfers_before_release(
+        table("transfers"), table("index_events"), weeks=weeks, baseline=baseline,
+        prison=prison))), TRANSFER_SUPPRESSION)
     names = prison_names()
     for row in moves:  # the prison by name on the page and beside its code in the CSV
         row["prison_name"] = names.get(row["prison"], row["prison"])
@@ -561,7 +659,7 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
             f"{_percent(threshold)} of its pathway's minutes per person is flagged as possible "
             f"parking, a low-risk band above {_percent(1 / threshold)} as possible "
             "cherry-picking.",
-            [Column("pathway", "Pathway", "text"), Column("risk_band", "Risk band", "text"),
+            [Column("pathway", "Pathway", "text"), Column("risk_band", "Risk band", "band"),
              Column("people", "People"), Column("contacts_per_person_month",
                                                 "Contacts per person per month", "rate"),
              Column("minutes_per_person_month", "Minutes per person per month", "rate"),
@@ -573,9 +671,11 @@ def run_checks(table: Callable[[str], Table], rows: Callable[[Table], list[dict[
         CheckResult(
             "transfers", "Transfers out before release by risk band",
             f"Share of people transferred out within {weeks} weeks before release, against "
-            f"{baseline.label()}; a high-risk share above the baseline beyond the 95% interval "
-            "is flagged as possible transfer gaming.",
-            [Column("prison_name", "Prison", "text"), Column("risk_band", "Risk band", "text"),
+            f"{baseline.label()}; a high-risk share above the baseline beyond the 95% interval, "
+            "and beyond chance once every prison tested is allowed for (Benjamini–Hochberg), "
+            "is flagged as possible transfer gaming. A prison with fewer than "
+            f"{MIN_COUNT} high-risk people transferred or released is not judged.",
+            [Column("prison_name", "Prison", "text"), Column("risk_band", "Risk band", "band"),
              Column("people", "People"), Column("transferred", "Transferred out"),
              Column("share", "Share", "share"), Column("baseline_share", "Baseline share",
                                                        "share"),

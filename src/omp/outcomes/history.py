@@ -11,9 +11,11 @@ out from age, sex, criminal history and offence with the published OGRS3 coeffic
 reoffending within the follow-up year is drawn with the score's one-year probability;
 higher risk also means more reoffences. A few effects are planted so that analyses have
 something to find: Doncaster discharges from the pilot's start (1 October 2011) reoffend
-less; contract package areas differ a little; deported people almost never reappear; and in
-2013-2014 Doncaster's high-risk prisoners get less support time and are transferred out
-before release more often (the patterns OUT-6 monitors).
+less; contract package areas differ a little; deported people almost never reappear; and
+(unless ``gaming=False``) in 2013-2014 Doncaster's high-risk prisoners get less support time,
+and from 2013 they are transferred out before release more often (the patterns OUT-6
+monitors). Every other prison transfers people out at the same rate, so with
+``gaming=False`` no prison games the measures and any flag is a false one.
 """
 
 from __future__ import annotations
@@ -142,11 +144,12 @@ def _write(data_dir: Path, name: str, table: pa.Table, counts: dict[str, int]) -
 
 
 def generate(data_dir: Path, index_events: int = 100_000, outcomes: int = 1_000_000,
-             seed: int = 2026, progress: Callable[[str], None] | None = None
-             ) -> GenerateSummary:
+             seed: int = 2026, progress: Callable[[str], None] | None = None,
+             gaming: bool = True) -> GenerateSummary:
     """Write a synthetic national history of ``index_events`` index events and about
     ``outcomes`` court outcomes (at least the reoffences the events' risks produce) to
-    Parquet tables in ``data_dir``. The same seed always gives the same data."""
+    Parquet tables in ``data_dir``. The same seed always gives the same data. ``gaming``
+    plants Doncaster's parking and transfer gaming (OUT-6); without it no prison games."""
     step = progress or (lambda _name: None)
     data_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -302,33 +305,53 @@ def generate(data_dir: Path, index_events: int = 100_000, outcomes: int = 1_000_
     step("court outcomes written")
 
     _monitoring(data_dir, rng, counts, event_refs, discharge, prison, prison_names, index_day,
-                sentence_months, ogrs2)
+                sentence_months, ogrs2, gaming)
     step("monitoring tables written")
     return GenerateSummary(counts)
 
 
-def _released_elsewhere(rng: np.random.Generator, people: np.ndarray, prison: np.ndarray,
-                        sources: np.ndarray) -> np.ndarray:
-    """For each source prison, a person of ``people`` released from another prison (the one
-    they were transferred to), drawn at random; -1 where none was found in a few draws."""
-    chosen = np.full(len(sources), -1)
-    if len(people) == 0:
-        return chosen
-    for _ in range(8):
-        waiting = np.flatnonzero(chosen < 0)
-        if len(waiting) == 0:
-            break
-        draw = people[rng.integers(0, len(people), len(waiting))]
-        good = prison[draw] != sources[waiting]
-        chosen[waiting[good]] = draw[good]
-    return chosen
+def _womens(prison_names: list[str]) -> np.ndarray:
+    return np.array([i for i, p in enumerate(prison_names) if p in WOMENS])
+
+
+def _transfers(rng: np.random.Generator, discharge: np.ndarray, prison: np.ndarray,
+               band: np.ndarray, prison_names: list[str], chance: float = 0.10,
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinary transfers, no prison gaming: the index events of the people moved before
+    release (``chance`` of each discharge) and the prison each was moved out of.
+
+    Every prison must move out the same share of each risk band, or the check would rightly
+    flag the ones that move more. Drawing each source prison at random (even in proportion
+    to size, leaving out the release prison) does not do that: small prisons then send out
+    more than their share, and a prison paired with one of higher risk sends out more
+    high-risk people. Instead, within each estate (men's and women's prisons) and risk band,
+    the people moved are sorted by release prison (in a random order of prisons) and each
+    takes as source the release prison of the person half the list away: the sources are
+    then exactly the moved people's release prisons, so each prison sends out as many of a
+    band as it received, a fixed chance of its own releases of that band, and never to
+    itself while no prison has half the moves of a band (in a tiny history a self-move is
+    dropped)."""
+    womens = np.isin(prison, _womens(prison_names))
+    moved = discharge & (rng.random(len(discharge)) < chance)
+    rank = rng.permutation(len(prison_names))
+    chosen, source = [], []
+    for estate in (womens, ~womens):
+        for level in range(len(BANDS)):
+            people = np.flatnonzero(moved & estate & (band == level))
+            order = people[np.lexsort((rng.random(len(people)), rank[prison[people]]))]
+            sources = np.roll(prison[order], len(order) // 2)
+            keep = sources != prison[order]
+            chosen.append(order[keep])
+            source.append(sources[keep])
+    return np.concatenate(chosen), np.concatenate(source)
 
 
 def _monitoring(data_dir: Path, rng: np.random.Generator, counts: dict[str, int],
                 event_refs: pa.Array, discharge: np.ndarray, prison: np.ndarray,
                 prison_names: list[str], index_day: np.ndarray, sentence_months: np.ndarray,
-                ogrs2: np.ndarray) -> None:
-    """Support contacts, transfers and need work, consistent with the index events."""
+                ogrs2: np.ndarray, gaming: bool = True) -> None:
+    """Support contacts, transfers and need work, consistent with the index events; with
+    ``gaming``, Doncaster's parking and transfer gaming planted (OUT-6)."""
     dni_code = prison_names.index(DONCASTER)
     band = _band(ogrs2)
     watched = np.flatnonzero(discharge & (prison == dni_code)
@@ -344,7 +367,7 @@ def _monitoring(data_dir: Path, rng: np.random.Generator, counts: dict[str, int]
     contact_day = index_day[event] - (rng.random(len(owner)) * np.minimum(custody_days, 365))
     minutes = np.round(20 + rng.gamma(2.0, 15.0, len(owner)))
     # Planted for OUT-6: in 2013-2014 the high-risk band gets a third less time.
-    parked = ((band[event] == 2) & (index_day[event] >= _days(date(2013, 1, 1)))
+    parked = (gaming & (band[event] == 2) & (index_day[event] >= _days(date(2013, 1, 1)))
               & (index_day[event] <= _days(date(2014, 12, 31))))
     minutes = np.where(parked, np.round(minutes * 0.67), minutes)
     # A few remand prisoners (pathway 4) get an immediate-needs triage.
@@ -364,32 +387,22 @@ def _monitoring(data_dir: Path, rng: np.random.Generator, counts: dict[str, int]
     }), counts)
 
     # Transfers before release: the discharge prison is where the person was released from,
-    # so a transfer's to_prison is the index event's prison. Every prison transfers people
-    # out in proportion to the people it holds (about one in ten of its discharges, at
-    # random in the 14 to 400 days before their release), so no prison stands out by chance
-    # of the generator alone. From 2013 Doncaster transfers out more of its high-risk
-    # prisoners on top (planted for OUT-6).
-    discharged = np.flatnonzero(discharge)
-    holding = np.bincount(prison[discharged], minlength=len(prison_names))
-    sources = np.repeat(np.arange(len(prison_names)), rng.poisson(0.10 * holding))
-    late_high = discharged[(index_day[discharged] >= _days(date(2013, 1, 1)))
-                           & (band[discharged] == 2)]
-    planted = rng.poisson(0.15 * np.count_nonzero(prison[late_high] == dni_code))
-    chosen = np.concatenate([_released_elsewhere(rng, discharged, prison, sources),
-                             _released_elsewhere(rng, late_high, prison,
-                                                 np.full(planted, dni_code))])
-    source = np.concatenate([sources, np.full(planted, dni_code)])
-    # Ordinary moves happen any time in the last year or so; the planted ones shortly
-    # before release, when moving someone keeps them out of the prison's cohort.
-    days_before = np.concatenate([rng.integers(14, 400, len(sources)),
-                                  rng.integers(14, 84, planted)])
-    keep = chosen >= 0
-    chosen, source, days_before = chosen[keep], source[keep], days_before[keep]
+    # so a transfer's to_prison is the index event's prison.
+    chosen, source = _transfers(rng, discharge, prison, band, prison_names)
+    if gaming:
+        # Planted for OUT-6: from 2013 Doncaster moves some of its high-risk men out before
+        # release, on top of the ordinary transfers every prison makes.
+        late = np.flatnonzero(discharge & (index_day >= _days(date(2013, 1, 1))) & (band == 2)
+                              & (prison != dni_code) & ~np.isin(prison, _womens(prison_names)))
+        late = np.setdiff1d(late, chosen)
+        gamed = late[rng.random(len(late)) < 0.06]
+        chosen = np.concatenate([chosen, gamed])
+        source = np.concatenate([source, np.full(len(gamed), dni_code)])
     _write(data_dir, "transfers", pa.table({
         "case_ref": event_refs.take(pa.array(chosen)),
         "from_prison": _labels(prison_names, source),
         "to_prison": _labels(prison_names, prison[chosen]),
-        "transfer_date": _dates(index_day[chosen] - days_before),
+        "transfer_date": _dates(index_day[chosen] - rng.integers(14, 400, len(chosen))),
         "release_date": _dates(index_day[chosen]),
         "risk_band": _labels(BANDS, band[chosen]),
     }), counts)

@@ -81,11 +81,11 @@ def test_counts_below_ten_are_suppressed_on_the_page_and_in_the_chart(with_data,
     medium = next(row for row in intensity["check"].rows if row["risk_band"] == "medium")
     assert medium["people"] is None and medium["minutes_per_person_month"] is None
     assert "people" in medium["suppressed"]
-    assert [value["risk_band"] for value in intensity["chart"]["data"]["values"]] == [
-        "low", "high"]
+    assert [value["band"] for value in intensity["chart"]["data"]["values"]] == [
+        "Low", "High"]
     cells = [[cell["text"] for cell in row] for row in intensity["rows"]]
-    assert cells[1][:3] == ["3", "medium", SUPPRESSED]
-    assert cells[2][:3] == ["3", "high", "12"]
+    assert cells[1][:3] == ["3", "Medium", SUPPRESSED]
+    assert cells[2][:3] == ["3", "High", "12"]
     duplication = next(item for item in response.context["checks"]
                        if item["check"].key == "duplication")
     assert "for fewer than 10 people each: too few to tell duplication from chance, so not " \
@@ -105,8 +105,34 @@ def test_transfers_name_the_prisons_and_the_legend_lists_only_bands_with_bars(wi
         assert cells[0]["text"] == names.get(row["prison"], row["prison"])
     values = transfers["chart"]["data"]["values"]
     colour = transfers["chart"]["layer"][0]["encoding"]["color"]
-    assert set(colour["scale"]["domain"]) == {value["risk_band"] for value in values}
+    assert set(colour["scale"]["domain"]) == {value["band"] for value in values} == {"High"}
     assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
+    assert colour["title"] == "Risk band"
+
+
+def test_charts_and_tables_say_the_bands_in_words_with_a_legend(with_data, signed_in):
+    response = signed_in("analyst").get(URL)
+    page = response.content.decode()
+    checks = {item["check"].key: item for item in response.context["checks"]}
+    intensity = checks["intensity"]
+    bars, ticks = intensity["chart"]["layer"]
+    # The legend names only the bands drawn (medium is suppressed), in words, and the tick.
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["Low", "High"]
+    assert ticks["encoding"]["color"]["datum"] == "The pathway as a whole"
+    assert ticks["encoding"]["color"]["title"] == "Compared with"
+    transfer_ticks = checks["transfers"]["chart"]["layer"][1]["encoding"]["color"]
+    assert transfer_ticks["datum"] == "The baseline's share"
+    for item in checks.values():
+        # Figures line up with their headings; words to the left.
+        assert [header["numeric"] for header in item["headers"]] == [
+            cell["numeric"] for cell in item["rows"][0]]
+        key = item["check"].key
+        assert (f'role="region" aria-labelledby="{key}-caption" tabindex="0"' in page
+                and f'id="{key}-caption"' in page)
+    assert [h["label"] for h in intensity["headers"] if h["numeric"]][0] == "People"
+    # No flag is a blank in every check, not a dash in one and a blank in the other.
+    assert [row[-1]["text"] for row in intensity["rows"]] == ["", "", "possible parking"]
+    assert [row[-1]["text"] for row in checks["transfers"]["rows"]] == ["Flagged", ""]
 
 
 def test_a_small_rate_is_not_shown_as_nought():
@@ -114,6 +140,8 @@ def test_a_small_rate_is_not_shown_as_nought():
 
     assert _cell(0.043, "rate", False) == "0.043"
     assert _cell(2.44, "rate", False) == "2.4" and _cell(0, "rate", False) == "0.0"
+    assert _cell(0.05, "rate", False) == "0.050" and _cell(0.996, "rate", False) == "1.0"
+    assert _cell(0.00004, "rate", False) == "fewer than 0.01"  # not 4e-05
 
 
 def test_each_check_downloads_as_csv_suppressed_like_the_page(with_data, signed_in):
@@ -131,7 +159,7 @@ def test_each_check_downloads_as_csv_suppressed_like_the_page(with_data, signed_
         signed_in("analyst").get(URL + "?csv=transfers").content.decode())))
     doncaster = next(row for row in moves if row["prison"] == "DNI")
     assert doncaster["people"] == "40" and doncaster["transferred"] == "20"
-    assert doncaster["flagged"] == "True"
+    assert doncaster["flagged"] == "True" and float(doncaster["p_corrected"]) < 0.001
     leicester = next(row for row in moves if row["prison"] == "LEI")
     assert leicester["transferred"] == "10"
     assert signed_in("admin").get(URL + "?csv=nonsense").status_code == 404

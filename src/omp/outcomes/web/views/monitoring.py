@@ -34,12 +34,14 @@ def _cell(value: Any, kind: str, suppressed: bool) -> str:
     """A figure as the table and the CSV show it; ``[c]`` where suppressed (COM-4)."""
     if suppressed:
         return gaming.SUPPRESSED
+    if kind == "flag":  # no flag reads the same, blank, in every check
+        return FLAG_WORDS[value] if value in FLAG_WORDS else str(value)
     if value is None:
         return "–"
-    if kind == "flag":
-        return FLAG_WORDS.get(value, str(value)) if isinstance(value, bool) else str(value)
     if kind == "need":
         return gaming.NEEDS.get(value, str(value))
+    if kind == "band":
+        return gaming.BAND_WORDS.get(value, str(value))
     if kind == "text":
         return str(value)
     if kind == "share":
@@ -49,16 +51,29 @@ def _cell(value: Any, kind: str, suppressed: bool) -> str:
     if kind == "points":
         return f"{value * 100:+.1f} points"
     if kind == "rate":
-        # Two significant figures below 1, so a small rate is not shown as 0.0 beside
-        # minutes that are not (0.04 contacts, 2.4 minutes).
-        return f"{value:,.1f}" if value == 0 or abs(value) >= 1 else f"{value:.2g}"
+        # Two significant figures below 1, kept when the second is a nought (0.050 beside
+        # 0.049), so a small rate is not shown as 0.0 beside minutes that are not (0.043
+        # contacts, 2.4 minutes); below 0.01, in words, not in exponent notation (4e-05).
+        if value == 0 or abs(value) >= 0.995:
+            return f"{value:,.1f}"
+        return f"{value:#.2g}" if abs(value) >= 0.01 else "fewer than 0.01"
     return f"{value:,}"
+
+
+#: Columns of words, aligned left; every other kind is a figure, aligned right with its
+#: heading.
+WORD_KINDS = ("text", "flag", "need", "band")
+
+
+def _headers(check: gaming.CheckResult) -> list[dict[str, Any]]:
+    return [{"label": column.label, "numeric": column.kind not in WORD_KINDS}
+            for column in check.columns]
 
 
 def _table(check: gaming.CheckResult) -> list[list[dict[str, Any]]]:
     return [[{"text": _cell(row.get(column.key), column.kind,
                             column.key in row["suppressed"]),
-              "numeric": column.kind not in ("text", "flag", "need"),
+              "numeric": column.kind not in WORD_KINDS,
               "flag": column.kind == "flag" and bool(row.get(column.key))}
              for column in check.columns] for row in check.rows]
 
@@ -105,6 +120,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         for example in check.examples:
             example["need_words"] = gaming.NEEDS.get(example["need"], example["need"])
     context["checks"] = [{"check": check, "chart": chart_for(check), "rows": _table(check),
-                          "chart_id": f"chart-{check.key}"} for check in checks]
+                          "headers": _headers(check), "chart_id": f"chart-{check.key}"}
+                         for check in checks]
     context["show_examples"] = staff
     return render(request, "outcomes/monitoring.html", context)
