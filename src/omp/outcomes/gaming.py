@@ -500,6 +500,43 @@ TRANSFER_SUPPRESSION = {
 DUPLICATION_SUPPRESSION = {"people": ("people", "overlaps", "overlap_days")}
 
 
+FLAG_WORDS = {True: "Flagged", False: "", None: ""}
+#: Columns of words, aligned left; every other kind is a figure, aligned right.
+WORD_KINDS = ("text", "flag", "need", "band")
+
+
+def figure_in_words(value: Any, kind: str, suppressed: bool = False) -> str:
+    """A figure of a check's table as the monitoring page, its CSV and ``omp gaming`` show
+    it: bands and needs in words, shares as percentages, ``[c]`` where suppressed (COM-4).
+    ``kind`` is the column's (see :class:`Column`)."""
+    if suppressed:
+        return SUPPRESSED
+    if kind == "flag":  # no flag reads the same, blank, in every check
+        return FLAG_WORDS[value] if value in FLAG_WORDS else str(value)
+    if value is None:
+        return "–"
+    if kind == "need":
+        return NEEDS.get(value, str(value))
+    if kind == "band":
+        return BAND_WORDS.get(value, str(value))
+    if kind == "text":
+        return str(value)
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind == "ratio":
+        return f"{value:.0%}"
+    if kind == "points":
+        return f"{value * 100:+.1f} points"
+    if kind == "rate":
+        # Two significant figures below 1, kept when the second is a nought (0.050 beside
+        # 0.049), so a small rate is not shown as 0.0 beside minutes that are not (0.043
+        # contacts, 2.4 minutes); below 0.01, in words, not in exponent notation (4e-05).
+        if value == 0 or abs(value) >= 0.995:
+            return f"{value:,.1f}"
+        return f"{value:#.2g}" if abs(value) >= 0.01 else "fewer than 0.01"
+    return f"{value:,}"
+
+
 def intensity_readings(rows: Sequence[dict[str, Any]],
                        threshold: float = INTENSITY_THRESHOLD) -> list[str]:
     """The intensity check in plain words: one sentence per flagged band, or why none is."""

@@ -17,16 +17,7 @@ from rich.table import Table
 
 from omp.config import get_settings
 from omp.outcomes import gaming
-
-
-def _figure(value: Any, suppressed: bool) -> str:
-    if suppressed:  # escaped: Rich would read "[c]" as markup and print nothing
-        return escape(gaming.SUPPRESSED)
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.3f}"
-    return str(value)
+from omp.outcomes.gaming import WORD_KINDS
 
 
 def _plain(value: Any) -> Any:
@@ -96,14 +87,20 @@ def gaming_command(
         return
     out = Console()
     for check in checks:
-        table = Table(*(column.label for column in check.columns), title=check.title)
+        table = Table(title=check.title)
+        for column in check.columns:  # figures right-aligned, as on the page
+            table.add_column(column.label, justify="left" if column.kind in WORD_KINDS
+                             else "right")
         for row in check.rows:
-            table.add_row(*(_figure(row.get(column.key), column.key in row["suppressed"])
+            # escaped: Rich would read "[c]" as markup and print nothing
+            table.add_row(*(escape(gaming.figure_in_words(row.get(column.key), column.kind,
+                                                          column.key in row["suppressed"]))
                             for column in check.columns))
         out.print(table)
         for reading in check.readings:
             out.print(f"  {escape(reading)}")
         for example in check.examples:
-            out.print(f"  e.g. {example['case_ref']}: {example['need']}, {example['agency_a']} "
+            need = gaming.NEEDS.get(example["need"], example["need"])
+            out.print(f"  e.g. {example['case_ref']}: {need}, {example['agency_a']} "
                       f"and {example['agency_b']}, {example['overlap_days']} days")
         out.print()

@@ -36,9 +36,22 @@ def test_tables_in_the_terminal_with_examples(tmp_path, write_monitoring_data):
     assert result.exit_code == 0, result.output
     assert "Intensity of support by pathway and risk band" in result.stdout
     assert SUPPRESSED in result.stdout
-    assert "e.g. Wa000: accommodation, Catch22 and Probation, 31 days" in result.stdout
+    assert "e.g. Wa000: Accommodation, Catch22 and Probation, 31 days" in result.stdout
     # The transfers happened 20 days before release: outside a two-week window.
     assert "No prison transferred high-risk people out within 2 weeks" in result.stdout
+
+
+def test_the_terminal_shows_words_and_percentages_not_codes(tmp_path,
+                                                           write_monitoring_data):
+    """Bands and needs in words and shares as percentages, as on the page: the JSON keeps
+    the codes and the raw figures for scripts."""
+    data = write_monitoring_data(tmp_path)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["gaming", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    cells = [cell.strip() for line in result.stdout.splitlines() if line.startswith("│")
+             for cell in line.strip("│").split("│")]
+    assert {"Low", "High", "Accommodation", "50.0%", "133%", "+30.0 points"} <= set(cells)
+    assert not {"low", "high", "accommodation", "0.5", "1.33", "0.3"} & set(cells)
 
 
 @pytest.mark.parametrize(("options", "message"), [

@@ -136,7 +136,7 @@ def test_charts_and_tables_say_the_bands_in_words_with_a_legend(with_data, signe
 
 
 def test_a_small_rate_is_not_shown_as_nought():
-    from omp.outcomes.web.views.monitoring import _cell
+    from omp.outcomes.gaming import figure_in_words as _cell
 
     assert _cell(0.043, "rate", False) == "0.043"
     assert _cell(2.44, "rate", False) == "2.4" and _cell(0, "rate", False) == "0.0"

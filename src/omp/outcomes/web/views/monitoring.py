@@ -15,11 +15,11 @@ from omp import csv_safe
 from omp.access import CASE_READERS, OUTCOMES_READERS, has_role, role_required
 from omp.config import get_settings
 from omp.outcomes import gaming
+from omp.outcomes.gaming import WORD_KINDS
 from omp.outcomes.gaming_charts import chart_for
 
 #: Who may see the monitoring figures: those who read outcomes aggregates (OUT-6, COM-4).
 MONITORING_ROLES = OUTCOMES_READERS
-FLAG_WORDS = {True: "Flagged", False: "", None: ""}
 #: A table longer than this sits behind "Figures: all N rows", so the charts and readings
 #: of the three checks stay within a few screens.
 LONG_TABLE = 12
@@ -30,39 +30,6 @@ def analytics_dir() -> Path:
     return get_settings().var_dir / "analytics"
 
 
-def _cell(value: Any, kind: str, suppressed: bool) -> str:
-    """A figure as the table and the CSV show it; ``[c]`` where suppressed (COM-4)."""
-    if suppressed:
-        return gaming.SUPPRESSED
-    if kind == "flag":  # no flag reads the same, blank, in every check
-        return FLAG_WORDS[value] if value in FLAG_WORDS else str(value)
-    if value is None:
-        return "–"
-    if kind == "need":
-        return gaming.NEEDS.get(value, str(value))
-    if kind == "band":
-        return gaming.BAND_WORDS.get(value, str(value))
-    if kind == "text":
-        return str(value)
-    if kind == "share":
-        return f"{value:.1%}"
-    if kind == "ratio":
-        return f"{value:.0%}"
-    if kind == "points":
-        return f"{value * 100:+.1f} points"
-    if kind == "rate":
-        # Two significant figures below 1, kept when the second is a nought (0.050 beside
-        # 0.049), so a small rate is not shown as 0.0 beside minutes that are not (0.043
-        # contacts, 2.4 minutes); below 0.01, in words, not in exponent notation (4e-05).
-        if value == 0 or abs(value) >= 0.995:
-            return f"{value:,.1f}"
-        return f"{value:#.2g}" if abs(value) >= 0.01 else "fewer than 0.01"
-    return f"{value:,}"
-
-
-#: Columns of words, aligned left; every other kind is a figure, aligned right with its
-#: heading.
-WORD_KINDS = ("text", "flag", "need", "band")
 
 
 def _headers(check: gaming.CheckResult) -> list[dict[str, Any]]:
@@ -71,8 +38,8 @@ def _headers(check: gaming.CheckResult) -> list[dict[str, Any]]:
 
 
 def _table(check: gaming.CheckResult) -> list[list[dict[str, Any]]]:
-    return [[{"text": _cell(row.get(column.key), column.kind,
-                            column.key in row["suppressed"]),
+    return [[{"text": gaming.figure_in_words(row.get(column.key), column.kind,
+                                              column.key in row["suppressed"]),
               "numeric": column.kind not in WORD_KINDS,
               "flag": column.kind == "flag" and bool(row.get(column.key))}
              for column in check.columns] for row in check.rows]
