@@ -120,7 +120,8 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
               "referral_id": world["referrals"][kind], "task_id": world["tasks"][kind],
               "action_id": world["actions"][kind],
               "appointment_id": world["appointments"][kind],
-              "slug": "doncaster", "table": "reoffending", "reference": world["contract"]}
+              "slug": "doncaster", "table": "reoffending", "reference": world["contract"],
+              "cpa": "SYO"}
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)

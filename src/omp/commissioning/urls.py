@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omp.commissioning import views
+from omp.commissioning import cohort_views, views
 
 urlpatterns = [
     path("commissioning/", views.contract_list, name="commissioning-contracts"),
@@ -12,4 +12,13 @@ urlpatterns = [
          name="commissioning-contract"),
     path("commissioning/contracts/<str:reference>/stage/", views.contract_move,
          name="commissioning-move"),
+    path("commissioning/cohorts/", cohort_views.cohort_list, name="commissioning-cohorts"),
+    path("commissioning/cohorts/published-cohorts.csv", cohort_views.cohort_open_data,
+         {"extension": "csv"}, name="commissioning-cohorts-csv"),
+    path("commissioning/cohorts/published-cohorts.parquet", cohort_views.cohort_open_data,
+         {"extension": "parquet"}, name="commissioning-cohorts-parquet"),
+    path("commissioning/cohorts/data-dictionary.csv", cohort_views.cohort_dictionary,
+         name="commissioning-cohorts-dictionary"),
+    path("commissioning/cohorts/<str:cpa>/", cohort_views.cohort_area,
+         name="commissioning-cohort-area"),
 ]

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from omp.outcomes.published import AreaCohorts, compose
 from omp.outcomes.results import (
     Catalogue,
     Results,
@@ -43,6 +44,8 @@ POINTER = "current.json"
 #: Raised whenever :class:`Results` or what it holds changes shape, so that a set written
 #: by an older version is computed again rather than read wrongly.
 FORMAT = 1
+#: The file of a set holding the published cohort information (COM-3).
+PUBLISHED = "published-cohorts"
 #: The command that computes the results, as the pages and errors name it.
 COMMAND = "omp outcomes compute"
 
@@ -81,6 +84,7 @@ def compute_and_store(data_dir: Path, engine: str = "duckdb") -> ResultSet:
     version = fingerprint(data_dir)
     started = time.perf_counter()
     catalogue, results = compute_results(data_dir, engine)
+    cohorts = published_cohorts(data_dir, catalogue, engine)
     seconds = time.perf_counter() - started
     computed_at = datetime.now(UTC)
     root = results_root(data_dir)
@@ -90,6 +94,7 @@ def compute_and_store(data_dir: Path, engine: str = "duckdb") -> ResultSet:
     _dump(folder / "catalogue.pickle", catalogue)
     for slug, value in results.items():
         _dump(folder / f"{slug}.pickle", value)
+    _dump(folder / f"{PUBLISHED}.pickle", cohorts)
     pointer = {"format": FORMAT, "set": name, "computed_at": computed_at.isoformat(),
                "seconds": round(seconds, 3), "engine": engine, "data_version": version,
                "places": len(results)}
@@ -100,6 +105,18 @@ def compute_and_store(data_dir: Path, engine: str = "duckdb") -> ResultSet:
     for old in sorted(root.glob("set-*"))[:-2]:
         shutil.rmtree(old, ignore_errors=True)
     return ResultSet(folder, computed_at, seconds, engine, version, len(results))
+
+
+def published_cohorts(data_dir: Path, catalogue: Catalogue, engine: str = "duckdb"
+                      ) -> dict[str, AreaCohorts]:
+    """Each contract package area's cohorts broken down for publication (COM-3), raw."""
+    from omp.outcomes.engine import Engine
+    from omp.outcomes.results import cpa_names
+
+    if not any(place.kind == "cpa" for place in catalogue.places):
+        return {}
+    with Engine(engine, data_dir) as running:
+        return compose(running, catalogue.first_year, catalogue.last_year, cpa_names())
 
 
 def _dump(path: Path, value: Any) -> None:
@@ -165,3 +182,15 @@ def stored_results(data_dir: Path, slug: str) -> tuple[ResultSet, Results]:
         raise UnknownPlace(slug)
     value: Results = _load(result_set, slug)
     return result_set, value
+
+
+def stored_cohorts(data_dir: Path) -> tuple[ResultSet, dict[str, AreaCohorts]]:
+    """The set in force and each area's cohorts for publication (COM-3); :class:`NotComputed`
+    when the set was computed before they were (``omp outcomes compute`` adds them)."""
+    result_set = current(data_dir)
+    try:
+        found: dict[str, AreaCohorts] = _load(result_set, PUBLISHED)
+    except UnknownPlace:
+        raise NotComputed(f"{result_set.folder}: no published cohort information; run "
+                          f"{COMMAND}") from None
+    return result_set, found
