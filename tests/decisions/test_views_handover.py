@@ -227,6 +227,12 @@ def test_api_handover_override_and_custody(client_for: Any, make_case: Any) -> N
     listed = pom.get("/api/v1/handovers", {"list": "in_handover"}).json()
     # Set to probation by hand: the COM holds it, so it is in handover.
     assert [(r["case_ref"], r["reason"]) for r in listed] == [("Z0001", "override_probation")]
+    # Everyone the list named is logged as read through it.
+    from omp.cases.models import CaseAccess
+
+    logged = CaseAccess.objects.filter(channel="api_list")
+    assert [(a.case_ref, a.user.username, a.refusal) for a in logged] == [("Z0001", "pom", "")]
+    assert logged.get().path == "/api/v1/handovers?list=in_handover"
     projection = pom.get("/api/v1/handovers/what-if", {"version": "B", "start": "2027-01-01"})
     assert projection.status_code == 200 and len(projection.json()["months"]) == 24
     wrong = pom.get("/api/v1/handovers/what-if", {"version": "Q", "start": "2027-01-01"})

@@ -261,7 +261,7 @@ class CaseAccessQuerySet(models.QuerySet["CaseAccess"]):
 #: How a person's data was read (or asked for).
 CHANNELS = [("web", "Web page"), ("api", "API"), ("api_search", "API search result"),
             ("admin", "Admin"), ("csv", "CSV download"),
-            ("export", "Whole-population export")]
+            ("export", "Whole-population export"), ("api_list", "API staff list")]
 #: Why an attempt was refused; blank for a read.
 REFUSALS = [("", "Read"), ("role", "Refused: role"),
             ("LAO-1", "Refused: on the exclusion list"),

@@ -31,7 +31,7 @@ from omp.api_errors import (
     field_errors,
 )
 from omp.cases.access import open_case, without_withheld
-from omp.cases.actions import ActionError
+from omp.cases.actions import ActionError, log_people_listed
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.cases.queries import end_of_day
 from omp.clock import today
@@ -273,18 +273,23 @@ def get_handover_list(request: HttpRequest,
                       list: Literal["upcoming", "in_handover", "com_overdue"] = "upcoming",
                       prison: str = "", pdu: str = "") -> list[dict[str, Any]]:
     """Upcoming handovers (next 8 weeks), cases in handover, or COM allocation overdue
-    (HANDOVER §4.9), for one prison or PDU, in handover-date order. Not a case read: no
-    facts beyond the list's columns."""
+    (HANDOVER §4.9), for one prison or PDU, in handover-date order, at most 5,000. Not a
+    case read (no facts beyond the list's columns), but every person listed is logged as
+    read through the list."""
     require_role(request.user, CASE_READERS)
     # LAO-1, LAO-2: a case the user may not open is left out of the list.
     rows = without_withheld(request.user,
                             handover_list(ListQuery(list, prison[:5], pdu[:10]), today()))
+    listed = [*rows[:5_000]]  # ("list" is the query parameter here)
+    # Names and COM names of everyone listed: each person logged as read through the list.
+    log_people_listed(request.user, [r.person for r in listed], "api_list",
+                      request.get_full_path())
     return [{"case_ref": r.person.case_ref, "name": r.person.full_name,
              "prison_code": r.prison_code or None,
              "pdu_code": r.person.pdu.code if r.person.pdu else None,
              "responsibility": r.responsibility, "start_date": r.start_date,
              "handover_date": r.handover_date, "reason": r.record.reason,
-             "com_name": r.person.com_name or None} for r in rows[:5_000]]
+             "com_name": r.person.com_name or None} for r in listed]
 
 
 @router.get("/decisions/export", response=ERRORS, tags=["exports"],
