@@ -17,7 +17,8 @@ ROSH_CODES = {"RLRH": "LOW", "RMRH": "MEDIUM", "RHRH": "HIGH", "RVHR": "VERY_HIG
 ROSH_REGISTRATION = {level: code for code, level in ROSH_CODES.items()}
 MAPPA_CODE = "MAPP"
 ASSESSMENT_KINDS = [("RSR", "RSR score (%)"), ("OSP", "OSP level"), ("OGRS", "OGRS3 2-year (%)"),
-                    ("TIER", "Supervision tier"), ("OASYS", "OASys needs")]
+                    ("TIER", "Supervision tier"), ("OASYS", "OASys needs"),
+                    ("OVP", "OVP 2-year violent (%)")]
 
 
 class Region(models.Model):

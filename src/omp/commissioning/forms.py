@@ -51,3 +51,11 @@ class MoveForm(_Form):
         """(stage, words, element id) of each stage radio."""
         return [(stage, words, "to_stage" if i == 0 else f"to_stage-{i + 1}")
                 for i, (stage, words) in enumerate(self.moves)]
+
+
+class SegmentFilterForm(FilterForm):
+    """Narrow the segmentation to a contract package area, the people referred to a
+    provider's services, and where people are."""
+
+    region = None  # type: ignore[assignment]  # segments are drawn per area, not region
+    where = forms.ChoiceField(required=False, label="Where people are")

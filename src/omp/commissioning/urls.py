@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omp.commissioning import cohort_views, views
+from omp.commissioning import cohort_views, segmentation_views, views
 
 urlpatterns = [
     path("commissioning/", views.contract_list, name="commissioning-contracts"),
@@ -12,6 +12,8 @@ urlpatterns = [
          name="commissioning-contract"),
     path("commissioning/contracts/<str:reference>/stage/", views.contract_move,
          name="commissioning-move"),
+    path("commissioning/segmentation/", segmentation_views.segmentation_page,
+         name="commissioning-segmentation"),
     path("commissioning/cohorts/", cohort_views.cohort_list, name="commissioning-cohorts"),
     path("commissioning/cohorts/published-cohorts.csv", cohort_views.cohort_open_data,
          {"extension": "csv"}, name="commissioning-cohorts-csv"),

@@ -8,6 +8,7 @@ data too. This path is for synthetic data only: real extracts go through the imp
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -37,6 +38,7 @@ from omp.cases.models import (
     Sentence,
 )
 from omp.demo.generator import CaseGenerator, DemoCase
+from omp.rules.offences import OFFENCE_CODES
 
 DEMO_PASSWORD = "demo-password-1"
 UK = ZoneInfo("Europe/London")
@@ -245,6 +247,31 @@ def _assessments(table: _Table, person_id: int, case: DemoCase) -> None:
         table.add(day, person_id=person_id, kind=kind, assessed_on=day,
                   score=Decimal(str(value)) if is_score else None,
                   value="" if is_score else value)
+    ovp = violent_score(case)
+    if ovp is not None:  # assessed with the OGRS3 score, in the same OASys
+        day = recorded.get("risk.ogrs3_2yr_percent") or fallback
+        table.add(day, person_id=person_id, kind="OVP", assessed_on=day,
+                  score=Decimal(str(ovp)), value="")
+
+
+OFFENCE_CATEGORY = {code.code: code.ogrs3_category for code in OFFENCE_CODES}
+#: OGRS3 categories of a violent index offence (seed 004's violent segment).
+_VIOLENT = frozenset({"violence", "robbery"})
+
+
+def violent_score(case: DemoCase) -> float | None:
+    """A plausible OVP-style two-year violent reoffending score (%) for a case with an
+    OGRS3 score: lower than the general score, higher after a violent index offence, with
+    noise drawn from the case reference (so the generator's own draws, and every other
+    fact of every case, stay as they were)."""
+    ogrs = case.facts["risk"].get("ogrs3_2yr_percent")
+    if ogrs is None:
+        return None
+    violent = any(OFFENCE_CATEGORY.get(o["code"]) in _VIOLENT
+                  for o in case.facts["event"]["offences"])
+    noise = random.Random(f"ovp:{case.facts['case_ref']}").gauss(0, 8)
+    score = float(ogrs) * 0.55 + (18 if violent else 0) + noise
+    return round(min(95.0, max(1.0, score)), 1)
 
 
 def _custody(table: _Table, person_id: int, custody: dict[str, Any], current: bool = True

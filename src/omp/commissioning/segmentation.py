@@ -1,0 +1,150 @@
+"""Segmentation (COM-2) over the case store: each person's latest OGRS3 and OVP scores,
+binned for the chart and counted by segment (``omp.rules.segmentation``), with the needs of
+each segment from the custody needs assessments where they exist; narrowed to a contract
+package area, to the people referred to a provider's services, and to where people are (in
+the community, seed 004's population, in custody, or everyone).
+
+Everything returned is an aggregate; COM-4 is applied by the page through
+``rules.segmentation.protect_bins``, ``rules.disclosure.protect_table`` and
+``rules.disclosure.rate_suppression``. A figure set is computed once per filter and day
+and kept for ``KEEP_SECONDS`` in the process, with the time it was computed (at national
+scale it reads every person's latest scores).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from omp.cases.models import Assessment, CustodySpell, Person
+from omp.clock import today
+from omp.custody.models import NEED_AREAS, Need, NeedsAssessment
+from omp.referrals.models import Referral
+from omp.rules.segmentation import GENERAL_BANDS, VIOLENT_BANDS, count_bins, segment_of
+from omp.rules.support_plan import LEVELS_WITH_A_NEED
+
+#: Where the people are: the seed's population (the community) first.
+WHERE = {"community": "In the community", "custody": "In custody", "all": "Everyone"}
+KEEP_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class SegmentFilters:
+    """What the population is narrowed to: a CPA code, a provider code (people referred to
+    its services), and where people are (a key of ``WHERE``)."""
+
+    cpa: str = ""
+    provider: str = ""
+    where: str = "community"
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The population's bins, its segments' sizes and each segment's needs."""
+
+    bins: dict[tuple[int, int], int]
+    #: People assessed for needs in each segment, and those with a need in each area.
+    assessed: dict[tuple[str, str], int]
+    needs: dict[tuple[str, str], dict[str, int]]
+    people: int
+    computed_at: datetime = field(default_factory=timezone.now)
+
+
+def _latest(kind: str) -> Subquery:
+    return Subquery(Assessment.objects.filter(person=OuterRef("pk"), kind=kind,
+                                              score__isnull=False)
+                    .order_by("-assessed_on", "-id").values("score")[:1])
+
+
+def population(filters: SegmentFilters) -> Any:
+    """The people of the population with both scores, annotated ``general`` and
+    ``violent`` (their latest OGRS3 and OVP scores)."""
+    people = (Person.objects.annotate(general=_latest("OGRS"), violent=_latest("OVP"))
+              .filter(general__isnull=False, violent__isnull=False))
+    in_custody = Exists(CustodySpell.objects.filter(person=OuterRef("pk"), is_current=True))
+    if filters.where == "community":
+        people = people.filter(~in_custody)
+    elif filters.where == "custody":
+        people = people.filter(in_custody)
+    if filters.cpa:
+        people = people.filter(pdu__cpas__code=filters.cpa)
+    if filters.provider:
+        people = people.filter(Exists(Referral.objects.filter(
+            person=OuterRef("pk"), service__contract__prime_provider__code=filters.provider)))
+    return people
+
+
+def _compute(filters: SegmentFilters) -> Segmentation:
+    segment_of_person: dict[int, tuple[str, str]] = {}
+    scores = []
+    for pk, general, violent in population(filters).values_list(
+            "pk", "general", "violent").iterator(chunk_size=20_000):
+        pair = (float(general), float(violent))
+        scores.append(pair)
+        segment_of_person[pk] = segment_of(*pair)
+    assessed: dict[tuple[str, str], int] = {}
+    needs: dict[tuple[str, str], dict[str, int]] = {}
+    latest: dict[int, int] = {}
+    for person_id, assessment_id in (NeedsAssessment.objects
+                                     .filter(person__in=population(filters).values("pk"))
+                                     .order_by("person_id", "-assessed_on", "-id")
+                                     .values_list("person_id", "id").iterator(chunk_size=20_000)):
+        latest.setdefault(person_id, assessment_id)
+    for person_id in latest:
+        segment = segment_of_person.get(person_id)
+        if segment is not None:
+            assessed[segment] = assessed.get(segment, 0) + 1
+    person_of = {assessment: person for person, assessment in latest.items()}
+    ids = list(person_of)
+    for start in range(0, len(ids), 20_000):
+        for assessment_id, area in (Need.objects
+                                    .filter(assessment_id__in=ids[start:start + 20_000],
+                                            level__in=LEVELS_WITH_A_NEED)
+                                    .values_list("assessment_id", "area")):
+            segment = segment_of_person.get(person_of[assessment_id])
+            if segment is not None:
+                counts = needs.setdefault(segment, {})
+                counts[area] = counts.get(area, 0) + 1
+    return Segmentation(count_bins(scores), assessed, needs, len(scores))
+
+
+_kept: dict[tuple[SegmentFilters, Any], tuple[float, Segmentation]] = {}
+_lock = threading.Lock()
+
+
+def segmentation(filters: SegmentFilters) -> Segmentation:
+    """The population's segmentation for ``filters``, computed at most once every
+    ``KEEP_SECONDS`` per filter and day in this process."""
+    key = (filters, today())
+    with _lock:
+        kept = _kept.get(key)
+        if kept and time.monotonic() - kept[0] < KEEP_SECONDS:
+            return kept[1]
+    found = _compute(filters)
+    with _lock:
+        if len(_kept) > 256:
+            _kept.clear()
+        _kept[key] = (time.monotonic(), found)
+    return found
+
+
+def forget() -> None:
+    """Drop what this process keeps (tests, and after demo data is loaded)."""
+    with _lock:
+        _kept.clear()
+
+
+def band_words() -> tuple[list[str], list[str]]:
+    """The general and violent bands' words, lowest first."""
+    return [w for _, w in GENERAL_BANDS], [w for _, w in VIOLENT_BANDS]
+
+
+def need_areas() -> list[tuple[str, str]]:
+    """The seven pathways of need, as (code, words)."""
+    return list(NEED_AREAS)
