@@ -1,6 +1,6 @@
 """Benchmark: how long the outcomes pages take to answer, first view and warm (not a test).
 
-    .venv/bin/python bench/pages.py [--index-events 100000] [--outcomes 500000]
+    .venv/bin/python bench/results_pages.py [--index-events 100000] [--outcomes 500000]
                                     [--warm 20] [--data DIR]
 
 Generates the synthetic history as ``make demo`` does (unless ``--data`` names one) and
