@@ -284,3 +284,16 @@ def test_bad_definitions_and_targets_are_refused_naming_the_field(db: Any) -> No
     with pytest.raises(ValidationError) as raised:
         kpi.full_clean()
     assert "a rate's target is a percentage from 0 to 100" in str(raised.value)
+
+
+def test_com_3_the_command_computes_and_keeps_the_figures(activity: Any) -> None:
+    from typer.testing import CliRunner
+
+    from omp.cli import app
+
+    result = CliRunner().invoke(app, ["commissioning", "kpis", "--as-of", "2026-04-30"])
+    assert result.exit_code == 0, result.output
+    assert "KPI figures for" in result.output and "up to April 2026, on duckdb" in result.output
+    assert stored()[("IA5", date(2026, 3, 1))].value == Decimal("66.7")
+    refused = CliRunner().invoke(app, ["commissioning", "kpis", "--engine", "postgres"])
+    assert refused.exit_code == 2 and "--engine" in refused.output
