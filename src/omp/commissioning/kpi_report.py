@@ -96,7 +96,7 @@ class KpiRow:
                 "width": "container", "height": 220, "data": {"values": values},
                 "mark": {"type": "line", "point": True, "tooltip": True},
                 "encoding": {
-                    "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth",
+                    "x": {"field": "month", "type": "temporal", "timeUnit": "utcyearmonth",
                           "title": "Month", "axis": {"format": "%b %Y"}},
                     "y": {"field": "value", "type": "quantitative", "title": axis_title},
                     "color": {"field": "series", "type": "nominal", "title": None,
