@@ -68,3 +68,32 @@ def move(
             console.print(f"[red]{field}: {message}[/red]")
         raise typer.Exit(1) from None
     console.print(f"{contract.contract.name}: moved to {STAGE_WORDS[done.to_stage]}")
+
+
+@commissioning_app.command("kpis")
+def compute_kpi_figures(
+    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark")] = "duckdb",
+    as_of: Annotated[str, typer.Option("--as-of", help="The last month computed is this "
+                                                      "day's (YYYY-MM-DD; today if not "
+                                                      "given)")] = "",
+) -> None:
+    """COM-3: compute every contract's KPIs month by month and keep the figures, with the
+    time they were computed (the contract pages show them)."""
+    django_setup()
+    from omp.clock import today
+    from omp.commandline import option_date, progress_bar
+    from omp.commissioning.kpis import compute_kpis, kpis_in_use
+    from omp.outcomes.engine import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"choose one of {', '.join(ENGINES)}, not {engine!r}",
+                                 param_hint="--engine")
+    day = option_date(as_of, "--as-of") if as_of else today()
+    in_use = kpis_in_use()
+    steps = len({kpi.definition.code for kpi in in_use}) + len(in_use)
+    with progress_bar() as bar:
+        task = bar.add_task(f"KPIs on {engine}", total=steps, note="")
+        stored = compute_kpis(day, engine, progress=lambda note: bar.update(
+            task, advance=1, note=note))
+    console.print(f"{stored} KPI figures for {len(in_use)} contract KPIs up to "
+                  f"{day:%B %Y}, on {engine}")

@@ -9,13 +9,17 @@ month by month). Stage moves are rows added, never changed: the stage now is the
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import ProbationDeliveryUnit, Region
 from omp.referrals.models import Contract, Provider
 from omp.rules.commissioning_cycle import STAGE_WORDS
+from omp.rules.kpi import KpiDefinitionError, parse_definition, target_problems
 
 STAGE_CHOICES = list(STAGE_WORDS.items())
 SPECIFICATION_KINDS = [("outcome", "Outcome"), ("output", "Output")]
@@ -236,6 +240,15 @@ class KpiDefinition(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The definition is checked by ``omp.rules.kpi``; each problem names its field."""
+        try:
+            parse_definition(self.definition)
+        except KpiDefinitionError as error:
+            raise ValidationError({"definition": [f"{field}: {message}"
+                                                  for field, message in error.problems]}
+                                  ) from None
+
 
 class ContractKpi(models.Model):
     """A KPI a contract is held to, with its target (a percentage for a rate) and how far
@@ -259,3 +272,48 @@ class ContractKpi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract}: {self.definition}"
+
+    def clean(self) -> None:
+        """A rate's target is a percentage from 0 to 100 (and so on: ``omp.rules.kpi``)."""
+        if self.definition_id is None or self.target is None or self.amber_margin is None:
+            return
+        try:
+            spec = parse_definition(self.definition.definition)
+        except KpiDefinitionError:
+            return  # the definition's own page says what is wrong with it
+        problems = target_problems(spec, Decimal(self.target), Decimal(self.amber_margin))
+        if problems:
+            raise ValidationError({field: message for field, message in problems})
+
+
+class KpiFigure(models.Model):
+    """A KPI's figure for one contract and month as last computed (``omp commissioning
+    kpis``): the counts it came from, the figure (or why there is none), the target and
+    RAG rating it was rated against, when and on which engine. Each recomputation that
+    changes a row is kept in its history."""
+
+    contract_kpi = models.ForeignKey(ContractKpi, on_delete=models.CASCADE,
+                                     related_name="figures")
+    month = models.DateField(help_text="The first day of the month.")
+    #: The figure: a percentage for a rate, a number for a count or a mean; null for none.
+    value = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+    no_data = models.CharField(max_length=200, blank=True, default="")
+    denominator = models.PositiveIntegerField(default=0)
+    numerator = models.PositiveIntegerField(default=0)
+    #: For a mean: how many values were averaged.
+    values = models.PositiveIntegerField(default=0)
+    target = models.DecimalField(max_digits=6, decimal_places=2)
+    amber_margin = models.DecimalField(max_digits=6, decimal_places=2)
+    rag = models.CharField(max_length=5, blank=True, default="")
+    computed_at = models.DateTimeField()
+    engine = models.CharField(max_length=10)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract_kpi", "month"],
+                                               name="one_figure_per_kpi_month")]
+        ordering = ["contract_kpi", "month"]
+        verbose_name = "KPI figure"
+
+    def __str__(self) -> str:
+        return f"{self.contract_kpi}: {self.month:%B %Y}"

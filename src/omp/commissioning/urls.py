@@ -10,6 +10,8 @@ urlpatterns = [
          name="commissioning-organisation"),
     path("commissioning/contracts/<str:reference>/", views.contract_detail,
          name="commissioning-contract"),
+    path("commissioning/contracts/<str:reference>/kpis.csv", views.contract_kpi_csv,
+         name="commissioning-kpi-csv"),
     path("commissioning/contracts/<str:reference>/stage/", views.contract_move,
          name="commissioning-move"),
     path("commissioning/segmentation/", segmentation_views.segmentation_page,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from omp import csv_safe
 from omp.access import (
     COMMISSIONING_READERS,
     CONTRACT_MANAGER,
@@ -22,10 +23,12 @@ from omp.access import (
 )
 from omp.commissioning.actions import CommissioningError, move_stage
 from omp.commissioning.forms import FilterForm, MoveForm
+from omp.commissioning.kpi_report import CSV_COLUMNS, contract_kpis, csv_rows
 from omp.commissioning.queries import (
     Filters,
     contracts,
     cycle,
+    disclosure_threshold,
     filter_choices,
     moves_for,
     open_contract,
@@ -65,7 +68,8 @@ def _contract_context(request: HttpRequest, contract: Any) -> dict[str, Any]:
         "history": stage_history(contract), "stage_words": STAGE_WORDS,
         "specification": list(contract.specification.all()),
         "unit_costs": list(contract.unit_costs.all()),
-        "kpis": list(contract.kpis.select_related("definition")),
+        "kpis": contract_kpis(contract, request.user),
+        "threshold": disclosure_threshold(),
         "windows": list(contract.windows.all()),
         "chain": supply_chain(contract),
         "can_move": has_role(request.user, CYCLE_MOVERS),
@@ -79,6 +83,20 @@ def contract_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One contract in depth."""
     contract = open_contract(reference)
     return render(request, "commissioning/detail.html", _contract_context(request, contract))
+
+
+@require_GET
+@role_required(COMMISSIONING_READERS)
+def contract_kpi_csv(request: HttpRequest, reference: str) -> HttpResponse:
+    """COM-3: the contract's KPI figures month by month as CSV, the same figures as its
+    page (COM-4 applied alike)."""
+    contract = open_contract(reference)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpis-{reference.lower()}.csv"'
+    writer = csv_safe.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(reference, contract_kpis(contract, request.user)))
+    return response
 
 
 @require_http_methods(["GET", "POST"])

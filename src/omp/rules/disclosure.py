@@ -46,6 +46,21 @@ def rate_suppression(size: int, reoffenders: int, threshold: int = MIN_COUNT) ->
     return None
 
 
+def figure_suppression(size: int, part: int | None = None, threshold: int = MIN_COUNT
+                       ) -> str | None:
+    """COM-4: why a figure over a group of ``size`` (a count, a mean, or with ``part`` a
+    share of it) may not be shown, or ``None`` when it may. A group of none is shown (it
+    names nobody); a share is withheld when the part, or the rest, is small too, since
+    the share times the size gives either away."""
+    if size and not count_shown(size, threshold):
+        return f"COM-4: fewer than {threshold} in this group, so the figure is not shown"
+    if part is not None and size and (primary_suppressed(part, threshold)
+                                      or primary_suppressed(size - part, threshold)):
+        return (f"COM-4: fewer than {threshold} met or did not meet it, so the figure is not "
+                f"shown")
+    return None
+
+
 def primary_suppressed(count: int, threshold: int = MIN_COUNT) -> bool:
     """COM-4 primary suppression: a count of at least 1 and below ``threshold``."""
     return 0 < count < threshold
