@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from omp.commissioning import cohort_views, segmentation_views, views
+from omp.commissioning import cohort_views, dashboard_views, segmentation_views, views
 
 urlpatterns = [
     path("commissioning/", views.contract_list, name="commissioning-contracts"),
@@ -14,6 +14,8 @@ urlpatterns = [
          name="commissioning-kpi-csv"),
     path("commissioning/contracts/<str:reference>/stage/", views.contract_move,
          name="commissioning-move"),
+    path("commissioning/dashboard/", dashboard_views.commissioner_dashboard,
+         name="commissioning-dashboard"),
     path("commissioning/segmentation/", segmentation_views.segmentation_page,
          name="commissioning-segmentation"),
     path("commissioning/cohorts/", cohort_views.cohort_list, name="commissioning-cohorts"),
