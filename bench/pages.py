@@ -72,6 +72,14 @@ def step_load(url: str, cases: int) -> None:
     load_demo(cases, seed=2026, as_of=date.today(), history=False, users=True, chunk=10_000)
 
 
+def step_migrate(url: str) -> None:
+    """Bring a database kept from an earlier run up to the code's schema."""
+    recompute._django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def step_nightly(url: str, workers: int) -> None:
     """Decide every case (allocation and handover), as the first night does."""
     recompute._django(url)
@@ -319,12 +327,15 @@ def main() -> None:
         return step_load(args.url, args.cases)
     if args.step == "nightly":
         return step_nightly(args.url, args.workers)
+    if args.step == "migrate":
+        return step_migrate(args.url)
     if args.step == "sample":
         return step_sample(args.url, 4_000)
 
     if args.reuse and _exists(args.pg):
         url = _url(args.pg)
         print(f"Reusing {DATABASE}", flush=True)
+        _run_step("migrate", url)
     else:
         url = _create(args.pg)
         print(f"Loading {args.cases:,} cases into {DATABASE} and deciding them", flush=True)
