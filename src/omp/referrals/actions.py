@@ -29,6 +29,8 @@ from omp.referrals.models import (
     Appointment,
     ComplexityLevel,
     DesiredOutcome,
+    EndOfServiceOutcome,
+    EndOfServiceReport,
     Referral,
     ReferralEvent,
     Service,
@@ -52,6 +54,8 @@ from omp.rules.inputs import date_problem
 from omp.rules.referral_lifecycle import (
     AMENDED,
     ASSIGNED,
+    CONCLUDED,
+    END_OF_SERVICE_REPORT,
     INITIAL_ASSESSMENT,
     PLAN_AMENDED,
     PLAN_APPROVED,
@@ -61,6 +65,11 @@ from omp.rules.referral_lifecycle import (
     SESSION_MISSED,
     WITHDRAWN,
     ReferralState,
+)
+from omp.rules.referral_outcomes import (
+    ACHIEVEMENT_WORDS,
+    conclusion_problems,
+    report_problems,
 )
 from omp.rules.referral_sessions import (
     ATTENDANCE_WORDS,
@@ -321,6 +330,15 @@ def _open(state: ReferralState) -> list[tuple[str, str]]:
     return []
 
 
+def _delivering(state: ReferralState) -> list[tuple[str, str]]:
+    """Sessions are booked and recorded until the end-of-service report (REF-6)."""
+    problems = _open(state)
+    if not problems and state.report_submitted:
+        problems.append(("referral", "The end-of-service report has been submitted: no more "
+                                     "sessions can be booked or recorded"))
+    return problems
+
+
 @transaction.atomic
 def assign_keyworker(user: Any, referral: Referral, keyworker: str) -> ReferralEvent:
     """The provider assigns a keyworker from its own staff (again, to change keyworker)."""
@@ -554,7 +572,7 @@ def book_session(user: Any, referral: Referral, day: Any, start_time: Any, durat
     how long, how and where, and whether it counts towards the enforceable (RAR) days."""
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     counts = _yes_no(enforceable)
     if counts is None:
         problems.append(("enforceable", "Say whether the session counts towards the "
@@ -582,7 +600,7 @@ def reschedule_session(user: Any, referral: Referral, appointment_id: Any, day: 
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
     old = appointment_for(referral, appointment_id)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     if old.rescheduled_to_id is not None:
         problems.append(("appointment", "This session has already been moved: move its "
                                         "latest booking"))
@@ -623,7 +641,7 @@ def record_attendance(user: Any, referral: Referral, appointment_id: Any, attend
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
     appointment = appointment_for(referral, appointment_id)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     if appointment.rescheduled_to_id is not None:
         problems.append(("appointment", "This session was moved: record attendance on its "
                                         "latest booking"))
@@ -663,3 +681,76 @@ def record_attendance(user: Any, referral: Referral, appointment_id: Any, attend
         _event(referral, user, SESSION_MISSED, appointment=appointment,
                notes=f"{summary}. {NO_SESSION_WORDS[why]}.")
     return appointment
+
+
+# Outcomes (REF-6): the provider's end-of-service report rates each desired outcome, and
+# the practitioner concludes the referral on the version they read.
+
+
+def _rating(outcome_id: int, given: Any, problems: list[tuple[str, str]]
+            ) -> tuple[str, str]:
+    given = given if isinstance(given, dict) else {}
+    level = str(given.get("achievement") or "")
+    if level not in ACHIEVEMENT_WORDS:
+        problems.append((f"achievement-{outcome_id}", "Say whether the outcome was achieved, "
+                                                      "partly achieved or not achieved"))
+    notes = _text(f"notes-{outcome_id}", given.get("notes"), problems)
+    if not notes:
+        problems.append((f"notes-{outcome_id}", "Say what progress was made towards the "
+                                                "outcome"))
+    return level, notes
+
+
+@transaction.atomic
+def submit_end_of_service_report(user: Any, referral: Referral, ratings: dict[Any, Any],
+                                 further_information: Any = "",
+                                 reason: Any = "") -> EndOfServiceReport:
+    """The provider submits the end-of-service report (REF-6a..c): each of the referral's
+    desired outcomes rated achieved, partly achieved or not achieved, with notes on the
+    progress made. ``ratings`` maps each desired outcome's id to ``{"achievement",
+    "notes"}``; problems name ``achievement-<id>`` and ``notes-<id>``. A report already
+    submitted is never changed: a correction is the next version, with a reason."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    latest = referral.end_of_service_reports.order_by("-version").first()
+    problems: list[tuple[str, str]] = []
+    why = _text("reason", reason, problems)
+    problems = report_problems(state, latest.version if latest else None, why) + problems
+    given = {str(key): value for key, value in (ratings or {}).items()}
+    wanted = [str(i) for i in referral.desired_outcome_ids]
+    problems += [(f"achievement-{key}", "That is not one of the referral's desired outcomes")
+                 for key in sorted(set(given) - set(wanted))]
+    rated = [(int(i), *_rating(int(i), given.get(i), problems)) for i in wanted]
+    further = _text("further_information", further_information, problems)
+    if problems:
+        raise ReferralError(problems)
+    report = EndOfServiceReport.objects.create(
+        referral=referral, version=latest.version + 1 if latest else 1,
+        further_information=further, reason_for_change=why, submitted_by=user,
+        submitted_at=timezone.now())
+    EndOfServiceOutcome.objects.bulk_create(
+        EndOfServiceOutcome(report=report, desired_outcome_id=outcome_id, position=position,
+                            achievement=level, notes=notes)
+        for position, (outcome_id, level, notes) in enumerate(rated, start=1))
+    _event(referral, user, END_OF_SERVICE_REPORT, at=report.submitted_at,
+           end_of_service_report=report,
+           notes=f"Version {report.version}" + (f". Reason for the change: {why}" if why
+                                                else ""))
+    return report
+
+
+@transaction.atomic
+def conclude_referral(user: Any, referral: Referral, version: Any) -> ReferralEvent:
+    """The practitioner, having read the end-of-service report, concludes the referral on
+    the version read, which must be the newest (REF-6c); the referral is completed."""
+    require_role(user, REFERRERS)
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    latest = referral.end_of_service_reports.order_by("-version").first()
+    problems = conclusion_problems(state, latest.version if latest else None,
+                                   str(version if version is not None else ""))
+    if problems or latest is None:
+        raise ReferralError(problems)
+    return _event(referral, user, CONCLUDED, end_of_service_report=latest,
+                  notes=f"Concluded on version {latest.version} of the end-of-service report")

@@ -26,11 +26,13 @@ from omp.referrals.actions import (
     amend_referral,
     approve_action_plan,
     assign_keyworker,
+    conclude_referral,
     record_initial_assessment,
     save_draft,
     send_referral,
     start_referral,
     submit_action_plan,
+    submit_end_of_service_report,
     withdraw_referral,
 )
 from omp.referrals.models import Service
@@ -40,6 +42,7 @@ from omp.referrals.queries import (
     lifecycle,
     open_referral,
     plan_versions,
+    report_versions,
     states_for,
     timeline,
     versions,
@@ -50,6 +53,9 @@ from omp.referrals.schemas import (
     ActionPlanOut,
     AmendmentIn,
     ApprovalIn,
+    ConclusionIn,
+    EndOfServiceReportIn,
+    EndOfServiceReportOut,
     InitialAssessmentIn,
     KeyworkerIn,
     ReferralChanges,
@@ -61,6 +67,7 @@ from omp.referrals.schemas import (
     WithdrawalIn,
     plan_body,
     referral_body,
+    report_body,
     service_body,
     state_body,
 )
@@ -279,6 +286,58 @@ def withdraw(request: HttpRequest, referral_id: int, payload: WithdrawalIn) -> A
     referral = open_referral(request, referral_id, "api")
     try:
         withdraw_referral(request.user, referral, payload.reason_code, payload.comments)
+    except ReferralError as error:
+        return _refused(error)
+    return _timeline_now(referral)
+
+
+# Outcomes (REF-6): the provider submits the end-of-service report (a correction is the next
+# version); the practitioner concludes the referral on the newest version.
+
+
+@router.get("/referrals/{referral_id}/end-of-service-reports",
+            response={200: list[EndOfServiceReportOut], **CASE_ERRORS},
+            operation_id="list_end_of_service_reports")
+def list_end_of_service_reports(request: HttpRequest, referral_id: int) -> Any:
+    """Every version of the end-of-service report, newest first, with each desired outcome
+    rated."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    return [report_body(v) for v in report_versions(referral)]
+
+
+@router.post("/referrals/{referral_id}/end-of-service-reports",
+             response={201: EndOfServiceReportOut, **CASE_BODY_ERRORS},
+             operation_id="submit_end_of_service_report")
+def submit_report(request: HttpRequest, referral_id: int,
+                  payload: EndOfServiceReportIn) -> Any:
+    """The provider submits the end-of-service report, or a corrected version with a
+    reason; a submitted version is never changed."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    ids = [o.desired_outcome_id for o in payload.outcomes]
+    if len(ids) != len(set(ids)):
+        return field_errors(("outcomes", "Rate each desired outcome once"))
+    ratings = {o.desired_outcome_id: {"achievement": o.achievement, "notes": o.notes}
+               for o in payload.outcomes}
+    try:
+        submit_end_of_service_report(request.user, referral, ratings,
+                                     payload.further_information, payload.reason)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, report_body(report_versions(referral)[0])
+
+
+@router.post("/referrals/{referral_id}/conclusion",
+             response={200: TimelineOut, **CASE_BODY_ERRORS},
+             operation_id="conclude_referral")
+def conclude(request: HttpRequest, referral_id: int, payload: ConclusionIn) -> Any:
+    """The practitioner, having read the newest end-of-service report, concludes the
+    referral (it is completed)."""
+    require_role(request.user, REFERRERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        conclude_referral(request.user, referral, payload.version)
     except ReferralError as error:
         return _refused(error)
     return _timeline_now(referral)

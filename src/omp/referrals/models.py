@@ -11,12 +11,15 @@ send, and each amendment after sending with its reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Region
 from omp.rules.referral_lifecycle import EVENT_WORDS
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
 COMPLEXITIES = [("LOW", "Low complexity"), ("MEDIUM", "Medium complexity"),
@@ -313,6 +316,67 @@ class Appointment(models.Model):
         return f"{self.referral} session {self.session_number} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class WrittenOnce(models.Model):
+    """A record that is only ever added: saving it again or deleting it is refused, so what
+    was submitted stays as it was (REF-6c, REF-7)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.pop("force_insert", False):
+            raise ValueError(f"A {self._meta.verbose_name} is never changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"A {self._meta.verbose_name} is never deleted")
+
+
+class EndOfServiceReport(WrittenOnce):
+    """One version of the provider's end-of-service report (REF-6): how far each desired
+    outcome was achieved, and anything further. Never changed once submitted; a correction
+    before the referral is concluded is the next version, with its reason."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="end_of_service_reports")
+    version = models.PositiveSmallIntegerField()
+    further_information = models.TextField(blank=True, default="")
+    reason_for_change = models.TextField(blank=True, default="")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "version"],
+                                               name="one_report_per_version")]
+        ordering = ["referral", "version"]
+        verbose_name = "end-of-service report"
+
+    def __str__(self) -> str:
+        return f"{self.referral} end-of-service report version {self.version}"
+
+
+class EndOfServiceOutcome(WrittenOnce):
+    """How far one desired outcome was achieved, in one version of the report (REF-6a)."""
+
+    report = models.ForeignKey(EndOfServiceReport, on_delete=models.PROTECT,
+                               related_name="outcomes")
+    desired_outcome = models.ForeignKey(DesiredOutcome, on_delete=models.PROTECT,
+                                        related_name="+")
+    position = models.PositiveSmallIntegerField()
+    achievement = models.CharField(max_length=12, choices=list(ACHIEVEMENT_WORDS.items()))
+    notes = models.TextField("progress notes")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "desired_outcome"],
+                                               name="one_rating_per_outcome")]
+        ordering = ["report", "position"]
+        verbose_name = "end-of-service outcome"
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.desired_outcome_id} {self.achievement}"
+
+
 class ReferralEvent(models.Model):
     """One timestamped event of a referral's lifecycle; the referral's state is derived from
     these (``omp.rules.referral_lifecycle``) and never stored. Rows are only ever added."""
@@ -332,6 +396,8 @@ class ReferralEvent(models.Model):
                                     blank=True, related_name="events")
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="events")
+    end_of_service_report = models.ForeignKey(EndOfServiceReport, on_delete=models.PROTECT,
+                                              null=True, blank=True, related_name="events")
     reason_code = models.CharField(max_length=3, blank=True, default="",
                                    choices=WITHDRAWAL_REASONS)
     notes = models.TextField(blank=True, default="")

@@ -27,4 +27,10 @@ urlpatterns = [
          views.referral_session_move, name="referral-session-move"),
     path("referrals/<int:pk>/sessions/<int:appointment_id>/attendance/",
          views.referral_session_attendance, name="referral-session-attendance"),
+    path("referrals/<int:pk>/end-of-service-report/", views.end_of_service_report,
+         name="referral-report"),
+    path("referrals/<int:pk>/end-of-service-report/new/", views.end_of_service_report_new,
+         name="referral-report-new"),
+    path("referrals/<int:pk>/end-of-service-report/conclude/",
+         views.end_of_service_report_conclude, name="referral-report-conclude"),
 ]

@@ -23,6 +23,7 @@ from omp.referrals.actions import (
     approve_action_plan,
     assign_keyworker,
     book_session,
+    conclude_referral,
     record_attendance,
     record_initial_assessment,
     reschedule_session,
@@ -30,6 +31,7 @@ from omp.referrals.actions import (
     send_referral,
     start_referral,
     submit_action_plan,
+    submit_end_of_service_report,
     withdraw_referral,
 )
 from omp.referrals.forms import (
@@ -37,6 +39,8 @@ from omp.referrals.forms import (
     ApprovalForm,
     AsAtForm,
     AttendanceForm,
+    ConclusionForm,
+    EndOfServiceReportForm,
     InitialAssessmentForm,
     KeyworkerForm,
     ReferralForm,
@@ -61,6 +65,7 @@ from omp.referrals.queries import (
     outcome_names,
     plan_versions,
     rar_count,
+    report_versions,
     services_for,
     session_rows,
     states_for,
@@ -180,7 +185,12 @@ def _progress(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     live = state.is_sent and not state.ended
     # A proposal left waiting when the referral ended was never approved: not "waiting".
     pending = state.plan_pending if live else None
+    reports = report_versions(referral)
     return {
+        "reports": reports, "report": reports[0] if reports else None,
+        "can_report": is_provider and live and state.plan_approved is not None
+        and state.sessions > 0,
+        "can_conclude": is_referrer and live and state.report_submitted,
         "state": state, "keyworker": current_keyworker(referral), "plans": plans,
         "approved_plan": next((v for v in plans if v.approved), None),
         "pending_version": pending,
@@ -462,3 +472,64 @@ def referral_session_attendance(request: HttpRequest, pk: int, appointment_id: i
             return redirect("referral-sessions", pk=referral.pk)
     return _lifecycle_page(request, referral, "attendance.html", form,
                            appointment=appointment)
+
+
+# Outcomes (REF-6): the provider writes the end-of-service report; both sides read every
+# version; the practitioner concludes the referral on the version read.
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def end_of_service_report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider rates each desired outcome and submits the report (or a corrected
+    version, with a reason); every problem is named at once and nothing is saved."""
+    referral = open_referral(request, pk, "web")
+    outcomes = list(zip(referral.desired_outcome_ids,
+                        outcome_names(referral.desired_outcome_ids), strict=True))
+    latest = report_versions(referral)[:1]
+    initial: dict[str, Any] = {}
+    if latest:
+        initial["further_information"] = latest[0].report.further_information
+        for rating in latest[0].ratings:
+            initial[f"achievement-{rating.outcome_id}"] = rating.achievement
+            initial[f"notes-{rating.outcome_id}"] = rating.notes
+    form = EndOfServiceReportForm(outcomes, request.POST if request.method == "POST" else None,
+                                  initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = submit_end_of_service_report(
+                request.user, referral, form.ratings(),
+                form.cleaned_data["further_information"], form.cleaned_data["reason"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"End-of-service report version {report.version} sent "
+                                      f"to the probation practitioner")
+            return redirect("referral-report", pk=referral.pk)
+    return _lifecycle_page(request, referral, "report_form.html", form,
+                           correcting=bool(latest))
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def end_of_service_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of the end-of-service report (both sides); the practitioner concludes
+    the referral here on the newest."""
+    referral = open_referral(request, pk, "web")
+    return _lifecycle_page(request, referral, "report.html", ConclusionForm())
+
+
+@require_http_methods(["POST"])
+@role_required(REFERRERS)
+def end_of_service_report_conclude(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner concludes the referral on the version of the report they read."""
+    referral = open_referral(request, pk, "web")
+    form = ConclusionForm(request.POST)
+    form.is_valid()
+    try:
+        conclude_referral(request.user, referral, form.cleaned_data["version"])
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _lifecycle_page(request, referral, "report.html", form)
+    messages.success(request, f"Referral {referral.reference} concluded")
+    return redirect("referral-detail", pk=referral.pk)
