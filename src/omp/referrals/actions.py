@@ -6,6 +6,7 @@ and leaves a version in the referral's history."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from omp.referrals.models import (
     DesiredOutcome,
     EndOfServiceOutcome,
     EndOfServiceReport,
+    FeedbackAttempt,
+    FeedbackLink,
+    PersonFeedback,
     Referral,
     ReferralEvent,
     Service,
@@ -51,6 +55,14 @@ from omp.referrals.queries import (
     session_facts,
 )
 from omp.rules.inputs import date_problem
+from omp.rules.referral_feedback import (
+    ATTEMPT_WINDOW,
+    LINK_LIFETIME,
+    LINK_WORDS,
+    answer_problems,
+    link_problem,
+    over_limit,
+)
 from omp.rules.referral_lifecycle import (
     AMENDED,
     ASSIGNED,
@@ -754,3 +766,116 @@ def conclude_referral(user: Any, referral: Referral, version: Any) -> ReferralEv
         raise ReferralError(problems)
     return _event(referral, user, CONCLUDED, end_of_service_report=latest,
                   notes=f"Concluded on version {latest.version} of the end-of-service report")
+
+
+# The person's feedback (REF-6e..g): a one-time link to a page that needs no staff account,
+# or a paper form typed in by staff.
+
+FEEDBACK_GIVERS = REFERRERS | {PROVIDER}
+
+
+def token_hash(token: str) -> str:
+    """The hash kept of a link's token (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _feedback_open(referral: Referral) -> list[tuple[str, str]]:
+    state = lifecycle(referral)
+    if not state.is_sent or state.sessions == 0:
+        return [("referral", "Feedback is asked for once at least one session has taken "
+                             "place")]
+    if PersonFeedback.objects.filter(referral=referral).exists():
+        return [("referral", "The person's feedback has already been recorded")]
+    return []
+
+
+@transaction.atomic
+def create_feedback_link(user: Any, referral: Referral) -> tuple[FeedbackLink, str]:
+    """A one-time link for the person's feedback (REF-6f): the token is returned once, to
+    pass on, and only its hash kept; an earlier link not yet used stops working."""
+    require_role(user, FEEDBACK_GIVERS)
+    referral = _locked(user, referral)
+    problems = _feedback_open(referral)
+    if problems:
+        raise ReferralError(problems)
+    now = timezone.now()
+    FeedbackLink.objects.filter(referral=referral, used_at__isnull=True,
+                                expires_at__gt=now).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    link = FeedbackLink.objects.create(referral=referral, token_hash=token_hash(token),
+                                       created_by=user, created_at=now,
+                                       expires_at=now + LINK_LIFETIME)
+    return link, token
+
+
+def _answers(helpfulness: Any, recommend: Any, comments: Any) -> dict[str, Any]:
+    problems = answer_problems(helpfulness, recommend, comments)
+    if problems:
+        raise ReferralError(problems)
+    return {"helpfulness": int(str(helpfulness)), "would_recommend": str(recommend),
+            "comments": str(comments or "").strip()}
+
+
+@transaction.atomic
+def record_paper_feedback(user: Any, referral: Referral, helpfulness: Any, recommend: Any,
+                          comments: Any = "") -> PersonFeedback:
+    """Staff type in the person's answers from a paper form (REF-6e)."""
+    require_role(user, FEEDBACK_GIVERS)
+    referral = _locked(user, referral)
+    problems = _feedback_open(referral)
+    try:
+        answers = _answers(helpfulness, recommend, comments)
+    except ReferralError as error:
+        problems += error.problems
+    if problems:
+        raise ReferralError(problems)
+    now = timezone.now()
+    FeedbackLink.objects.filter(referral=referral, used_at__isnull=True,
+                                expires_at__gt=now).update(expires_at=now)
+    return PersonFeedback.objects.create(referral=referral, channel="paper", recorded_by=user,
+                                         recorded_at=now, **answers)
+
+
+def open_feedback_link(token: str) -> tuple[FeedbackLink | None, str | None]:
+    """The link ``token`` opens and why it cannot be used (``USED``, ``EXPIRED``), or
+    ``(None, None)`` when no link has that token."""
+    link = (FeedbackLink.objects.select_related("referral__person", "referral__service")
+            .filter(token_hash=token_hash(str(token))).first())
+    if link is None:
+        return None, None
+    given = PersonFeedback.objects.filter(referral_id=link.referral_id).exists()
+    return link, link_problem(link.expires_at, link.used_at, given, timezone.now())
+
+
+@transaction.atomic
+def give_feedback(token: str, helpfulness: Any, recommend: Any,
+                  comments: Any = "") -> PersonFeedback:
+    """The person answers through their one-time link (no staff account): the link is used
+    up. ``ReferralError`` names each answer at fault, or ``link`` when it cannot be used."""
+    link = (FeedbackLink.objects.select_for_update()
+            .filter(token_hash=token_hash(str(token))).first())
+    if link is None:
+        raise ReferralError([("link", "This link is not valid")])
+    _link, why = open_feedback_link(token)
+    if why is not None:
+        raise ReferralError([("link", LINK_WORDS[why])])
+    answers = _answers(helpfulness, recommend, comments)
+    now = timezone.now()
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return PersonFeedback.objects.create(referral_id=link.referral_id, channel="online",
+                                         link=link, recorded_at=now, **answers)
+
+
+@transaction.atomic
+def note_feedback_attempt(address: str) -> bool:
+    """Count a request to the feedback page from ``address`` (kept only as a hash) and say
+    whether it is within the limit (REF-6g); attempts older than the window are removed."""
+    now = timezone.now()
+    key = token_hash(f"feedback-address:{address}")
+    FeedbackAttempt.objects.filter(at__lt=now - ATTEMPT_WINDOW).delete()
+    recent = FeedbackAttempt.objects.filter(address=key, at__gte=now - ATTEMPT_WINDOW).count()
+    if over_limit(recent):
+        return False
+    FeedbackAttempt.objects.create(address=key, at=now)
+    return True

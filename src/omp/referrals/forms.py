@@ -19,6 +19,7 @@ from omp.referrals.models import (
     WITHDRAWAL_REASONS,
     Referral,
 )
+from omp.rules.referral_feedback import HELPFULNESS_WORDS, RECOMMEND_WORDS
 from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
@@ -285,3 +286,23 @@ class ConclusionForm(_Form):
     """The version of the end-of-service report the practitioner read and concludes on."""
 
     version = forms.CharField(required=False)
+
+
+class FeedbackForm(_Form):
+    """The person's answers (REF-6e): how helpful, whether they would recommend it, and
+    anything they want to say."""
+
+    helpfulness = forms.CharField(required=False, label="How helpful was the service?")
+    would_recommend = forms.CharField(required=False,
+                                      label="Would you recommend it to someone like you?")
+    comments = forms.CharField(required=False, label="Anything you want to tell us")
+
+    @property
+    def helpfulness_choices(self) -> list[tuple[str, str, str]]:
+        """The five-point scale, best first, as radios."""
+        return _radios("helpfulness", [(str(k), v) for k, v in HELPFULNESS_WORDS.items()])
+
+    @property
+    def recommend_choices(self) -> list[tuple[str, str, str]]:
+        """Yes, not sure, no, as radios."""
+        return _radios("would_recommend", list(RECOMMEND_WORDS.items()))

@@ -18,6 +18,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Region
+from omp.rules.referral_feedback import CHANNEL_WORDS, HELPFULNESS_WORDS, RECOMMEND_WORDS
 from omp.rules.referral_lifecycle import EVENT_WORDS
 from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
@@ -408,3 +409,63 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class FeedbackLink(models.Model):
+    """A one-time link to the person's feedback form (REF-6f). Only a hash of its token is
+    kept: the token itself is shown once, to the member of staff who made it, to pass on."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="feedback_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} feedback link of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PersonFeedback(WrittenOnce):
+    """The person's own feedback on the service (REF-6e): how helpful it was (1–5), whether
+    they would recommend it, and their words; given through a one-time link or on paper and
+    typed in by staff. One per referral, never changed; the scores are for the KPIs."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT,
+                                    related_name="person_feedback")
+    helpfulness = models.PositiveSmallIntegerField(
+        choices=list(HELPFULNESS_WORDS.items()))
+    would_recommend = models.CharField(max_length=8, choices=list(RECOMMEND_WORDS.items()))
+    comments = models.TextField(blank=True, default="")
+    channel = models.CharField(max_length=6, choices=list(CHANNEL_WORDS.items()))
+    link = models.OneToOneField(FeedbackLink, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="feedback")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "person's feedback"
+        verbose_name_plural = "people's feedback"
+
+    def __str__(self) -> str:
+        return f"{self.referral} feedback ({self.get_channel_display()})"
+
+
+class FeedbackAttempt(models.Model):
+    """One request to the feedback page, by a hash of the address it came from: the rate
+    limit counts these (REF-6g). Old rows are removed as new ones come."""
+
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address[:8]} at {self.at:%Y-%m-%d %H:%M}"

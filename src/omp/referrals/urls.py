@@ -33,4 +33,11 @@ urlpatterns = [
          name="referral-report-new"),
     path("referrals/<int:pk>/end-of-service-report/conclude/",
          views.end_of_service_report_conclude, name="referral-report-conclude"),
+    path("referrals/<int:pk>/feedback/", views.referral_feedback, name="referral-feedback"),
+    path("referrals/<int:pk>/feedback/link/", views.referral_feedback_link,
+         name="referral-feedback-link"),
+    path("referrals/<int:pk>/feedback/paper/", views.referral_feedback_paper,
+         name="referral-feedback-paper"),
+    # The person's own page: no staff account, the one-time link is the key (REF-6f).
+    path("feedback/<str:token>/", views.feedback_form, name="feedback-form"),
 ]

@@ -11,21 +11,27 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, has_role, role_required
 from omp.cases.access import open_case, without_withheld
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
 from omp.referrals.actions import (
+    FEEDBACK_GIVERS,
     ReferralError,
     amend_referral,
     approve_action_plan,
     assign_keyworker,
     book_session,
     conclude_referral,
+    create_feedback_link,
+    give_feedback,
+    note_feedback_attempt,
+    open_feedback_link,
     record_attendance,
     record_initial_assessment,
+    record_paper_feedback,
     reschedule_session,
     save_draft,
     send_referral,
@@ -41,6 +47,7 @@ from omp.referrals.forms import (
     AttendanceForm,
     ConclusionForm,
     EndOfServiceReportForm,
+    FeedbackForm,
     InitialAssessmentForm,
     KeyworkerForm,
     ReferralForm,
@@ -49,7 +56,7 @@ from omp.referrals.forms import (
     WithdrawalForm,
     show_problems,
 )
-from omp.referrals.models import READINESS, Referral, Service
+from omp.referrals.models import READINESS, FeedbackLink, PersonFeedback, Referral, Service
 from omp.referrals.queries import (
     FIELD_LABELS,
     appointment_for,
@@ -73,6 +80,7 @@ from omp.referrals.queries import (
     versions,
     visible_referrals,
 )
+from omp.rules.referral_feedback import LINK_WORDS
 
 
 def _referrals_part(page: CasePage) -> dict[str, Any]:
@@ -188,6 +196,7 @@ def _progress(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     reports = report_versions(referral)
     return {
         "reports": reports, "report": reports[0] if reports else None,
+        "person_feedback": PersonFeedback.objects.filter(referral=referral).first(),
         "can_report": is_provider and live and state.plan_approved is not None
         and state.sessions > 0,
         "can_conclude": is_referrer and live and state.report_submitted,
@@ -533,3 +542,101 @@ def end_of_service_report_conclude(request: HttpRequest, pk: int) -> HttpRespons
         return _lifecycle_page(request, referral, "report.html", form)
     messages.success(request, f"Referral {referral.reference} concluded")
     return redirect("referral-detail", pk=referral.pk)
+
+
+# The person's feedback (REF-6e..g): staff ask for it with a one-time link or type in a paper
+# form; the person answers on a page that needs no staff account.
+
+
+def _feedback(request: HttpRequest, referral: Referral, form: Any = None,
+              link_url: str = "", status: int = 200) -> HttpResponse:
+    feedback = PersonFeedback.objects.filter(referral=referral).select_related(
+        "recorded_by").first()
+    state = lifecycle(referral)
+    latest = FeedbackLink.objects.filter(referral=referral).order_by("-created_at").first()
+    return render(request, "referrals/feedback.html", {
+        **_detail(referral), "feedback": feedback, "latest_link": latest,
+        "now": timezone.now(), "link_url": link_url, "form": form or FeedbackForm(),
+        "can_ask": has_role(request.user, FEEDBACK_GIVERS) and feedback is None
+        and state.is_sent and state.sessions > 0,
+        "nav_section": "referrals"}, status=status)
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's feedback on the referral (both sides), and how to ask for it."""
+    return _feedback(request, open_referral(request, pk, "web"))
+
+
+@require_POST
+@role_required(FEEDBACK_GIVERS)
+def referral_feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a one-time link for the person; it is shown on this answer only."""
+    referral = open_referral(request, pk, "web")
+    form = FeedbackForm({})
+    form.is_valid()  # bound, so that a refusal can be shown on it
+    try:
+        _link, token = create_feedback_link(request.user, referral)
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _feedback(request, referral, form, status=400)
+    url = request.build_absolute_uri(f"/feedback/{token}/")
+    return _feedback(request, referral, link_url=url)
+
+
+@require_POST
+@role_required(FEEDBACK_GIVERS)
+def referral_feedback_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Type in the person's answers from a paper form."""
+    referral = open_referral(request, pk, "web")
+    form = FeedbackForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        record_paper_feedback(request.user, referral, data["helpfulness"],
+                              data["would_recommend"], data["comments"])
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _feedback(request, referral, form, status=400)
+    messages.success(request, "The person's feedback is recorded")
+    return redirect("referral-feedback", pk=referral.pk)
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's feedback form, opened by their one-time link with no staff account
+    (REF-6e..g). It shows their first name and the service's name, nothing more; a link
+    that is not valid, used or expired is refused with a plain message, and too many
+    attempts from one address are refused for a while."""
+    if not note_feedback_attempt(_address(request)):
+        return render(request, "referrals/feedback_refused.html", {
+            "message": "Too many attempts from your connection. Wait ten minutes and try "
+                       "again."}, status=429)
+    link, why = open_feedback_link(token)
+    if link is None:
+        return render(request, "referrals/feedback_refused.html", {
+            "message": "This link is not valid. Check that it was typed exactly as given, or "
+                       "ask your keyworker or probation practitioner for a new one."},
+            status=404)
+    if why is not None:
+        return render(request, "referrals/feedback_refused.html",
+                      {"message": LINK_WORDS[why]}, status=410)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            give_feedback(token, data["helpfulness"], data["would_recommend"],
+                          data["comments"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            return render(request, "referrals/feedback_thanks.html",
+                          {"first_name": link.referral.person.first_name})
+    return render(request, "referrals/feedback_form.html", {
+        "form": form, "first_name": link.referral.person.first_name,
+        "service_title": link.referral.service.title}, status=400 if form.errors else 200)
