@@ -91,8 +91,8 @@ def _conclude(practitioner: Any, keyworker: Any, referral: Any, index: int,
 
 
 def demo_referrals(seed: int) -> int:
-    """Make the demo referrals (once: none are made when referrals exist); the number
-    made."""
+    """Make the demo referrals (once: none are made when referrals exist, nor without the
+    catalogue the migrations write); the number made."""
     from django.contrib.auth.models import User
 
     from omp.cases.models import Person
@@ -103,8 +103,10 @@ def demo_referrals(seed: int) -> int:
     from omp.referrals.models import Referral, Service
     from omp.referrals.queries import eligibility_problems
 
-    if Referral.objects.exists():
-        return 0
+    titles = [title for title, _user in DEMO_SERVICES]
+    if Referral.objects.exists() or Service.objects.filter(title__in=titles).count() < len(
+            titles) or not User.objects.filter(username="com").exists():
+        return 0  # made already, or no catalogue (a database flushed by a test) or users
     for username, code in DEMO_STAFF.items():
         actions.link_provider_staff(username, code, DEMO_PASSWORD)
     practitioner = User.objects.get(username="com")

@@ -34,9 +34,12 @@ from omp.referrals.models import (
     EndOfServiceReport,
     FeedbackAttempt,
     FeedbackLink,
+    Notification,
+    NotificationChoice,
     PersonFeedback,
     Referral,
     ReferralEvent,
+    ReferralMessage,
     Service,
 )
 from omp.referrals.queries import (
@@ -50,6 +53,7 @@ from omp.referrals.queries import (
     lifecycle,
     location_of,
     missing,
+    people_on,
     prefill,
     referral_for,
     session_facts,
@@ -68,6 +72,7 @@ from omp.rules.referral_lifecycle import (
     ASSIGNED,
     CONCLUDED,
     END_OF_SERVICE_REPORT,
+    EVENT_WORDS,
     INITIAL_ASSESSMENT,
     PLAN_AMENDED,
     PLAN_APPROVED,
@@ -78,6 +83,7 @@ from omp.rules.referral_lifecycle import (
     WITHDRAWN,
     ReferralState,
 )
+from omp.rules.referral_notifications import KINDS, MESSAGE, notifies
 from omp.rules.referral_outcomes import (
     ACHIEVEMENT_WORDS,
     conclusion_problems,
@@ -322,8 +328,28 @@ _ACTIVITY_LIMIT = 500
 
 def _event(referral: Referral, user: Any, kind: str, at: Any = None,
            **fields: Any) -> ReferralEvent:
-    return ReferralEvent.objects.create(referral=referral, kind=kind,
-                                        at=at or timezone.now(), by=user, **fields)
+    event = ReferralEvent.objects.create(referral=referral, kind=kind,
+                                         at=at or timezone.now(), by=user, **fields)
+    _notify(referral, user, kind, f"{EVENT_WORDS.get(kind, kind)}: referral "
+                                  f"{referral.reference}, {referral.service.title}")
+    return event
+
+
+def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
+    """REF-7b, REF-7c: tell the other people on the referral who chose to hear of ``kind``,
+    in the same transaction as the change; the number told."""
+    people = [u for u in people_on(referral) if u.pk != getattr(actor, "pk", None)]
+    if not people:
+        return 0
+    choices: dict[int, dict[str, bool]] = {}
+    for row in NotificationChoice.objects.filter(user__in=people, kind=kind):
+        choices.setdefault(row.user_id, {})[row.kind] = row.enabled
+    told = [u for u in people if notifies(kind, choices.get(u.pk, {}))]
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(user=u, referral=referral, kind=kind, text=text[:300], created_at=now)
+        for u in told)
+    return len(told)
 
 
 def _locked(user: Any, referral: Referral) -> Referral:
@@ -879,3 +905,43 @@ def note_feedback_attempt(address: str) -> bool:
         return False
     FeedbackAttempt.objects.create(address=key, at=now)
     return True
+
+
+# Messages and notifications (REF-7).
+
+MESSAGE_WRITERS = REFERRERS | {PROVIDER}
+
+
+@transaction.atomic
+def send_message(user: Any, referral: Referral, body: Any) -> ReferralMessage:
+    """A practitioner or the provider writes a message on a sent referral (REF-7a): kept as
+    sent; the other side is notified if they chose to be."""
+    require_role(user, MESSAGE_WRITERS)
+    referral = _locked(user, referral)
+    problems: list[tuple[str, str]] = []
+    if not referral.is_sent:
+        problems.append(("referral", "Messages are written once the referral is sent"))
+    text = _text("body", body, problems)
+    if not text:
+        problems.append(("body", "Write the message"))
+    if problems:
+        raise ReferralError(problems)
+    message = ReferralMessage.objects.create(referral=referral, author=user,
+                                             sent_at=timezone.now(), body=text)
+    name = user.get_full_name() or user.get_username()
+    _notify(referral, user, MESSAGE, f"Message from {name}: referral {referral.reference}, "
+                                     f"{referral.service.title}")
+    return message
+
+
+@transaction.atomic
+def choose_notifications(user: Any, kinds: Any) -> None:
+    """The kinds of event that notify ``user`` (REF-7c): those given are on, the rest off."""
+    require_role(user, MESSAGE_WRITERS | frozenset({"head_of_offender_management"}))
+    chosen = [str(k) for k in (kinds or [])]
+    unknown = sorted(set(chosen) - set(KINDS))
+    if unknown:
+        raise ReferralError([("kinds", "Choose from the kinds listed")])
+    for kind in KINDS:
+        NotificationChoice.objects.update_or_create(user=user, kind=kind,
+                                                    defaults={"enabled": kind in chosen})

@@ -29,6 +29,7 @@ from omp.referrals.actions import (
     conclude_referral,
     record_initial_assessment,
     save_draft,
+    send_message,
     send_referral,
     start_referral,
     submit_action_plan,
@@ -40,6 +41,7 @@ from omp.referrals.queries import (
     end_of_day,
     is_provider_only,
     lifecycle,
+    message_side,
     open_referral,
     plan_versions,
     report_versions,
@@ -58,6 +60,8 @@ from omp.referrals.schemas import (
     EndOfServiceReportOut,
     InitialAssessmentIn,
     KeyworkerIn,
+    MessageIn,
+    MessageOut,
     ReferralChanges,
     ReferralIn,
     ReferralOut,
@@ -341,3 +345,36 @@ def conclude(request: HttpRequest, referral_id: int, payload: ConclusionIn) -> A
     except ReferralError as error:
         return _refused(error)
     return _timeline_now(referral)
+
+
+# Messages (REF-7): both sides read and write them on the referral; every one kept.
+
+
+def _message_body(referral: Any, message: Any) -> dict[str, Any]:
+    return {"id": message.pk, "author": message.author.get_username(),
+            "side": message_side(referral, message.author), "sent_at": message.sent_at,
+            "body": message.body}
+
+
+@router.get("/referrals/{referral_id}/messages", response={200: list[MessageOut], **CASE_ERRORS},
+            operation_id="list_referral_messages")
+def list_messages(request: HttpRequest, referral_id: int) -> Any:
+    """Every message on the referral, oldest first."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    return [_message_body(referral, m) for m in referral.messages.select_related("author")]
+
+
+@router.post("/referrals/{referral_id}/messages",
+             response={201: MessageOut, **CASE_BODY_ERRORS},
+             operation_id="send_referral_message")
+def post_message(request: HttpRequest, referral_id: int, payload: MessageIn) -> Any:
+    """A practitioner or the provider writes a message; the other side is notified if they
+    chose to be."""
+    require_role(request.user, REFERRERS | PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        message = send_message(request.user, referral, payload.body)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, _message_body(referral, message)

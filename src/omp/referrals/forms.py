@@ -306,3 +306,9 @@ class FeedbackForm(_Form):
     def recommend_choices(self) -> list[tuple[str, str, str]]:
         """Yes, not sure, no, as radios."""
         return _radios("would_recommend", list(RECOMMEND_WORDS.items()))
+
+
+class MessageForm(_Form):
+    """A message on a referral (REF-7)."""
+
+    body = forms.CharField(required=False, label="Your message")

@@ -469,3 +469,57 @@ class FeedbackAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address[:8]} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReferralMessage(WrittenOnce):
+    """A message on a referral between the practitioner and the provider (REF-7a): kept as
+    sent, never changed or deleted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    sent_at = models.DateTimeField()
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["referral", "sent_at", "id"]
+        verbose_name = "referral message"
+
+    def __str__(self) -> str:
+        return f"{self.referral} message of {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An event or a message a user is told of (REF-7b), until they have read it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="referral_notifications")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text}"
+
+
+class NotificationChoice(models.Model):
+    """Whether a kind of event notifies a user (REF-7c); a kind with no row notifies as its
+    default says."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_choices")
+    kind = models.CharField(max_length=24)
+    enabled = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="one_choice_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"

@@ -585,3 +585,32 @@ def report_versions(referral: Referral) -> list[ReportVersion]:
         shown.append(ReportVersion(report, ratings,
                                    achievement_score(r.achievement for r in ratings)))
     return shown
+
+
+# Messages and notifications (REF-7).
+
+
+def people_on(referral: Referral) -> list[Any]:
+    """REF-7b: who is told of a referral's events: the practitioners who made and sent it,
+    and the provider's current keyworker, or before one is assigned the provider staff of
+    the organisations delivering its contract."""
+    from django.contrib.auth.models import User
+
+    ids = {referral.created_by_id, referral.sent_by_id} - {None}
+    keyworker = current_keyworker(referral)
+    if keyworker is not None:
+        ids.add(keyworker.pk)
+    elif referral.is_sent:
+        contract = referral.service.contract
+        delivering = {contract.prime_provider_id,
+                      *contract.subcontractors.values_list("pk", flat=True)}
+        ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
+                                       is_active=True).values_list("pk", flat=True))
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def message_side(referral: Referral, author: Any) -> str:
+    """Which side wrote a message, in words."""
+    if is_provider_only(author):
+        return "Provider"
+    return "Probation practitioner"

@@ -318,3 +318,20 @@ def report_body(version: ReportVersion) -> dict[str, Any]:
                           "desired_outcome": r.description, "achievement": r.achievement,
                           "achievement_words": r.words, "notes": r.notes}
                          for r in version.ratings]}
+
+
+class MessageIn(Schema):
+    """A message on a referral (REF-7): kept as sent."""
+
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(max_length=4000)
+
+
+class MessageOut(Schema):
+    """A message on a referral, never changed."""
+
+    id: int
+    author: str
+    side: str
+    sent_at: dt.datetime
+    body: str

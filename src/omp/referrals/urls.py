@@ -40,4 +40,8 @@ urlpatterns = [
          name="referral-feedback-paper"),
     # The person's own page: no staff account, the one-time link is the key (REF-6f).
     path("feedback/<str:token>/", views.feedback_form, name="feedback-form"),
+    path("referrals/<int:pk>/messages/", views.referral_messages, name="referral-messages"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/preferences/", views.notification_preferences,
+         name="notification-preferences"),
 ]

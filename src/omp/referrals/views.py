@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,11 +20,13 @@ from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
 from omp.referrals.actions import (
     FEEDBACK_GIVERS,
+    MESSAGE_WRITERS,
     ReferralError,
     amend_referral,
     approve_action_plan,
     assign_keyworker,
     book_session,
+    choose_notifications,
     conclude_referral,
     create_feedback_link,
     give_feedback,
@@ -34,6 +37,7 @@ from omp.referrals.actions import (
     record_paper_feedback,
     reschedule_session,
     save_draft,
+    send_message,
     send_referral,
     start_referral,
     submit_action_plan,
@@ -50,13 +54,23 @@ from omp.referrals.forms import (
     FeedbackForm,
     InitialAssessmentForm,
     KeyworkerForm,
+    MessageForm,
     ReferralForm,
     SessionForm,
     StartReferralForm,
     WithdrawalForm,
     show_problems,
 )
-from omp.referrals.models import READINESS, FeedbackLink, PersonFeedback, Referral, Service
+from omp.referrals.models import (
+    READINESS,
+    FeedbackLink,
+    Notification,
+    NotificationChoice,
+    PersonFeedback,
+    Referral,
+    ReferralMessage,
+    Service,
+)
 from omp.referrals.queries import (
     FIELD_LABELS,
     appointment_for,
@@ -67,6 +81,7 @@ from omp.referrals.queries import (
     is_provider_only,
     keyworkers_for,
     lifecycle,
+    message_side,
     missing,
     open_referral,
     outcome_names,
@@ -81,6 +96,7 @@ from omp.referrals.queries import (
     visible_referrals,
 )
 from omp.rules.referral_feedback import LINK_WORDS
+from omp.rules.referral_notifications import KINDS, notifies
 
 
 def _referrals_part(page: CasePage) -> dict[str, Any]:
@@ -640,3 +656,72 @@ def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "referrals/feedback_form.html", {
         "form": form, "first_name": link.referral.person.first_name,
         "service_title": link.referral.service.title}, status=400 if form.errors else 200)
+
+
+# Messages and notifications (REF-7).
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(REFERRAL_READERS | {PROVIDER})
+def referral_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every message on the referral, oldest first (both sides); practitioners and the
+    provider write one."""
+    referral = open_referral(request, pk, "web")
+    can_write = has_role(request.user, MESSAGE_WRITERS)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("Your role does not allow this")
+        form.is_valid()
+        try:
+            send_message(request.user, referral, form.cleaned_data.get("body", ""))
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, "Message sent")
+            return redirect("referral-messages", pk=referral.pk)
+    shown = list(ReferralMessage.objects.filter(referral=referral).select_related("author"))
+    for message in shown:
+        message.side = message_side(referral, message.author)
+    return render(request, "referrals/messages.html", {
+        **_detail(referral), "referral_messages": shown, "form": form,
+        "can_write": can_write and referral.is_sent, "nav_section": "referrals"},
+        status=400 if form.errors else 200)
+
+
+#: The most notifications the list shows.
+NOTIFICATIONS_SHOWN = 200
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; those not read before are marked new, and
+    are read once shown."""
+    rows = list(Notification.objects.filter(user=request.user).select_related("referral")
+                [:NOTIFICATIONS_SHOWN + 1])
+    shown = [(n, n.read_at is None) for n in rows[:NOTIFICATIONS_SHOWN]]
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return render(request, "referrals/notifications.html", {
+        "notifications": shown, "more": len(rows) > NOTIFICATIONS_SHOWN,
+        "notifications_unread": 0, "nav_section": "referrals"})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(REFERRAL_READERS | {PROVIDER})
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """The kinds of event that notify the user (REF-7c)."""
+    if request.method == "POST":
+        try:
+            choose_notifications(request.user, request.POST.getlist("kinds"))
+        except ReferralError:
+            pass  # only the listed kinds can be posted by the page; others are ignored
+        else:
+            messages.success(request, "Your choices are saved")
+            return redirect("notifications")
+    choices = dict(NotificationChoice.objects.filter(user=request.user)
+                   .values_list("kind", "enabled"))
+    return render(request, "referrals/notification_preferences.html", {
+        "kinds": [(kind, words, notifies(kind, choices)) for kind, (words, _on)
+                  in KINDS.items()], "nav_section": "referrals"})
