@@ -41,6 +41,11 @@ def demo(
     held, assessed = demo_caseloads(seed)
     console.print(f"{held} people allocated to {len(DEMO_CASE_MANAGERS)} case managers, "
                   f"{assessed} with a needs assessment")
+    from omp.demo.referrals import demo_referrals
+
+    made = demo_referrals(seed)
+    console.print(f"{made} referrals sent to commissioned services, some concluded with an "
+                  "end-of-service report and the person's feedback")
 
 
 #: The demo's custody case managers at HMP Doncaster (username, first and last name) and
