@@ -614,3 +614,40 @@ def message_side(referral: Referral, author: Any) -> str:
     if is_provider_only(author):
         return "Provider"
     return "Probation practitioner"
+
+
+def timeline_entries(person: Person, user: Any, today: date) -> list[Any]:
+    """The person's referrals on their custody timeline (``omp.custody.timeline``), as
+    ``user`` may read them (REF-9): each started, sent and every event recorded since, in
+    words, linked to the referral."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from omp.custody.timeline import TimelineEntry
+
+    def day(moment: datetime) -> date:
+        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+    referrals = list(visible_referrals(user).filter(person=person).select_related(
+        "sent_by", "service__contract__prime_provider").order_by("id"))
+    entries: list[TimelineEntry] = []
+    for referral in referrals:
+        link = reverse("referral-detail", args=[referral.pk])
+        to = (f"{referral.service.title} ({referral.service.contract.prime_provider.name})")
+        entries.append(TimelineEntry(day(referral.created_at), "Referral",
+                                     f"Referral {referral.reference} started: {to}",
+                                     by=_person_name(referral.created_by), link=link))
+        if referral.sent_at:
+            entries.append(TimelineEntry(day(referral.sent_at), "Referral",
+                                         f"Referral {referral.reference} sent: {to}",
+                                         by=_person_name(referral.sent_by), link=link))
+    by_ref = {referral.pk: referral for referral in referrals}
+    for event in (ReferralEvent.objects.filter(referral_id__in=by_ref)
+                  .select_related("by", "keyworker", "action_plan").order_by("at", "id")):
+        referral = by_ref[event.referral_id]
+        entries.append(TimelineEntry(
+            day(event.at), "Referral", f"Referral {referral.reference}: "
+            f"{event.get_kind_display().lower()}", by=_person_name(event.by),
+            details=tuple(_entry_details(event)),
+            link=reverse("referral-detail", args=[referral.pk])))
+    return entries
