@@ -132,3 +132,23 @@ def test_some_custody_cases_were_transferred(db):
     for transfer in transfers:
         assert transfer.to_prison == transfer.spell.prison_code != transfer.from_prison
         assert transfer.spell.arrival_date < transfer.transferred_on < AS_OF
+
+
+def test_demo_local_areas_and_release_areas_decide_local_and_out_of_area_support(db):
+    """PATH-5: the demo records its prisons' local areas and most release address areas, so
+    that the dashboards show both kinds of through-the-gate support and the unknown."""
+    from omp.cases.models import CustodySpell
+    from omp.custody.actions import refresh_everyone
+    from omp.custody.models import LocalArea, Task
+    from omp.decisions.nightly import run_nightly
+    from omp.demo.cli import demo_local_areas, demo_release_areas
+    from omp.demo.load import load_demo
+
+    load_demo(300, seed=7, as_of=AS_OF, users=False)
+    run_nightly(AS_OF, chunk=500)
+    assert demo_local_areas() == demo_local_areas() == LocalArea.objects.count() > 30
+    in_custody = CustodySpell.objects.filter(is_current=True).count()
+    assert in_custody * 0.75 < demo_release_areas(7) < in_custody
+    refresh_everyone()
+    keys = set(Task.objects.values_list("key", flat=True))
+    assert {"community_case_management", "arms_length_support", "through_the_gate"} <= keys

@@ -121,7 +121,7 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
               "action_id": world["actions"][kind],
               "appointment_id": world["appointments"][kind],
               "slug": "doncaster", "table": "reoffending", "reference": world["contract"],
-              "cpa": "SYO"}
+              "cpa": "SYO", "token": world["feedback_token"]}
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -186,8 +186,20 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
         clients[who] = Client()
         clients[who].force_login(user)
     contract = Contract.objects.order_by("reference").values_list("reference", flat=True)[0]
+    # A one-time feedback link of the ordinary referral, so that the person's page (which
+    # needs no account) is tried on a link that works.
+    from django.utils import timezone
+
+    from omp.referrals.actions import token_hash
+    from omp.referrals.models import FeedbackLink
+
+    now = timezone.now()
+    FeedbackLink.objects.create(referral_id=referrals["ordinary"],
+                                token_hash=token_hash("matrix-token"), created_by=practitioner,
+                                created_at=now, expires_at=now + timedelta(days=28))
     return {"clients": clients, "referrals": referrals, "tasks": tasks, "actions": actions,
-            "appointments": appointments, "contract": contract}
+            "appointments": appointments, "contract": contract,
+            "feedback_token": "matrix-token"}
 
 
 def _request(client: Client, probe: Probe, url: str) -> Any:
@@ -231,9 +243,10 @@ def _policy_problems(probe: Probe, who: str, response: Any, body: str) -> list[s
     return problems
 
 
-#: Pages anybody may open: sign-in, the signed-out page, the session probe and the health check.
+#: Pages anybody may open: sign-in, the signed-out page, the session probe, the health check
+#: and the person's feedback form, whose one-time link is the key (REF-6f).
 PUBLIC = {"/accounts/login/", "/accounts/logout/", "/accounts/signed-out/",
-          "/accounts/session/", "/healthz"}
+          "/accounts/session/", "/healthz", "/feedback/{token}/"}
 
 
 def _read_table() -> dict[str, list[str]]:

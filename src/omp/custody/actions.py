@@ -41,9 +41,10 @@ from omp.custody.models import (
     NeedsAssessment,
     Task,
 )
+from omp.custody.queries import ReleaseState, release_states
 from omp.rules.facts import CaseFacts
 from omp.rules.support_plan import is_review_key
-from omp.rules.tasks import TaskPlan, plan_tasks
+from omp.rules.tasks import THROUGH_THE_GATE_KEYS, TaskPlan, plan_tasks, through_the_gate
 
 
 def _save(task: Task, user: Any) -> None:
@@ -51,11 +52,39 @@ def _save(task: Task, user: Any) -> None:
     task.save()
 
 
-def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, Task]
-               ) -> tuple[list[Task], list[Task]]:
+def _plans(facts: CaseFacts, pathway: int | None, release: date | None,
+           state: ReleaseState | None, existing: dict[str, Task]) -> dict[str, TaskPlan]:
+    """What the person's tasks should be: in custody, what the pathway calls for (PATH-2..5);
+    once released, only the through-the-gate support, from the day they were released, for
+    a person whose pathway called for it (PATH-5)."""
+    place = state.place if state is not None else None
+    if state is None or not state.released:
+        return {plan.key: plan for plan in plan_tasks(facts, pathway, release, place)}
+    supported = any(key in THROUGH_THE_GATE_KEYS and task.status != NOT_NEEDED
+                    for key, task in existing.items())
+    if not supported or state.released_on is None:
+        return {}
+    plan = through_the_gate(state.released_on, place)
+    return {plan.key: plan}
+
+
+def review_ended(task: Task, state: ReleaseState) -> None:
+    """PATH-6: an open review of the support plan is no longer needed once the person is
+    released, the plan's custody part having ended; the reason says so."""
+    on = f" on {state.released_on:%-d %B %Y}" if state.released_on else ""
+    task.status = NOT_NEEDED
+    task.reason = (f"Released{on}: the custody part of the support plan has ended, so its "
+                   "fortnightly review is no longer needed (PATH-6)")
+
+
+def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, Task],
+               state: ReleaseState | None = None) -> tuple[list[Task], list[Task]]:
     """The tasks to create and the tasks changed so that a person's tasks are what
     ``plans`` call for: new ones set, open ones moved with the dates, done ones kept as they
-    were, open ones no longer called for marked "no longer needed"."""
+    were, open ones no longer called for marked "no longer needed". Once the person is
+    released (``state``), the open review of the support plan ends with its custody part,
+    and a through-the-gate task whose release day is not known is kept as it was."""
+    released = state is not None and state.released
     created: list[Task] = []
     changed: list[Task] = []
     for key, plan in plans.items():
@@ -63,22 +92,32 @@ def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, T
         if task is None:
             created.append(Task(person_id=person_id, key=key, rule=plan.rule,
                                 title=plan.title, owner=plan.owner, opens=plan.opens,
-                                due=plan.due))
+                                due=plan.due, reason=plan.reason))
             continue
         if task.status == DONE:
             continue  # completed work is never moved or lost
         wanted = {"rule": plan.rule, "title": plan.title, "owner": plan.owner,
-                  "opens": plan.opens, "due": plan.due, "status": OPEN}
+                  "opens": plan.opens, "due": plan.due, "status": OPEN,
+                  "reason": plan.reason}
         if any(getattr(task, name) != value for name, value in wanted.items()):
             for name, value in wanted.items():
                 setattr(task, name, value)
             changed.append(task)
     for key, task in existing.items():
+        if key in plans or task.status != OPEN:
+            continue
         if is_review_key(key):
-            continue  # PATH-6: the support plan's reviews follow the plan, not the pathway
-        if key not in plans and task.status == OPEN:
-            task.status = NOT_NEEDED
-            changed.append(task)
+            # PATH-6: the support plan's reviews follow the plan, not the pathway, until
+            # the plan's custody part ends with the release.
+            if released:
+                assert state is not None
+                review_ended(task, state)
+                changed.append(task)
+            continue
+        if released and key in THROUGH_THE_GATE_KEYS and not plans:
+            continue  # released on a day not recorded: the support stays as it was set
+        task.status = NOT_NEEDED
+        changed.append(task)
     return created, changed
 
 
@@ -88,17 +127,18 @@ def refresh_tasks(person: Person, facts: CaseFacts, pathway: int | None,
     are set, open ones move with the dates, done ones are kept as they were, and open ones
     no longer called for become "no longer needed". Runs in the caller's transaction (the
     one that changed the case); returns the open tasks."""
-    plans = {plan.key: plan for plan in plan_tasks(facts, pathway, release)}
     existing = {task.key: task for task in Task.objects.select_for_update()
                 .filter(person=person)}
-    created, changed = _reconcile(person.pk, plans, existing)
+    state = release_states([person.pk], facts.as_of).get(person.pk)
+    plans = _plans(facts, pathway, release, state, existing)
+    created, changed = _reconcile(person.pk, plans, existing, state)
     for task in (*created, *changed):
         _save(task, user)
     return list(Task.objects.filter(person=person, status=OPEN).order_by("due", "id"))
 
 
 #: The fields a refresh may change on a task.
-_MOVABLE = ["rule", "title", "owner", "opens", "due", "status"]
+_MOVABLE = ["rule", "title", "owner", "opens", "due", "status", "reason"]
 
 
 def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]) -> int:
@@ -113,9 +153,12 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
         existing.setdefault(task.person_id, {})[task.key] = task
     created: list[Task] = []
     changed: list[Task] = []
+    states = release_states([pid for pid, *_ in cases], cases[0][1].as_of)
     for pid, facts, pathway, release in cases:
-        plans = {plan.key: plan for plan in plan_tasks(facts, pathway, release)}
-        new, moved = _reconcile(pid, plans, existing.get(pid, {}))
+        tasks = existing.get(pid, {})
+        state = states.get(pid)
+        new, moved = _reconcile(pid, _plans(facts, pathway, release, state, tasks), tasks,
+                                state)
         created += new
         changed += moved
     if created:

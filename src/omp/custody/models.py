@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from omp.cases.models import Person
+from omp.cases.models import Person, Prison, ProbationDeliveryUnit
 from omp.rules.support_plan import ACTION_STATUSES, NOT_STARTED, OPEN_STATUSES, is_review_key
 
 OPEN, DONE, NOT_NEEDED = "open", "done", "not_needed"
@@ -29,6 +29,8 @@ class Task(models.Model):
     opens = models.DateField()
     due = models.DateField()
     status = models.CharField(max_length=10, choices=STATUSES, default=OPEN)
+    #: Why the task is set this way, in plain words (PATH-5: why local or out of the area).
+    reason = models.TextField(blank=True, default="")
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
@@ -46,6 +48,29 @@ class Task(models.Model):
     def is_plan_review(self) -> bool:
         """A fortnightly review of the support plan (PATH-6), done by recording the review."""
         return is_review_key(self.key)
+
+
+class LocalArea(models.Model):
+    """PATH-5 reference data: one area a prison serves, its "local area". A release to an
+    address in one of them is local (community case management for up to 12 months);
+    anywhere else, out of the area (arms-length support). The release address area is
+    matched with the area's name, or with the code of its PDU when it has one."""
+
+    prison = models.ForeignKey(Prison, on_delete=models.PROTECT, related_name="local_areas")
+    name = models.CharField(max_length=60, help_text=(
+        "The area as a release address area is recorded, e.g. a local authority: Doncaster"))
+    pdu = models.ForeignKey(ProbationDeliveryUnit, on_delete=models.PROTECT, null=True,
+                            blank=True, related_name="+", verbose_name="PDU", help_text=(
+                                "The probation delivery unit covering it, when there is one"))
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prison", "name"],
+                                               name="one_local_area_of_a_name_per_prison")]
+        ordering = ["prison__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (local to {self.prison.name})"
 
 
 #: NEED-1: the seven needs pathways, in the seed's order.

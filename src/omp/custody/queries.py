@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, QuerySet
 
 from omp.access import CASE_MANAGER, COM
-from omp.cases.models import Person
+from omp.cases.models import CustodySpell, Person, Prison
 from omp.custody.models import (
     COMMUNITY,
     CUSTODY,
@@ -21,6 +21,7 @@ from omp.custody.models import (
     OPEN,
     ActionProgress,
     Allocation,
+    LocalArea,
     Need,
     NeedsAssessment,
     PlanReview,
@@ -28,6 +29,7 @@ from omp.custody.models import (
     Task,
 )
 from omp.rules.support_plan import LEVELS_WITH_A_NEED, REVIEW_KEY_PREFIX, is_overdue
+from omp.rules.tasks import ReleasePlace
 from omp.rules.workqueue import Priority, highest, priority
 
 
@@ -38,6 +40,53 @@ def tasks_of(person: Person) -> tuple[list[Task], list[Task]]:
     return ([t for t in tasks if t.status == OPEN],
             sorted((t for t in tasks if t.status == DONE),
                    key=lambda t: t.completed_at or t.due, reverse=True))
+
+
+@dataclass(frozen=True)
+class ReleaseState:
+    """Where a person will live (or lives) after release, seen from their latest custody
+    spell, and whether they have been released: the spell ended, or its actual release
+    date has come. ``released_on`` is ``None`` when a spell ended without that date."""
+
+    place: ReleasePlace
+    released: bool
+    released_on: date | None
+
+
+def local_areas() -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """PATH-5 reference data: each prison (by code) with its name, the names of the areas it
+    serves and their PDU codes. Every prison is there, an empty local area included."""
+    table: dict[str, tuple[str, list[str], list[str]]] = {
+        code: (name, [], []) for code, name in Prison.objects.values_list("code", "name")}
+    for code, name, pdu in (LocalArea.objects.order_by("name")
+                            .values_list("prison__code", "name", "pdu__code")):
+        table[code][1].append(name)
+        if pdu:
+            table[code][2].append(pdu)
+    return {code: (name, tuple(names), tuple(codes))
+            for code, (name, names, codes) in table.items()}
+
+
+def release_states(person_ids: list[int], on: date,
+                   areas: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] | None = None
+                   ) -> dict[int, ReleaseState]:
+    """:class:`ReleaseState` of each person with a custody spell, in two queries (one when
+    ``areas``, :func:`local_areas`, is given): their current spell, or their latest."""
+    areas = local_areas() if areas is None else areas
+    latest: dict[int, tuple[Any, ...]] = {}
+    # Ended spells first, then current ones, each by id: the last row of a person wins.
+    for row in (CustodySpell.objects.filter(person_id__in=person_ids)
+                .order_by("person_id", "is_current", "id")
+                .values_list("person_id", "is_current", "prison_code",
+                             "release_address_area", "actual_release_date")):
+        latest[row[0]] = row
+    states = {}
+    for pid, current, prison, address, actual in latest.values():
+        name, names, codes = areas.get(prison, (prison or "The prison", (), ()))
+        released = not current or (actual is not None and actual <= on)
+        states[pid] = ReleaseState(ReleasePlace(name, address or None, names or None, codes),
+                                   released, actual if released else None)
+    return states
 
 
 def tasks_due(today: date, days: int = 14, prison: str | None = None) -> QuerySet[Task]:

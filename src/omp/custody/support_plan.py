@@ -20,7 +20,7 @@ from omp.access import TASK_WORKERS, require_role
 from omp.cases.actions import ActionError
 from omp.cases.models import Person
 from omp.clock import today
-from omp.custody.actions import DETAIL_LENGTH, InputProblems
+from omp.custody.actions import DETAIL_LENGTH, InputProblems, review_ended
 from omp.custody.models import (
     DONE,
     NEED_AREAS,
@@ -33,6 +33,7 @@ from omp.custody.models import (
     SupportAction,
     Task,
 )
+from omp.custody.queries import release_states
 from omp.rules.support_plan import (
     ACTION_STATUSES,
     OPEN_STATUSES,
@@ -238,8 +239,15 @@ def keep_review_task(person: Person, user: Any, started: date) -> Task | None:
     set; when there is none (the plan started, started again, or a review was just
     recorded), the next is set due 14 days after ``started`` (the day the first action was
     written, or the review held). With no open action left, an open review task is no
-    longer needed. Returns the open review task, if any."""
+    longer needed, and so it is once the person is released: the plan's custody part has
+    ended. Returns the open review task, if any."""
     current = _open_review_task(person)
+    state = release_states([person.pk], today()).get(person.pk)
+    if state is not None and state.released:
+        if current is not None:
+            review_ended(current, state)
+            _save(current, user)
+        return None
     if not SupportAction.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         if current is not None:
             current.status = NOT_NEEDED

@@ -20,5 +20,6 @@ urlpatterns = [
          views.support_action_change, name="custody-support-action-change"),
     path("cases/<str:case_ref>/support-plan/review/", views.plan_review,
          name="custody-plan-review"),
+    path("cases/<str:case_ref>/timeline/", views.timeline, name="custody-timeline"),
     path("custody/caseloads/", views.caseload_view, name="custody-caseloads"),
 ]

@@ -59,6 +59,7 @@ from omp.custody.queries import (
     tasks_of,
 )
 from omp.custody.support_plan import add_action, change_action, open_actions, record_review
+from omp.custody.timeline import KINDS, timeline_of
 from omp.rules.pathway import PATHWAY_TITLES
 from omp.rules.support_plan import LEVELS_WITH_A_NEED
 from omp.rules.workqueue import within
@@ -141,7 +142,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 def _case_managers_part(page: CasePage) -> dict[str, Any]:
     return {"case_managers": case_managers_of(page.person),
-            "can_allocate": has_role(page.request.user, CASELOAD_ALLOCATORS)}
+            "can_allocate": has_role(page.request.user, CASELOAD_ALLOCATORS),
+            "has_timeline": page.person.custody_spells.exists()}
 
 
 #: Who holds the case, before its tasks.
@@ -409,3 +411,21 @@ def plan_review(request: HttpRequest, case_ref: str) -> HttpResponse:
     return render(request, "custody/plan_review.html", {
         "person": person, "form": form, "plan": plan, "nav_section": "cases"},
         status=400 if form.errors else 200)
+
+
+@require_GET
+@role_required(CASE_READERS)
+def timeline(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """The person's timeline: arrival, transfers and release, pathway changes, case
+    managers, needs assessments, tasks due and done, the support plan, the compact and
+    referrals, in date order (the oldest first, or the newest with ``?order=newest``)."""
+    person = open_case(request, case_ref, "web")
+    on = today()
+    entries = timeline_of(person, request.user, on)
+    newest = request.GET.get("order") == "newest"
+    if newest:
+        entries.reverse()
+    counts = {kind: sum(1 for e in entries if e.kind == kind) for kind in KINDS}
+    return render(request, "custody/timeline.html", {
+        "person": person, "entries": entries, "today": on, "newest": newest,
+        "counts": {kind: n for kind, n in counts.items() if n}, "nav_section": "cases"})

@@ -6,6 +6,7 @@ and leaves a version in the referral's history."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -29,8 +30,16 @@ from omp.referrals.models import (
     Appointment,
     ComplexityLevel,
     DesiredOutcome,
+    EndOfServiceOutcome,
+    EndOfServiceReport,
+    FeedbackAttempt,
+    FeedbackLink,
+    Notification,
+    NotificationChoice,
+    PersonFeedback,
     Referral,
     ReferralEvent,
+    ReferralMessage,
     Service,
 )
 from omp.referrals.queries import (
@@ -44,14 +53,26 @@ from omp.referrals.queries import (
     lifecycle,
     location_of,
     missing,
+    people_on,
     prefill,
     referral_for,
     session_facts,
 )
 from omp.rules.inputs import date_problem
+from omp.rules.referral_feedback import (
+    ATTEMPT_WINDOW,
+    LINK_LIFETIME,
+    LINK_WORDS,
+    answer_problems,
+    link_problem,
+    over_limit,
+)
 from omp.rules.referral_lifecycle import (
     AMENDED,
     ASSIGNED,
+    CONCLUDED,
+    END_OF_SERVICE_REPORT,
+    EVENT_WORDS,
     INITIAL_ASSESSMENT,
     PLAN_AMENDED,
     PLAN_APPROVED,
@@ -61,6 +82,12 @@ from omp.rules.referral_lifecycle import (
     SESSION_MISSED,
     WITHDRAWN,
     ReferralState,
+)
+from omp.rules.referral_notifications import KINDS, MESSAGE, notifies
+from omp.rules.referral_outcomes import (
+    ACHIEVEMENT_WORDS,
+    conclusion_problems,
+    report_problems,
 )
 from omp.rules.referral_sessions import (
     ATTENDANCE_WORDS,
@@ -301,8 +328,28 @@ _ACTIVITY_LIMIT = 500
 
 def _event(referral: Referral, user: Any, kind: str, at: Any = None,
            **fields: Any) -> ReferralEvent:
-    return ReferralEvent.objects.create(referral=referral, kind=kind,
-                                        at=at or timezone.now(), by=user, **fields)
+    event = ReferralEvent.objects.create(referral=referral, kind=kind,
+                                         at=at or timezone.now(), by=user, **fields)
+    _notify(referral, user, kind, f"{EVENT_WORDS.get(kind, kind)}: referral "
+                                  f"{referral.reference}, {referral.service.title}")
+    return event
+
+
+def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
+    """REF-7b, REF-7c: tell the other people on the referral who chose to hear of ``kind``,
+    in the same transaction as the change; the number told."""
+    people = [u for u in people_on(referral) if u.pk != getattr(actor, "pk", None)]
+    if not people:
+        return 0
+    choices: dict[int, dict[str, bool]] = {}
+    for row in NotificationChoice.objects.filter(user__in=people, kind=kind):
+        choices.setdefault(row.user_id, {})[row.kind] = row.enabled
+    told = [u for u in people if notifies(kind, choices.get(u.pk, {}))]
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(user=u, referral=referral, kind=kind, text=text[:300], created_at=now)
+        for u in told)
+    return len(told)
 
 
 def _locked(user: Any, referral: Referral) -> Referral:
@@ -319,6 +366,15 @@ def _open(state: ReferralState) -> list[tuple[str, str]]:
         return [("referral", f"The referral has ended ({state.words.lower()}): nothing more "
                              f"can be recorded on it")]
     return []
+
+
+def _delivering(state: ReferralState) -> list[tuple[str, str]]:
+    """Sessions are booked and recorded until the end-of-service report (REF-6)."""
+    problems = _open(state)
+    if not problems and state.report_submitted:
+        problems.append(("referral", "The end-of-service report has been submitted: no more "
+                                     "sessions can be booked or recorded"))
+    return problems
 
 
 @transaction.atomic
@@ -554,7 +610,7 @@ def book_session(user: Any, referral: Referral, day: Any, start_time: Any, durat
     how long, how and where, and whether it counts towards the enforceable (RAR) days."""
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     counts = _yes_no(enforceable)
     if counts is None:
         problems.append(("enforceable", "Say whether the session counts towards the "
@@ -582,7 +638,7 @@ def reschedule_session(user: Any, referral: Referral, appointment_id: Any, day: 
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
     old = appointment_for(referral, appointment_id)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     if old.rescheduled_to_id is not None:
         problems.append(("appointment", "This session has already been moved: move its "
                                         "latest booking"))
@@ -623,7 +679,7 @@ def record_attendance(user: Any, referral: Referral, appointment_id: Any, attend
     require_role(user, frozenset({PROVIDER}))
     referral = _locked(user, referral)
     appointment = appointment_for(referral, appointment_id)
-    problems = _open(lifecycle(referral))
+    problems = _delivering(lifecycle(referral))
     if appointment.rescheduled_to_id is not None:
         problems.append(("appointment", "This session was moved: record attendance on its "
                                         "latest booking"))
@@ -663,3 +719,229 @@ def record_attendance(user: Any, referral: Referral, appointment_id: Any, attend
         _event(referral, user, SESSION_MISSED, appointment=appointment,
                notes=f"{summary}. {NO_SESSION_WORDS[why]}.")
     return appointment
+
+
+# Outcomes (REF-6): the provider's end-of-service report rates each desired outcome, and
+# the practitioner concludes the referral on the version they read.
+
+
+def _rating(outcome_id: int, given: Any, problems: list[tuple[str, str]]
+            ) -> tuple[str, str]:
+    given = given if isinstance(given, dict) else {}
+    level = str(given.get("achievement") or "")
+    if level not in ACHIEVEMENT_WORDS:
+        problems.append((f"achievement-{outcome_id}", "Say whether the outcome was achieved, "
+                                                      "partly achieved or not achieved"))
+    notes = _text(f"notes-{outcome_id}", given.get("notes"), problems)
+    if not notes:
+        problems.append((f"notes-{outcome_id}", "Say what progress was made towards the "
+                                                "outcome"))
+    return level, notes
+
+
+@transaction.atomic
+def submit_end_of_service_report(user: Any, referral: Referral, ratings: dict[Any, Any],
+                                 further_information: Any = "",
+                                 reason: Any = "") -> EndOfServiceReport:
+    """The provider submits the end-of-service report (REF-6a..c): each of the referral's
+    desired outcomes rated achieved, partly achieved or not achieved, with notes on the
+    progress made. ``ratings`` maps each desired outcome's id to ``{"achievement",
+    "notes"}``; problems name ``achievement-<id>`` and ``notes-<id>``. A report already
+    submitted is never changed: a correction is the next version, with a reason."""
+    require_role(user, frozenset({PROVIDER}))
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    latest = referral.end_of_service_reports.order_by("-version").first()
+    problems: list[tuple[str, str]] = []
+    why = _text("reason", reason, problems)
+    problems = report_problems(state, latest.version if latest else None, why) + problems
+    given = {str(key): value for key, value in (ratings or {}).items()}
+    wanted = [str(i) for i in referral.desired_outcome_ids]
+    problems += [(f"achievement-{key}", "That is not one of the referral's desired outcomes")
+                 for key in sorted(set(given) - set(wanted))]
+    rated = [(int(i), *_rating(int(i), given.get(i), problems)) for i in wanted]
+    further = _text("further_information", further_information, problems)
+    if problems:
+        raise ReferralError(problems)
+    report = EndOfServiceReport.objects.create(
+        referral=referral, version=latest.version + 1 if latest else 1,
+        further_information=further, reason_for_change=why, submitted_by=user,
+        submitted_at=timezone.now())
+    EndOfServiceOutcome.objects.bulk_create(
+        EndOfServiceOutcome(report=report, desired_outcome_id=outcome_id, position=position,
+                            achievement=level, notes=notes)
+        for position, (outcome_id, level, notes) in enumerate(rated, start=1))
+    _event(referral, user, END_OF_SERVICE_REPORT, at=report.submitted_at,
+           end_of_service_report=report,
+           notes=f"Version {report.version}" + (f". Reason for the change: {why}" if why
+                                                else ""))
+    return report
+
+
+@transaction.atomic
+def conclude_referral(user: Any, referral: Referral, version: Any) -> ReferralEvent:
+    """The practitioner, having read the end-of-service report, concludes the referral on
+    the version read, which must be the newest (REF-6c); the referral is completed."""
+    require_role(user, REFERRERS)
+    referral = _locked(user, referral)
+    state = lifecycle(referral)
+    latest = referral.end_of_service_reports.order_by("-version").first()
+    problems = conclusion_problems(state, latest.version if latest else None,
+                                   str(version if version is not None else ""))
+    if problems or latest is None:
+        raise ReferralError(problems)
+    return _event(referral, user, CONCLUDED, end_of_service_report=latest,
+                  notes=f"Concluded on version {latest.version} of the end-of-service report")
+
+
+# The person's feedback (REF-6e..g): a one-time link to a page that needs no staff account,
+# or a paper form typed in by staff.
+
+FEEDBACK_GIVERS = REFERRERS | {PROVIDER}
+
+
+def token_hash(token: str) -> str:
+    """The hash kept of a link's token (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _feedback_open(referral: Referral) -> list[tuple[str, str]]:
+    state = lifecycle(referral)
+    if not state.is_sent or state.sessions == 0:
+        return [("referral", "Feedback is asked for once at least one session has taken "
+                             "place")]
+    if PersonFeedback.objects.filter(referral=referral).exists():
+        return [("referral", "The person's feedback has already been recorded")]
+    return []
+
+
+@transaction.atomic
+def create_feedback_link(user: Any, referral: Referral) -> tuple[FeedbackLink, str]:
+    """A one-time link for the person's feedback (REF-6f): the token is returned once, to
+    pass on, and only its hash kept; an earlier link not yet used stops working."""
+    require_role(user, FEEDBACK_GIVERS)
+    referral = _locked(user, referral)
+    problems = _feedback_open(referral)
+    if problems:
+        raise ReferralError(problems)
+    now = timezone.now()
+    FeedbackLink.objects.filter(referral=referral, used_at__isnull=True,
+                                expires_at__gt=now).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    link = FeedbackLink.objects.create(referral=referral, token_hash=token_hash(token),
+                                       created_by=user, created_at=now,
+                                       expires_at=now + LINK_LIFETIME)
+    return link, token
+
+
+def _answers(helpfulness: Any, recommend: Any, comments: Any) -> dict[str, Any]:
+    problems = answer_problems(helpfulness, recommend, comments)
+    if problems:
+        raise ReferralError(problems)
+    return {"helpfulness": int(str(helpfulness)), "would_recommend": str(recommend),
+            "comments": str(comments or "").strip()}
+
+
+@transaction.atomic
+def record_paper_feedback(user: Any, referral: Referral, helpfulness: Any, recommend: Any,
+                          comments: Any = "") -> PersonFeedback:
+    """Staff type in the person's answers from a paper form (REF-6e)."""
+    require_role(user, FEEDBACK_GIVERS)
+    referral = _locked(user, referral)
+    problems = _feedback_open(referral)
+    try:
+        answers = _answers(helpfulness, recommend, comments)
+    except ReferralError as error:
+        problems += error.problems
+    if problems:
+        raise ReferralError(problems)
+    now = timezone.now()
+    FeedbackLink.objects.filter(referral=referral, used_at__isnull=True,
+                                expires_at__gt=now).update(expires_at=now)
+    return PersonFeedback.objects.create(referral=referral, channel="paper", recorded_by=user,
+                                         recorded_at=now, **answers)
+
+
+def open_feedback_link(token: str) -> tuple[FeedbackLink | None, str | None]:
+    """The link ``token`` opens and why it cannot be used (``USED``, ``EXPIRED``), or
+    ``(None, None)`` when no link has that token."""
+    link = (FeedbackLink.objects.select_related("referral__person", "referral__service")
+            .filter(token_hash=token_hash(str(token))).first())
+    if link is None:
+        return None, None
+    given = PersonFeedback.objects.filter(referral_id=link.referral_id).exists()
+    return link, link_problem(link.expires_at, link.used_at, given, timezone.now())
+
+
+@transaction.atomic
+def give_feedback(token: str, helpfulness: Any, recommend: Any,
+                  comments: Any = "") -> PersonFeedback:
+    """The person answers through their one-time link (no staff account): the link is used
+    up. ``ReferralError`` names each answer at fault, or ``link`` when it cannot be used."""
+    link = (FeedbackLink.objects.select_for_update()
+            .filter(token_hash=token_hash(str(token))).first())
+    if link is None:
+        raise ReferralError([("link", "This link is not valid")])
+    _link, why = open_feedback_link(token)
+    if why is not None:
+        raise ReferralError([("link", LINK_WORDS[why])])
+    answers = _answers(helpfulness, recommend, comments)
+    now = timezone.now()
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return PersonFeedback.objects.create(referral_id=link.referral_id, channel="online",
+                                         link=link, recorded_at=now, **answers)
+
+
+@transaction.atomic
+def note_feedback_attempt(address: str) -> bool:
+    """Count a request to the feedback page from ``address`` (kept only as a hash) and say
+    whether it is within the limit (REF-6g); attempts older than the window are removed."""
+    now = timezone.now()
+    key = token_hash(f"feedback-address:{address}")
+    FeedbackAttempt.objects.filter(at__lt=now - ATTEMPT_WINDOW).delete()
+    recent = FeedbackAttempt.objects.filter(address=key, at__gte=now - ATTEMPT_WINDOW).count()
+    if over_limit(recent):
+        return False
+    FeedbackAttempt.objects.create(address=key, at=now)
+    return True
+
+
+# Messages and notifications (REF-7).
+
+MESSAGE_WRITERS = REFERRERS | {PROVIDER}
+
+
+@transaction.atomic
+def send_message(user: Any, referral: Referral, body: Any) -> ReferralMessage:
+    """A practitioner or the provider writes a message on a sent referral (REF-7a): kept as
+    sent; the other side is notified if they chose to be."""
+    require_role(user, MESSAGE_WRITERS)
+    referral = _locked(user, referral)
+    problems: list[tuple[str, str]] = []
+    if not referral.is_sent:
+        problems.append(("referral", "Messages are written once the referral is sent"))
+    text = _text("body", body, problems)
+    if not text:
+        problems.append(("body", "Write the message"))
+    if problems:
+        raise ReferralError(problems)
+    message = ReferralMessage.objects.create(referral=referral, author=user,
+                                             sent_at=timezone.now(), body=text)
+    name = user.get_full_name() or user.get_username()
+    _notify(referral, user, MESSAGE, f"Message from {name}: referral {referral.reference}, "
+                                     f"{referral.service.title}")
+    return message
+
+
+@transaction.atomic
+def choose_notifications(user: Any, kinds: Any) -> None:
+    """The kinds of event that notify ``user`` (REF-7c): those given are on, the rest off."""
+    require_role(user, MESSAGE_WRITERS | frozenset({"head_of_offender_management"}))
+    chosen = [str(k) for k in (kinds or [])]
+    unknown = sorted(set(chosen) - set(KINDS))
+    if unknown:
+        raise ReferralError([("kinds", "Choose from the kinds listed")])
+    for kind in KINDS:
+        NotificationChoice.objects.update_or_create(user=user, kind=kind,
+                                                    defaults={"enabled": kind in chosen})

@@ -26,11 +26,14 @@ from omp.referrals.actions import (
     amend_referral,
     approve_action_plan,
     assign_keyworker,
+    conclude_referral,
     record_initial_assessment,
     save_draft,
+    send_message,
     send_referral,
     start_referral,
     submit_action_plan,
+    submit_end_of_service_report,
     withdraw_referral,
 )
 from omp.referrals.models import Service
@@ -38,8 +41,10 @@ from omp.referrals.queries import (
     end_of_day,
     is_provider_only,
     lifecycle,
+    message_side,
     open_referral,
     plan_versions,
+    report_versions,
     states_for,
     timeline,
     versions,
@@ -50,8 +55,13 @@ from omp.referrals.schemas import (
     ActionPlanOut,
     AmendmentIn,
     ApprovalIn,
+    ConclusionIn,
+    EndOfServiceReportIn,
+    EndOfServiceReportOut,
     InitialAssessmentIn,
     KeyworkerIn,
+    MessageIn,
+    MessageOut,
     ReferralChanges,
     ReferralIn,
     ReferralOut,
@@ -61,6 +71,7 @@ from omp.referrals.schemas import (
     WithdrawalIn,
     plan_body,
     referral_body,
+    report_body,
     service_body,
     state_body,
 )
@@ -282,3 +293,88 @@ def withdraw(request: HttpRequest, referral_id: int, payload: WithdrawalIn) -> A
     except ReferralError as error:
         return _refused(error)
     return _timeline_now(referral)
+
+
+# Outcomes (REF-6): the provider submits the end-of-service report (a correction is the next
+# version); the practitioner concludes the referral on the newest version.
+
+
+@router.get("/referrals/{referral_id}/end-of-service-reports",
+            response={200: list[EndOfServiceReportOut], **CASE_ERRORS},
+            operation_id="list_end_of_service_reports")
+def list_end_of_service_reports(request: HttpRequest, referral_id: int) -> Any:
+    """Every version of the end-of-service report, newest first, with each desired outcome
+    rated."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    return [report_body(v) for v in report_versions(referral)]
+
+
+@router.post("/referrals/{referral_id}/end-of-service-reports",
+             response={201: EndOfServiceReportOut, **CASE_BODY_ERRORS},
+             operation_id="submit_end_of_service_report")
+def submit_report(request: HttpRequest, referral_id: int,
+                  payload: EndOfServiceReportIn) -> Any:
+    """The provider submits the end-of-service report, or a corrected version with a
+    reason; a submitted version is never changed."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    ids = [o.desired_outcome_id for o in payload.outcomes]
+    if len(ids) != len(set(ids)):
+        return field_errors(("outcomes", "Rate each desired outcome once"))
+    ratings = {o.desired_outcome_id: {"achievement": o.achievement, "notes": o.notes}
+               for o in payload.outcomes}
+    try:
+        submit_end_of_service_report(request.user, referral, ratings,
+                                     payload.further_information, payload.reason)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, report_body(report_versions(referral)[0])
+
+
+@router.post("/referrals/{referral_id}/conclusion",
+             response={200: TimelineOut, **CASE_BODY_ERRORS},
+             operation_id="conclude_referral")
+def conclude(request: HttpRequest, referral_id: int, payload: ConclusionIn) -> Any:
+    """The practitioner, having read the newest end-of-service report, concludes the
+    referral (it is completed)."""
+    require_role(request.user, REFERRERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        conclude_referral(request.user, referral, payload.version)
+    except ReferralError as error:
+        return _refused(error)
+    return _timeline_now(referral)
+
+
+# Messages (REF-7): both sides read and write them on the referral; every one kept.
+
+
+def _message_body(referral: Any, message: Any) -> dict[str, Any]:
+    return {"id": message.pk, "author": message.author.get_username(),
+            "side": message_side(referral, message.author), "sent_at": message.sent_at,
+            "body": message.body}
+
+
+@router.get("/referrals/{referral_id}/messages", response={200: list[MessageOut], **CASE_ERRORS},
+            operation_id="list_referral_messages")
+def list_messages(request: HttpRequest, referral_id: int) -> Any:
+    """Every message on the referral, oldest first."""
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    return [_message_body(referral, m) for m in referral.messages.select_related("author")]
+
+
+@router.post("/referrals/{referral_id}/messages",
+             response={201: MessageOut, **CASE_BODY_ERRORS},
+             operation_id="send_referral_message")
+def post_message(request: HttpRequest, referral_id: int, payload: MessageIn) -> Any:
+    """A practitioner or the provider writes a message; the other side is notified if they
+    chose to be."""
+    require_role(request.user, REFERRERS | PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        message = send_message(request.user, referral, payload.body)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, _message_body(referral, message)

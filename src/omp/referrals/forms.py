@@ -19,6 +19,8 @@ from omp.referrals.models import (
     WITHDRAWAL_REASONS,
     Referral,
 )
+from omp.rules.referral_feedback import HELPFULNESS_WORDS, RECOMMEND_WORDS
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
 
@@ -243,3 +245,70 @@ class AttendanceForm(_Form):
     def reason_choices(self) -> list[tuple[str, str, str]]:
         """Why a session did not take place, as radios."""
         return _radios("no_session_reason", list(NO_SESSION_WORDS.items()))
+
+
+class EndOfServiceReportForm(_Form):
+    """The end-of-service report: for each desired outcome (``achievement-<id>`` and
+    ``notes-<id>``) how far it was achieved and the progress made; anything further, and
+    the reason when it corrects a version already submitted."""
+
+    further_information = forms.CharField(required=False, label="Anything further")
+    reason = forms.CharField(required=False, label="Reason for the change")
+
+    def __init__(self, outcomes: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcomes = outcomes
+        for outcome_id, description in outcomes:
+            self.fields[f"achievement-{outcome_id}"] = forms.CharField(
+                required=False, label=f"How far was “{description}” achieved?")
+            self.fields[f"notes-{outcome_id}"] = forms.CharField(
+                required=False, label=f"Progress towards “{description}”")
+        # The outcomes first, as the page shows them, so the error summary is in order.
+        for name in ("further_information", "reason"):
+            self.fields[name] = self.fields.pop(name)
+
+    @property
+    def rows(self) -> list[tuple[int, str, Any, Any, list[tuple[str, str, str]]]]:
+        """(outcome id, description, achievement field, notes field, radios) per outcome."""
+        return [(outcome_id, description, self[f"achievement-{outcome_id}"],
+                 self[f"notes-{outcome_id}"],
+                 _radios(f"achievement-{outcome_id}", list(ACHIEVEMENT_WORDS.items())))
+                for outcome_id, description in self.outcomes]
+
+    def ratings(self) -> dict[int, dict[str, str]]:
+        """What was typed for each outcome, as the action takes it."""
+        return {outcome_id: {"achievement": self.data.get(f"achievement-{outcome_id}", ""),
+                             "notes": self.data.get(f"notes-{outcome_id}", "")}
+                for outcome_id, _description in self.outcomes}
+
+
+class ConclusionForm(_Form):
+    """The version of the end-of-service report the practitioner read and concludes on."""
+
+    version = forms.CharField(required=False)
+
+
+class FeedbackForm(_Form):
+    """The person's answers (REF-6e): how helpful, whether they would recommend it, and
+    anything they want to say."""
+
+    helpfulness = forms.CharField(required=False, label="How helpful was the service?")
+    would_recommend = forms.CharField(required=False,
+                                      label="Would you recommend it to someone like you?")
+    comments = forms.CharField(required=False, label="Anything you want to tell us")
+
+    @property
+    def helpfulness_choices(self) -> list[tuple[str, str, str]]:
+        """The five-point scale, best first, as radios."""
+        return _radios("helpfulness", [(str(k), v) for k, v in HELPFULNESS_WORDS.items()])
+
+    @property
+    def recommend_choices(self) -> list[tuple[str, str, str]]:
+        """Yes, not sure, no, as radios."""
+        return _radios("would_recommend", list(RECOMMEND_WORDS.items()))
+
+
+class MessageForm(_Form):
+    """A message on a referral (REF-7)."""
+
+    body = forms.CharField(required=False, label="Your message")

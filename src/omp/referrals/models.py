@@ -11,12 +11,16 @@ send, and each amendment after sending with its reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Region
+from omp.rules.referral_feedback import CHANNEL_WORDS, HELPFULNESS_WORDS, RECOMMEND_WORDS
 from omp.rules.referral_lifecycle import EVENT_WORDS
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.referral_sessions import ATTENDANCE_WORDS, NO_SESSION_WORDS
 
 COMPLEXITIES = [("LOW", "Low complexity"), ("MEDIUM", "Medium complexity"),
@@ -313,6 +317,67 @@ class Appointment(models.Model):
         return f"{self.referral} session {self.session_number} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class WrittenOnce(models.Model):
+    """A record that is only ever added: saving it again or deleting it is refused, so what
+    was submitted stays as it was (REF-6c, REF-7)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.pop("force_insert", False):
+            raise ValueError(f"A {self._meta.verbose_name} is never changed once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"A {self._meta.verbose_name} is never deleted")
+
+
+class EndOfServiceReport(WrittenOnce):
+    """One version of the provider's end-of-service report (REF-6): how far each desired
+    outcome was achieved, and anything further. Never changed once submitted; a correction
+    before the referral is concluded is the next version, with its reason."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="end_of_service_reports")
+    version = models.PositiveSmallIntegerField()
+    further_information = models.TextField(blank=True, default="")
+    reason_for_change = models.TextField(blank=True, default="")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["referral", "version"],
+                                               name="one_report_per_version")]
+        ordering = ["referral", "version"]
+        verbose_name = "end-of-service report"
+
+    def __str__(self) -> str:
+        return f"{self.referral} end-of-service report version {self.version}"
+
+
+class EndOfServiceOutcome(WrittenOnce):
+    """How far one desired outcome was achieved, in one version of the report (REF-6a)."""
+
+    report = models.ForeignKey(EndOfServiceReport, on_delete=models.PROTECT,
+                               related_name="outcomes")
+    desired_outcome = models.ForeignKey(DesiredOutcome, on_delete=models.PROTECT,
+                                        related_name="+")
+    position = models.PositiveSmallIntegerField()
+    achievement = models.CharField(max_length=12, choices=list(ACHIEVEMENT_WORDS.items()))
+    notes = models.TextField("progress notes")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "desired_outcome"],
+                                               name="one_rating_per_outcome")]
+        ordering = ["report", "position"]
+        verbose_name = "end-of-service outcome"
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.desired_outcome_id} {self.achievement}"
+
+
 class ReferralEvent(models.Model):
     """One timestamped event of a referral's lifecycle; the referral's state is derived from
     these (``omp.rules.referral_lifecycle``) and never stored. Rows are only ever added."""
@@ -332,6 +397,8 @@ class ReferralEvent(models.Model):
                                     blank=True, related_name="events")
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="events")
+    end_of_service_report = models.ForeignKey(EndOfServiceReport, on_delete=models.PROTECT,
+                                              null=True, blank=True, related_name="events")
     reason_code = models.CharField(max_length=3, blank=True, default="",
                                    choices=WITHDRAWAL_REASONS)
     notes = models.TextField(blank=True, default="")
@@ -342,3 +409,117 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class FeedbackLink(models.Model):
+    """A one-time link to the person's feedback form (REF-6f). Only a hash of its token is
+    kept: the token itself is shown once, to the member of staff who made it, to pass on."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT,
+                                 related_name="feedback_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} feedback link of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PersonFeedback(WrittenOnce):
+    """The person's own feedback on the service (REF-6e): how helpful it was (1–5), whether
+    they would recommend it, and their words; given through a one-time link or on paper and
+    typed in by staff. One per referral, never changed; the scores are for the KPIs."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT,
+                                    related_name="person_feedback")
+    helpfulness = models.PositiveSmallIntegerField(
+        choices=list(HELPFULNESS_WORDS.items()))
+    would_recommend = models.CharField(max_length=8, choices=list(RECOMMEND_WORDS.items()))
+    comments = models.TextField(blank=True, default="")
+    channel = models.CharField(max_length=6, choices=list(CHANNEL_WORDS.items()))
+    link = models.OneToOneField(FeedbackLink, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="feedback")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "person's feedback"
+        verbose_name_plural = "people's feedback"
+
+    def __str__(self) -> str:
+        return f"{self.referral} feedback ({self.get_channel_display()})"
+
+
+class FeedbackAttempt(models.Model):
+    """One request to the feedback page, by a hash of the address it came from: the rate
+    limit counts these (REF-6g). Old rows are removed as new ones come."""
+
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address[:8]} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReferralMessage(WrittenOnce):
+    """A message on a referral between the practitioner and the provider (REF-7a): kept as
+    sent, never changed or deleted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    sent_at = models.DateTimeField()
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["referral", "sent_at", "id"]
+        verbose_name = "referral message"
+
+    def __str__(self) -> str:
+        return f"{self.referral} message of {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An event or a message a user is told of (REF-7b), until they have read it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="referral_notifications")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text}"
+
+
+class NotificationChoice(models.Model):
+    """Whether a kind of event notifies a user (REF-7c); a kind with no row notifies as its
+    default says."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_choices")
+    kind = models.CharField(max_length=24)
+    enabled = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"],
+                                               name="one_choice_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"

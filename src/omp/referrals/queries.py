@@ -23,12 +23,14 @@ from omp.referrals.models import (
     Appointment,
     ComplexityLevel,
     DesiredOutcome,
+    EndOfServiceReport,
     Provider,
     Referral,
     ReferralEvent,
     Service,
 )
 from omp.rules.referral_lifecycle import LifecycleEvent, ReferralState, referral_state
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS, achievement_score
 from omp.rules.referral_sessions import RarCount, SessionFacts, count_rar_days
 
 #: Registrations that are additional orders or flags a provider must know of (seed 001:
@@ -539,3 +541,113 @@ def session_rows(appointments: list[Appointment], now: datetime) -> list[Session
                                a.attendance in ("yes", "late") and a.happened is not False,
                                current and a.starts_at <= now, current))
     return rows
+
+
+# Outcomes (REF-6): the end-of-service report's versions, as both sides read them.
+
+
+@dataclass(frozen=True)
+class OutcomeRating:
+    """One desired outcome as a report rated it."""
+
+    outcome_id: int
+    description: str
+    achievement: str
+    words: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    """A version of the end-of-service report, with its ratings and score (REF-6d)."""
+
+    report: EndOfServiceReport
+    ratings: list[OutcomeRating]
+    score: float
+
+    @property
+    def out_of(self) -> int:
+        """The number of outcomes rated: the most the score can be."""
+        return len(self.ratings)
+
+
+def report_versions(referral: Referral) -> list[ReportVersion]:
+    """Every version of the end-of-service report, newest first, each with its ratings in
+    the order of the referral's desired outcomes."""
+    reports = (EndOfServiceReport.objects.filter(referral=referral)
+               .select_related("submitted_by").prefetch_related("outcomes__desired_outcome")
+               .order_by("-version"))
+    shown = []
+    for report in reports:
+        ratings = [OutcomeRating(o.desired_outcome_id, o.desired_outcome.description,
+                                 o.achievement, ACHIEVEMENT_WORDS[o.achievement], o.notes)
+                   for o in report.outcomes.all()]
+        shown.append(ReportVersion(report, ratings,
+                                   achievement_score(r.achievement for r in ratings)))
+    return shown
+
+
+# Messages and notifications (REF-7).
+
+
+def people_on(referral: Referral) -> list[Any]:
+    """REF-7b: who is told of a referral's events: the practitioners who made and sent it,
+    and the provider's current keyworker, or before one is assigned the provider staff of
+    the organisations delivering its contract."""
+    from django.contrib.auth.models import User
+
+    ids = {referral.created_by_id, referral.sent_by_id} - {None}
+    keyworker = current_keyworker(referral)
+    if keyworker is not None:
+        ids.add(keyworker.pk)
+    elif referral.is_sent:
+        contract = referral.service.contract
+        delivering = {contract.prime_provider_id,
+                      *contract.subcontractors.values_list("pk", flat=True)}
+        ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
+                                       is_active=True).values_list("pk", flat=True))
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def message_side(referral: Referral, author: Any) -> str:
+    """Which side wrote a message, in words."""
+    if is_provider_only(author):
+        return "Provider"
+    return "Probation practitioner"
+
+
+def timeline_entries(person: Person, user: Any, today: date) -> list[Any]:
+    """The person's referrals on their custody timeline (``omp.custody.timeline``), as
+    ``user`` may read them (REF-9): each started, sent and every event recorded since, in
+    words, linked to the referral."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from omp.custody.timeline import TimelineEntry
+
+    def day(moment: datetime) -> date:
+        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+    referrals = list(visible_referrals(user).filter(person=person).select_related(
+        "sent_by", "service__contract__prime_provider").order_by("id"))
+    entries: list[TimelineEntry] = []
+    for referral in referrals:
+        link = reverse("referral-detail", args=[referral.pk])
+        to = (f"{referral.service.title} ({referral.service.contract.prime_provider.name})")
+        entries.append(TimelineEntry(day(referral.created_at), "Referral",
+                                     f"Referral {referral.reference} started: {to}",
+                                     by=_person_name(referral.created_by), link=link))
+        if referral.sent_at:
+            entries.append(TimelineEntry(day(referral.sent_at), "Referral",
+                                         f"Referral {referral.reference} sent: {to}",
+                                         by=_person_name(referral.sent_by), link=link))
+    by_ref = {referral.pk: referral for referral in referrals}
+    for event in (ReferralEvent.objects.filter(referral_id__in=by_ref)
+                  .select_related("by", "keyworker", "action_plan").order_by("at", "id")):
+        referral = by_ref[event.referral_id]
+        entries.append(TimelineEntry(
+            day(event.at), "Referral", f"Referral {referral.reference}: "
+            f"{event.get_kind_display().lower()}", by=_person_name(event.by),
+            details=tuple(_entry_details(event)),
+            link=reverse("referral-detail", args=[referral.pk])))
+    return entries

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from omp.referrals.models import READINESS, Referral
-from omp.referrals.queries import PlanVersion, lifecycle, outcome_names
+from omp.referrals.queries import PlanVersion, ReportVersion, lifecycle, outcome_names
 from omp.rules.referral_lifecycle import ReferralState
 
 
@@ -253,3 +253,85 @@ def plan_body(version: PlanVersion) -> dict[str, Any]:
             "approved_at": plan.approved_at, "activities_added": version.added,
             "activities_removed": version.removed,
             "sessions_before": version.sessions_before}
+
+
+class OutcomeRatingIn(Schema):
+    """How far one of the referral's desired outcomes was achieved: ``achieved``,
+    ``partly`` or ``not_achieved``, with the progress made."""
+
+    model_config = ConfigDict(extra="forbid")
+    desired_outcome_id: int
+    achievement: str = Field(max_length=20)
+    notes: str = Field(max_length=4000)
+
+
+class EndOfServiceReportIn(Schema):
+    """The end-of-service report (REF-6): every desired outcome of the referral rated once,
+    anything further, and for a correction of a submitted version the reason. Problems
+    name ``achievement-<desired outcome id>`` and ``notes-<desired outcome id>``."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcomes: list[OutcomeRatingIn] = Field(max_length=50)
+    further_information: str = Field("", max_length=4000)
+    reason: str = Field("", max_length=4000)
+
+
+class OutcomeRatingOut(Schema):
+    """A desired outcome as a report rated it."""
+
+    desired_outcome_id: int
+    desired_outcome: str
+    achievement: str
+    achievement_words: str
+    notes: str
+
+
+class EndOfServiceReportOut(Schema):
+    """A version of the end-of-service report, never changed once submitted; the score
+    counts achieved as 1, partly as 0.5 (REF-6d)."""
+
+    version: int
+    submitted_by: str
+    submitted_at: dt.datetime
+    reason_for_change: str
+    further_information: str
+    achievement_score: float
+    outcomes: list[OutcomeRatingOut]
+
+
+class ConclusionIn(Schema):
+    """The version of the end-of-service report the practitioner read: the newest."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int
+
+
+def report_body(version: ReportVersion) -> dict[str, Any]:
+    """A version of the end-of-service report in the API's shape."""
+    report = version.report
+    return {"version": report.version, "submitted_by": report.submitted_by.get_username(),
+            "submitted_at": report.submitted_at,
+            "reason_for_change": report.reason_for_change,
+            "further_information": report.further_information,
+            "achievement_score": version.score,
+            "outcomes": [{"desired_outcome_id": r.outcome_id,
+                          "desired_outcome": r.description, "achievement": r.achievement,
+                          "achievement_words": r.words, "notes": r.notes}
+                         for r in version.ratings]}
+
+
+class MessageIn(Schema):
+    """A message on a referral (REF-7): kept as sent."""
+
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(max_length=4000)
+
+
+class MessageOut(Schema):
+    """A message on a referral, never changed."""
+
+    id: int
+    author: str
+    side: str
+    sent_at: dt.datetime
+    body: str

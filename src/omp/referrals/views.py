@@ -8,28 +8,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, has_role, role_required
 from omp.cases.access import open_case, without_withheld
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
 from omp.referrals.actions import (
+    FEEDBACK_GIVERS,
+    MESSAGE_WRITERS,
     ReferralError,
     amend_referral,
     approve_action_plan,
     assign_keyworker,
     book_session,
+    choose_notifications,
+    conclude_referral,
+    create_feedback_link,
+    give_feedback,
+    note_feedback_attempt,
+    open_feedback_link,
     record_attendance,
     record_initial_assessment,
+    record_paper_feedback,
     reschedule_session,
     save_draft,
+    send_message,
     send_referral,
     start_referral,
     submit_action_plan,
+    submit_end_of_service_report,
     withdraw_referral,
 )
 from omp.referrals.forms import (
@@ -37,15 +49,28 @@ from omp.referrals.forms import (
     ApprovalForm,
     AsAtForm,
     AttendanceForm,
+    ConclusionForm,
+    EndOfServiceReportForm,
+    FeedbackForm,
     InitialAssessmentForm,
     KeyworkerForm,
+    MessageForm,
     ReferralForm,
     SessionForm,
     StartReferralForm,
     WithdrawalForm,
     show_problems,
 )
-from omp.referrals.models import READINESS, Referral, Service
+from omp.referrals.models import (
+    READINESS,
+    FeedbackLink,
+    Notification,
+    NotificationChoice,
+    PersonFeedback,
+    Referral,
+    ReferralMessage,
+    Service,
+)
 from omp.referrals.queries import (
     FIELD_LABELS,
     appointment_for,
@@ -56,11 +81,13 @@ from omp.referrals.queries import (
     is_provider_only,
     keyworkers_for,
     lifecycle,
+    message_side,
     missing,
     open_referral,
     outcome_names,
     plan_versions,
     rar_count,
+    report_versions,
     services_for,
     session_rows,
     states_for,
@@ -68,6 +95,8 @@ from omp.referrals.queries import (
     versions,
     visible_referrals,
 )
+from omp.rules.referral_feedback import LINK_WORDS
+from omp.rules.referral_notifications import KINDS, notifies
 
 
 def _referrals_part(page: CasePage) -> dict[str, Any]:
@@ -180,7 +209,13 @@ def _progress(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     live = state.is_sent and not state.ended
     # A proposal left waiting when the referral ended was never approved: not "waiting".
     pending = state.plan_pending if live else None
+    reports = report_versions(referral)
     return {
+        "reports": reports, "report": reports[0] if reports else None,
+        "person_feedback": PersonFeedback.objects.filter(referral=referral).first(),
+        "can_report": is_provider and live and state.plan_approved is not None
+        and state.sessions > 0,
+        "can_conclude": is_referrer and live and state.report_submitted,
         "state": state, "keyworker": current_keyworker(referral), "plans": plans,
         "approved_plan": next((v for v in plans if v.approved), None),
         "pending_version": pending,
@@ -462,3 +497,231 @@ def referral_session_attendance(request: HttpRequest, pk: int, appointment_id: i
             return redirect("referral-sessions", pk=referral.pk)
     return _lifecycle_page(request, referral, "attendance.html", form,
                            appointment=appointment)
+
+
+# Outcomes (REF-6): the provider writes the end-of-service report; both sides read every
+# version; the practitioner concludes the referral on the version read.
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(frozenset({PROVIDER}))
+def end_of_service_report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider rates each desired outcome and submits the report (or a corrected
+    version, with a reason); every problem is named at once and nothing is saved."""
+    referral = open_referral(request, pk, "web")
+    outcomes = list(zip(referral.desired_outcome_ids,
+                        outcome_names(referral.desired_outcome_ids), strict=True))
+    latest = report_versions(referral)[:1]
+    initial: dict[str, Any] = {}
+    if latest:
+        initial["further_information"] = latest[0].report.further_information
+        for rating in latest[0].ratings:
+            initial[f"achievement-{rating.outcome_id}"] = rating.achievement
+            initial[f"notes-{rating.outcome_id}"] = rating.notes
+    form = EndOfServiceReportForm(outcomes, request.POST if request.method == "POST" else None,
+                                  initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = submit_end_of_service_report(
+                request.user, referral, form.ratings(),
+                form.cleaned_data["further_information"], form.cleaned_data["reason"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"End-of-service report version {report.version} sent "
+                                      f"to the probation practitioner")
+            return redirect("referral-report", pk=referral.pk)
+    return _lifecycle_page(request, referral, "report_form.html", form,
+                           correcting=bool(latest))
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def end_of_service_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of the end-of-service report (both sides); the practitioner concludes
+    the referral here on the newest."""
+    referral = open_referral(request, pk, "web")
+    return _lifecycle_page(request, referral, "report.html", ConclusionForm())
+
+
+@require_http_methods(["POST"])
+@role_required(REFERRERS)
+def end_of_service_report_conclude(request: HttpRequest, pk: int) -> HttpResponse:
+    """The practitioner concludes the referral on the version of the report they read."""
+    referral = open_referral(request, pk, "web")
+    form = ConclusionForm(request.POST)
+    form.is_valid()
+    try:
+        conclude_referral(request.user, referral, form.cleaned_data["version"])
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _lifecycle_page(request, referral, "report.html", form)
+    messages.success(request, f"Referral {referral.reference} concluded")
+    return redirect("referral-detail", pk=referral.pk)
+
+
+# The person's feedback (REF-6e..g): staff ask for it with a one-time link or type in a paper
+# form; the person answers on a page that needs no staff account.
+
+
+def _feedback(request: HttpRequest, referral: Referral, form: Any = None,
+              link_url: str = "", status: int = 200) -> HttpResponse:
+    feedback = PersonFeedback.objects.filter(referral=referral).select_related(
+        "recorded_by").first()
+    state = lifecycle(referral)
+    latest = FeedbackLink.objects.filter(referral=referral).order_by("-created_at").first()
+    return render(request, "referrals/feedback.html", {
+        **_detail(referral), "feedback": feedback, "latest_link": latest,
+        "now": timezone.now(), "link_url": link_url, "form": form or FeedbackForm(),
+        "can_ask": has_role(request.user, FEEDBACK_GIVERS) and feedback is None
+        and state.is_sent and state.sessions > 0,
+        "nav_section": "referrals"}, status=status)
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's feedback on the referral (both sides), and how to ask for it."""
+    return _feedback(request, open_referral(request, pk, "web"))
+
+
+@require_POST
+@role_required(FEEDBACK_GIVERS)
+def referral_feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a one-time link for the person; it is shown on this answer only."""
+    referral = open_referral(request, pk, "web")
+    form = FeedbackForm({})
+    form.is_valid()  # bound, so that a refusal can be shown on it
+    try:
+        _link, token = create_feedback_link(request.user, referral)
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _feedback(request, referral, form, status=400)
+    url = request.build_absolute_uri(f"/feedback/{token}/")
+    return _feedback(request, referral, link_url=url)
+
+
+@require_POST
+@role_required(FEEDBACK_GIVERS)
+def referral_feedback_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Type in the person's answers from a paper form."""
+    referral = open_referral(request, pk, "web")
+    form = FeedbackForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        record_paper_feedback(request.user, referral, data["helpfulness"],
+                              data["would_recommend"], data["comments"])
+    except ReferralError as error:
+        show_problems(form, error.problems)
+        return _feedback(request, referral, form, status=400)
+    messages.success(request, "The person's feedback is recorded")
+    return redirect("referral-feedback", pk=referral.pk)
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's feedback form, opened by their one-time link with no staff account
+    (REF-6e..g). It shows their first name and the service's name, nothing more; a link
+    that is not valid, used or expired is refused with a plain message, and too many
+    attempts from one address are refused for a while."""
+    if not note_feedback_attempt(_address(request)):
+        return render(request, "referrals/feedback_refused.html", {
+            "message": "Too many attempts from your connection. Wait ten minutes and try "
+                       "again."}, status=429)
+    link, why = open_feedback_link(token)
+    if link is None:
+        return render(request, "referrals/feedback_refused.html", {
+            "message": "This link is not valid. Check that it was typed exactly as given, or "
+                       "ask your keyworker or probation practitioner for a new one."},
+            status=404)
+    if why is not None:
+        return render(request, "referrals/feedback_refused.html",
+                      {"message": LINK_WORDS[why]}, status=410)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            give_feedback(token, data["helpfulness"], data["would_recommend"],
+                          data["comments"])
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            return render(request, "referrals/feedback_thanks.html",
+                          {"first_name": link.referral.person.first_name})
+    return render(request, "referrals/feedback_form.html", {
+        "form": form, "first_name": link.referral.person.first_name,
+        "service_title": link.referral.service.title}, status=400 if form.errors else 200)
+
+
+# Messages and notifications (REF-7).
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(REFERRAL_READERS | {PROVIDER})
+def referral_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every message on the referral, oldest first (both sides); practitioners and the
+    provider write one."""
+    referral = open_referral(request, pk, "web")
+    can_write = has_role(request.user, MESSAGE_WRITERS)
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("Your role does not allow this")
+        form.is_valid()
+        try:
+            send_message(request.user, referral, form.cleaned_data.get("body", ""))
+        except ReferralError as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, "Message sent")
+            return redirect("referral-messages", pk=referral.pk)
+    shown = list(ReferralMessage.objects.filter(referral=referral).select_related("author"))
+    for message in shown:
+        message.side = message_side(referral, message.author)
+    return render(request, "referrals/messages.html", {
+        **_detail(referral), "referral_messages": shown, "form": form,
+        "can_write": can_write and referral.is_sent, "nav_section": "referrals"},
+        status=400 if form.errors else 200)
+
+
+#: The most notifications the list shows.
+NOTIFICATIONS_SHOWN = 200
+
+
+@require_GET
+@role_required(REFERRAL_READERS | {PROVIDER})
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; those not read before are marked new, and
+    are read once shown."""
+    rows = list(Notification.objects.filter(user=request.user).select_related("referral")
+                [:NOTIFICATIONS_SHOWN + 1])
+    shown = [(n, n.read_at is None) for n in rows[:NOTIFICATIONS_SHOWN]]
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return render(request, "referrals/notifications.html", {
+        "notifications": shown, "more": len(rows) > NOTIFICATIONS_SHOWN,
+        "notifications_unread": 0, "nav_section": "referrals"})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(REFERRAL_READERS | {PROVIDER})
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """The kinds of event that notify the user (REF-7c)."""
+    if request.method == "POST":
+        try:
+            choose_notifications(request.user, request.POST.getlist("kinds"))
+        except ReferralError:
+            pass  # only the listed kinds can be posted by the page; others are ignored
+        else:
+            messages.success(request, "Your choices are saved")
+            return redirect("notifications")
+    choices = dict(NotificationChoice.objects.filter(user=request.user)
+                   .values_list("kind", "enabled"))
+    return render(request, "referrals/notification_preferences.html", {
+        "kinds": [(kind, words, notifies(kind, choices)) for kind, (words, _on)
+                  in KINDS.items()], "nav_section": "referrals"})

@@ -19,6 +19,7 @@ from omp.access import (
     REFERRAL_READERS,
     ROLE_NAMES,
     RSR_OSP_EDITORS,
+    has_role,
     roles_of,
 )
 from omp.web.sessions import warning_seconds
@@ -42,6 +43,16 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
             "can_audit": bool(held & AUDITORS),
             "can_read_commissioning": bool(held & COMMISSIONING_READERS),
             "can_use_api": bool(held & API_USERS)}
+
+
+def notifications_context(request: HttpRequest) -> dict[str, Any]:
+    """How many of the user's referral notifications are unread, for the header (REF-7)."""
+    if not has_role(request.user, REFERRAL_READERS | {PROVIDER}):
+        return {}
+    from omp.referrals.models import Notification
+
+    return {"notifications_unread": Notification.objects.filter(
+        user=request.user, read_at__isnull=True).count(), "can_read_notifications": True}
 
 
 def session_context(request: HttpRequest) -> dict[str, Any]:

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "omp.web.context_processors.roles_context",
                 "omp.web.context_processors.navigation_context",
                 "omp.web.context_processors.session_context",
+                "omp.web.context_processors.notifications_context",
             ]
         },
     }
