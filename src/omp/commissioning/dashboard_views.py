@@ -22,22 +22,21 @@ from omp.commissioning.dashboard import (
     payments,
     rag_chart,
 )
+from omp.commissioning.forms import DashboardFilterForm
 from omp.commissioning.kpi_report import figure_text
+from omp.commissioning.queries import filter_choices
 from omp.commissioning.views import read_filters
 from omp.outcomes.web.views.results import data_dir
 from omp.rules.commissioning_cycle import STAGE_WORDS
 from omp.rules.payment import pounds
 
 
-def _month(request: HttpRequest) -> tuple[date | None, str]:
-    """The month asked for (``YYYY-MM``), or ``None``; and the problem with it, if any."""
-    text = request.GET.get("month", "").strip()
-    if not text:
-        return None, ""
+def _month(text: str) -> date | None:
+    """The month asked for (``YYYY-MM``), or ``None`` for the latest computed."""
     try:
-        return date.fromisoformat(f"{text}-01"), ""
+        return date.fromisoformat(f"{text.strip()}-01") if text.strip() else None
     except ValueError:
-        return None, "Choose a month from the list"
+        return None
 
 
 def _kpi_csv(matrix: Any) -> HttpResponse:
@@ -76,11 +75,14 @@ def _payments_csv(rows: list[Any]) -> HttpResponse:
 @role_required(COMMISSIONING_READERS)
 def commissioner_dashboard(request: HttpRequest) -> HttpResponse:
     """Every contract's KPIs with RAG, the payments and the gaming flags, filtered."""
-    form, filters = read_filters(request)
-    month, month_problem = _month(request)
+    _, filters = read_filters(request)
+    month = _month(request.GET.get("month", ""))
     matrix = kpi_matrix(filters, request.user, month)
-    if month_problem or (month is not None and month != matrix.month):
-        form.add_error(None, month_problem or "Choose a month from the list")
+    months = [(m.strftime("%Y-%m"), f"{m:%B %Y}") for m in reversed(matrix.months)]
+    # One form for the page: a choice not in a list (a month not computed included) is an
+    # error on its field, and the figures are shown as if it had not been chosen.
+    form = DashboardFilterForm(request.GET, {**filter_choices(), "month": months})
+    form.is_valid()
     areas = {row.cpa for row in matrix.rows} if (filters.cpa or filters.region
                                                  or filters.provider) else None
     payment_rows, payments_computed = payments(data_dir(), areas)
@@ -92,8 +94,6 @@ def commissioner_dashboard(request: HttpRequest) -> HttpResponse:
     flags, flags_computed = gaming_flags(data_dir())
     return render(request, "commissioning/dashboard.html", {
         "form": form, "matrix": matrix, "chart": rag_chart(matrix),
-        "months": [(m.strftime("%Y-%m"), f"{m:%B %Y}") for m in reversed(matrix.months)],
-        "month": matrix.month.strftime("%Y-%m") if matrix.month else "",
         "rag_labels": RAG_LABELS, "stage_words": STAGE_WORDS,
         "payments": [{"row": row, "total": pounds(row.total) if row.total is not None
                       else "[c]"} for row in payment_rows],

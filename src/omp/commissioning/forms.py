@@ -59,3 +59,14 @@ class SegmentFilterForm(FilterForm):
 
     region = None  # type: ignore[assignment]  # segments are drawn per area, not region
     where = forms.ChoiceField(required=False, label="Where people are")
+
+
+class DashboardFilterForm(FilterForm):
+    """The dashboard's filters: region, contract package area, provider and the month of
+    the KPIs (blank for the latest computed)."""
+
+    month = forms.ChoiceField(required=False, label="Month")
+
+    def __init__(self, data: Any, choices: dict[str, list[tuple[str, str]]]) -> None:
+        super().__init__(data, choices)
+        self.fields["month"].choices = [("", "Latest computed"), *choices["month"]]
