@@ -146,3 +146,17 @@ def test_the_dashboard_orders_the_work_queue_by_need_and_time_to_release(
     assert "Needs not yet assessed (counted as medium) (2) × release within 8 weeks (4) = 8" \
         in page
     assert "High need (3) ×" in page
+
+
+def test_the_warning_starts_where_the_pages_say_near_the_cap(
+        make_case: Any, make_user: Any, settings: Any, monkeypatch: Any) -> None:
+    """The pages tag a caseload "Near the cap" from cap − 5; the allocation that reaches it
+    warns too, and the one before does not."""
+    from omp.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "caseload_cap", 8)
+    lead, worker = make_user("lead", "case_manager"), make_user("cm", "case_manager")
+    results = [allocate_case_manager(lead, p, worker, "custody") for p in _cases(make_case, 3)]
+    assert [r.caseload for r in results] == [1, 2, 3]
+    assert results[1].warning is None  # 2 people: below cap − 5
+    assert results[2].warning == "cm now holds 3 people: the cap is 8."

@@ -360,7 +360,7 @@ def allocate_case_manager(user: Any, person: Person, manager: Any, kind: str,
     warning = None
     if after > cap:
         warning = f"{_name(manager)} now holds {after} people, past the cap of {cap}."
-    elif after > cap - CAP_WARNING_MARGIN:
+    elif after >= cap - CAP_WARNING_MARGIN:  # "near the cap" from there, as the pages say
         warning = f"{_name(manager)} now holds {after} people: the cap is {cap}."
     return AllocationResult(allocation, after, warning)
 

@@ -162,6 +162,14 @@ class CaseloadRow:
     due_this_week: int
     overdue: int
 
+    @property
+    def pathway_words(self) -> str:
+        """The pathway in words (PATH-1), as the dashboard shows it."""
+        from omp.rules.pathway import PATHWAY_TITLES
+
+        return PATHWAY_TITLES.get(self.pathway, "No pathway decided") if self.pathway \
+            else "Not in custody"
+
 
 def my_caseload(manager: Any, today: date) -> list[CaseloadRow]:
     """The people ``manager`` holds now, in work-queue order (PATH-6: need × time to
