@@ -1,7 +1,8 @@
 """Reads shared by the referral pages, the API and the actions: who may see which referral
 (REF-9), which services a person is eligible for, what the case record already says
-(REF-1: nothing typed twice), what a draft still lacks before it can be sent, and the
-versions of a sent referral with what each changed."""
+(REF-1: nothing typed twice), what a draft still lacks before it can be sent, the
+versions of a sent referral with what each changed, and the other services working with the
+same person now."""
 
 from __future__ import annotations
 
@@ -651,3 +652,35 @@ def timeline_entries(person: Person, user: Any, today: date) -> list[Any]:
             details=tuple(_entry_details(event)),
             link=reverse("referral-detail", args=[referral.pk])))
     return entries
+
+
+# Other agencies' work (seed 001 §2): what other commissioned services do with the person.
+
+
+@dataclass(frozen=True)
+class OtherService:
+    """Another commissioned service working with the person, as every reader of a referral
+    may see it: what kind of service, whose, since when and where it stands. Nothing else of
+    that referral (no reference, notes, plans, sessions or staff) is carried."""
+
+    category: str
+    provider: str
+    sent_on: date
+    state: str
+
+
+def other_agencies_work(referral: Referral) -> list[OtherService]:
+    """The person's other referrals that are sent and not ended (by the state derived from
+    their events: not concluded, withdrawn or cancelled), oldest first, so a provider sees
+    who else works with the person now and work is not duplicated."""
+    from django.utils import timezone
+
+    others = list(Referral.objects.filter(person_id=referral.person_id, sent_at__isnull=False)
+                  .exclude(pk=referral.pk)
+                  .select_related("service__category", "service__contract__prime_provider")
+                  .order_by("sent_at", "pk"))
+    states = states_for(others)
+    return [OtherService(r.service.category.name, r.service.contract.prime_provider.name,
+                         timezone.localdate(r.sent_at), states[r.pk].words)
+            for r in others
+            if states[r.pk].is_sent and not states[r.pk].ended]

@@ -84,6 +84,7 @@ from omp.referrals.queries import (
     message_side,
     missing,
     open_referral,
+    other_agencies_work,
     outcome_names,
     plan_versions,
     rar_count,
@@ -233,8 +234,8 @@ def _progress(request: HttpRequest, referral: Referral) -> dict[str, Any]:
 @role_required(REFERRAL_READERS | {PROVIDER})
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A referral as sent, its progress (the state derived from its events, and the
-    timeline, now or on a past day), and every amendment and what it changed (both
-    sides)."""
+    timeline, now or on a past day), the other services working with the person now, and
+    every amendment and what it changed (both sides)."""
     referral = open_referral(request, pk, "web")
     as_at_form = AsAtForm(request.GET or None)
     as_at = None
@@ -243,6 +244,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/detail.html", {
         **_detail(referral), **_progress(request, referral), "versions": versions(referral),
         "timeline": timeline(referral, as_at), "as_at": as_at, "form": as_at_form,
+        "other_services": other_agencies_work(referral),
         "state_then": lifecycle(referral, as_at) if as_at else None,
         "can_refer": has_role(request.user, REFERRERS),
         "provider_view": is_provider_only(request.user), "nav_section": "referrals"},
