@@ -155,3 +155,19 @@ def test_the_demo_settles_tasks_due_long_ago(make_case: Any) -> None:
     assert settled == 2  # the triage (3 days) and the case manager (2 weeks)
     assert tasks["triage"][0] == DONE and tasks["custody_case_manager"][0] == DONE
     assert tasks["oasys_sentence_plan"][0] == OPEN  # due at 8 weeks: still to do
+
+
+def test_allocating_a_custody_case_manager_completes_path_3s_task(make_case: Any,
+                                                                 make_user: Any) -> None:
+    """The task is the allocation: done by it, by whoever allocated; a community case
+    manager's allocation leaves it as it was (its own task holds the handover meeting)."""
+    from omp.custody.actions import allocate_case_manager
+
+    person = _in_custody(make_case)
+    lead, worker = make_user("lead", "case_manager"), make_user("cm", "case_manager")
+    allocate_case_manager(lead, person, worker, "community")
+    assert _tasks(person)["custody_case_manager"][0] == OPEN
+    allocate_case_manager(lead, person, worker, "custody")
+    done = Task.objects.get(person=person, key="custody_case_manager")
+    assert done.status == DONE and done.completed_by == lead
+    assert _tasks(person)["community_case_manager"][0] == OPEN

@@ -301,6 +301,8 @@ def record_needs_assessment(user: Any, person: Person, levels: dict[str, str],
     return assessment
 
 
+#: The key of PATH-3's task "Allocate a custody case manager" (``rules.tasks``).
+CUSTODY_CASE_MANAGER_TASK = "custody_case_manager"
 #: How near the cap an allocation starts to warn.
 CAP_WARNING_MARGIN = 5
 
@@ -356,6 +358,12 @@ def allocate_case_manager(user: Any, person: Person, manager: Any, kind: str,
                             over_cap_reason=reason if load + 1 > cap else "")
     allocation._history_user = user
     allocation.save()
+    if kind == CUSTODY:
+        # PATH-3's task is this very allocation: done by it, by whoever allocated.
+        for task in Task.objects.select_for_update().filter(
+                person=person, key=CUSTODY_CASE_MANAGER_TASK, status=OPEN):
+            task.status, task.completed_at, task.completed_by = DONE, timezone.now(), user
+            _save(task, user)
     after = load + 1
     warning = None
     if after > cap:
