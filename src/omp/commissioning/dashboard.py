@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from omp.clock import today
 from omp.commissioning.kpi_report import KpiRow, contract_kpis
 from omp.commissioning.queries import Filters, contracts
 from omp.outcomes.results import fingerprint
@@ -62,11 +63,13 @@ def _month_of(kpi: KpiRow, month: date) -> Any:
 
 
 def kpi_matrix(filters: Filters, user: Any, month: date | None) -> KpiMatrix:
-    """Each contract's KPIs as ``user`` may see them for ``month`` (the latest computed when
-    ``None`` or not computed)."""
+    """Each contract's KPIs as ``user`` may see them for ``month`` (when ``None`` or not
+    computed, the latest month computed that has ended, else the latest computed)."""
     per_contract = [(c, contract_kpis(c, user)) for c in contracts(filters)]
     months = sorted({m.month for _, kpis in per_contract for k in kpis for m in k.months})
-    chosen = month if month in months else (months[-1] if months else None)
+    # By default the latest month that has ended: the month under way has a few days in it.
+    ended = [m for m in months if m < today().replace(day=1)]
+    chosen = month if month in months else (ended or months or [None])[-1]
     names: dict[str, str] = {}
     rows = []
     computed = [k.computed_at for _, kpis in per_contract for k in kpis if k.computed_at]

@@ -63,10 +63,10 @@ class SegmentFilterForm(FilterForm):
 
 class DashboardFilterForm(FilterForm):
     """The dashboard's filters: region, contract package area, provider and the month of
-    the KPIs (blank for the latest computed)."""
+    the KPIs (blank for the latest month computed that has ended)."""
 
     month = forms.ChoiceField(required=False, label="Month")
 
     def __init__(self, data: Any, choices: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__(data, choices)
-        self.fields["month"].choices = [("", "Latest computed"), *choices["month"]]
+        self.fields["month"].choices = [("", "Latest month ended"), *choices["month"]]
