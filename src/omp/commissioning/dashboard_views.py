@@ -75,13 +75,14 @@ def _payments_csv(rows: list[Any]) -> HttpResponse:
 @role_required(COMMISSIONING_READERS)
 def commissioner_dashboard(request: HttpRequest) -> HttpResponse:
     """Every contract's KPIs with RAG, the payments and the gaming flags, filtered."""
-    _, filters = read_filters(request)
+    choices = filter_choices()  # read once: the filters and the page's form both use them
+    _, filters = read_filters(request, choices)
     month = _month(request.GET.get("month", ""))
     matrix = kpi_matrix(filters, request.user, month)
     months = [(m.strftime("%Y-%m"), f"{m:%B %Y}") for m in reversed(matrix.months)]
     # One form for the page: a choice not in a list (a month not computed included) is an
     # error on its field, and the figures are shown as if it had not been chosen.
-    form = DashboardFilterForm(request.GET, {**filter_choices(), "month": months})
+    form = DashboardFilterForm(request.GET, {**choices, "month": months})
     form.is_valid()
     areas = {row.cpa for row in matrix.rows} if (filters.cpa or filters.region
                                                  or filters.provider) else None

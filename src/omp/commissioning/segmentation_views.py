@@ -49,9 +49,10 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def _filters(request: HttpRequest) -> tuple[SegmentFilterForm, SegmentFilters]:
-    form = SegmentFilterForm(request.GET, _choices())
+    choices = _choices()
+    form = SegmentFilterForm(request.GET, choices)
     # "In the community" is the seed's population and the choice shown first.
-    form.fields["where"].choices = [("", WHERE["community"]), *_choices()["where"]]
+    form.fields["where"].choices = [("", WHERE["community"]), *choices["where"]]
     form.is_valid()
     data = {name: form.cleaned_data.get(name) or "" for name in ("cpa", "provider", "where")}
     return form, SegmentFilters(data["cpa"], data["provider"], data["where"] or "community")

@@ -39,10 +39,12 @@ from omp.commissioning.queries import (
 from omp.rules.commissioning_cycle import STAGE_WORDS
 
 
-def read_filters(request: HttpRequest) -> tuple[FilterForm, Filters]:
-    """The filters typed in the query string, checked against the choices; a choice not in
-    the list is an error on its field, and the list is shown unfiltered by it."""
-    form = FilterForm(request.GET, filter_choices())
+def read_filters(request: HttpRequest, choices: dict[str, list[tuple[str, str]]] | None = None
+                 ) -> tuple[FilterForm, Filters]:
+    """The filters typed in the query string, checked against the choices (``filter_choices``
+    unless given); a choice not in the list is an error on its field, and the list is shown
+    unfiltered by it."""
+    form = FilterForm(request.GET, choices if choices is not None else filter_choices())
     form.is_valid()
     return form, Filters(**{name: form.cleaned_data.get(name) or ""
                             for name in ("region", "cpa", "provider")})

@@ -38,7 +38,7 @@ from omp.cases.models import (
     Sentence,
 )
 from omp.demo.generator import CaseGenerator, DemoCase
-from omp.rules.offences import OFFENCE_CODES
+from omp.rules.offences import ogrs3_category
 
 DEMO_PASSWORD = "demo-password-1"
 UK = ZoneInfo("Europe/London")
@@ -254,7 +254,6 @@ def _assessments(table: _Table, person_id: int, case: DemoCase) -> None:
                   score=Decimal(str(ovp)), value="")
 
 
-OFFENCE_CATEGORY = {code.code: code.ogrs3_category for code in OFFENCE_CODES}
 #: OGRS3 categories of a violent index offence (seed 004's violent segment).
 _VIOLENT = frozenset({"violence", "robbery"})
 
@@ -267,7 +266,7 @@ def violent_score(case: DemoCase) -> float | None:
     ogrs = case.facts["risk"].get("ogrs3_2yr_percent")
     if ogrs is None:
         return None
-    violent = any(OFFENCE_CATEGORY.get(o["code"]) in _VIOLENT
+    violent = any(ogrs3_category(o["code"]) in _VIOLENT
                   for o in case.facts["event"]["offences"])
     noise = random.Random(f"ovp:{case.facts['case_ref']}").gauss(0, 8)
     score = float(ogrs) * 0.55 + (18 if violent else 0) + noise

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from omp.outcomes.engine import Engine
 from omp.rules.disclosure import ProtectedTable, protect_table, rate_suppression
-from omp.rules.offences import OFFENCE_CODES
+from omp.rules.offences import ogrs3_category
 
 #: Age at the start of supervision, in the bands of the published proven-reoffending tables.
 AGE_GROUPS: tuple[tuple[int, int | None, str], ...] = (
@@ -151,11 +151,8 @@ def _age_group(age: int) -> str:
     return AGE_GROUPS[0][2]
 
 
-_CATEGORY_OF_CODE = {code.code: code.ogrs3_category for code in OFFENCE_CODES}
-
-
 def _offence_group(code: str | None) -> str:
-    return OFFENCE_GROUPS.get(_CATEGORY_OF_CODE.get(code or "", ""), OTHER_GROUP)
+    return OFFENCE_GROUPS.get(ogrs3_category(code) or "", OTHER_GROUP)
 
 
 def compose(engine: Engine, first_year: int, last_year: int,

@@ -83,6 +83,13 @@ def offence_description(code: str) -> str | None:
     return known.description if known else None
 
 
+def ogrs3_category(code: str | None) -> str | None:
+    """The OGRS3 category of ``code`` in the reference list, or ``None`` when it is not
+    there."""
+    known = _BY_CODE.get((code or "").strip())
+    return known.ogrs3_category if known else None
+
+
 def offence_words(code: str, description: str | None = None) -> str:
     """An offence as a reader meets it: the description recorded with it, else the
     reference list's, after the code — ``00100`` is "Murder (00100)"; a code in neither

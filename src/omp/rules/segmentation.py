@@ -63,11 +63,6 @@ class Bin:
     withheld: str | None
 
 
-def _segment_of_bin(general: int, violent: int) -> tuple[str, str]:
-    # A bin lies wholly inside one segment: every band boundary is a multiple of BIN.
-    return segment_of(general, violent)
-
-
 def protect_bins(counts: Mapping[tuple[int, int], int], threshold: int = MIN_COUNT
                  ) -> list[Bin]:
     """COM-4 for the chart: each bin (keyed by its lower edges) with fewer than
@@ -81,7 +76,8 @@ def protect_bins(counts: Mapping[tuple[int, int], int], threshold: int = MIN_COU
     by_segment: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for key, people in counts.items():
         if people > 0:
-            by_segment.setdefault(_segment_of_bin(*key), []).append(key)
+            # A bin lies wholly inside one segment: every band boundary is a multiple of BIN.
+            by_segment.setdefault(segment_of(*key), []).append(key)
     for keys in by_segment.values():
         hidden = [key for key in keys if key in withheld]
         if len(hidden) == 1:
@@ -108,6 +104,6 @@ def segment_counts(counts: Mapping[tuple[int, int], int]) -> list[list[int]]:
     general_words = [words for _, words in GENERAL_BANDS]
     violent_words = [words for _, words in VIOLENT_BANDS]
     for (general, violent), people in counts.items():
-        g, v = _segment_of_bin(general, violent)
+        g, v = segment_of(general, violent)
         table[general_words.index(g)][violent_words.index(v)] += people
     return table
