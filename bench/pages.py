@@ -73,11 +73,15 @@ def step_load(url: str, cases: int) -> None:
 
 
 def step_migrate(url: str) -> None:
-    """Bring a database kept from an earlier run up to the code's schema."""
+    """Bring a database kept from an earlier run up to the code's schema, and its statistics
+    up to date (a migration may have added indexes or statistics)."""
     recompute._django(url)
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def step_nightly(url: str, workers: int) -> None:
@@ -86,12 +90,13 @@ def step_nightly(url: str, workers: int) -> None:
     from omp.decisions.nightly import run_nightly
 
     run_nightly(date.today(), chunk=5_000, workers=workers)
-    # Fresh statistics for the planner, as autovacuum gathers them soon after bulk writes:
-    # with none, it takes a million open tasks for a handful and reads them all.
+    # Fresh statistics and visibility maps, as autovacuum leaves them soon after bulk
+    # writes: with no statistics the planner takes a million open tasks for a handful and
+    # reads them all, and with no visibility map no index-only scan pays off.
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
 def step_sample(url: str, size: int) -> None:
