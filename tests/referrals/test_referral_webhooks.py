@@ -13,6 +13,7 @@ import hmac
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,7 @@ class Receiver:
     def __init__(self, port: int = 0) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []
+        self.delay = 0.0
         self.port = port
         self.server: ThreadingHTTPServer | None = None
 
@@ -72,6 +74,7 @@ class Receiver:
                 receiver.received.append(({k.lower(): v for k, v in self.headers.items()},
                                           body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
+                time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -409,3 +412,50 @@ def test_the_admin_shows_a_new_secret_once(root: Any) -> None:
     assert made.secret in answer.content.decode()
     change = admin.get(f"/admin/referrals/webhooksubscription/{made.pk}/change/")
     assert change.status_code == 200 and made.secret not in change.content.decode()
+
+
+# Several workers at once (committed data, real transactions, one connection per worker).
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_deliver_each_event_exactly_once(
+        transactional_db: Any, migrated_data: None, make_user: Any, named_case: Any) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    import_module("omp.referrals.migrations.0002_catalogue").forwards(apps, None)
+    from omp.referrals.models import Service
+
+    root = User.objects.create_superuser("root", password="a-long-test-password")
+    pp = make_user("pp", "com")
+    slow = Receiver()
+    slow.delay = 0.1  # each delivery takes a while: the workers overlap
+    slow.start()
+    try:
+        for number in range(6):
+            subscribe(root, "NWH", f"{slow.url}?subscription={number}")
+        service = Service.objects.select_related("category").get(
+            title="Housing support in London")
+        _sent(pp, named_case(), service)
+        assert OutboxEvent.objects.count() == 6
+        tried: list[int] = []
+
+        def worker() -> None:
+            try:
+                while (done := deliver_due(limit=1)).tried:
+                    tried.append(done.delivered)
+            finally:
+                connection.close()
+
+        workers = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout=60)
+        ids = [headers["x-omp-delivery"] for headers, _ in slow.received]
+        assert len(ids) == len(set(ids)) == 6 and sum(tried) == 6
+        assert OutboxEvent.objects.filter(delivered_at__isnull=False, attempts=1).count() == 6
+    finally:
+        slow.stop()
