@@ -412,6 +412,12 @@ def test_the_admin_shows_a_new_secret_once(root: Any) -> None:
     assert made.secret in answer.content.decode()
     change = admin.get(f"/admin/referrals/webhooksubscription/{made.pk}/change/")
     assert change.status_code == 200 and made.secret not in change.content.decode()
+    edited = admin.post(f"/admin/referrals/webhooksubscription/{made.pk}/change/", {
+        "target_url": "ftp://nwh.example/hooks", "events": ["referral.sent"], "active": "on"})
+    assert edited.status_code == 200
+    assert "Enter the target as an https:// address" in edited.content.decode()
+    made.refresh_from_db()
+    assert made.target_url == "https://nwh.example/hooks"
 
 
 # Several workers at once (committed data, real transactions, one connection per worker).

@@ -15,6 +15,11 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from omp.cases.admin import ReadOnly
+from omp.referrals.actions import (
+    create_webhook_subscription,
+    renew_webhook_secret,
+    retry_webhook_events,
+)
 from omp.referrals.models import (
     WEBHOOK_EVENTS,
     ComplexityLevel,
@@ -27,6 +32,7 @@ from omp.referrals.models import (
     ServiceCategory,
     WebhookSubscription,
 )
+from omp.referrals.webhooks import target_problem
 
 
 class ComplexityInline(admin.TabularInline):
@@ -87,6 +93,14 @@ class WebhookSubscriptionForm(forms.ModelForm):
         model = WebhookSubscription
         fields = ("provider", "target_url", "events", "active")
 
+    def clean_target_url(self) -> str:
+        """Only http(s) targets, as the action checks (the form's own check allows ftp)."""
+        url = str(self.cleaned_data["target_url"]).strip()
+        problem = target_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
+
 
 def _show_secret(request: HttpRequest, subscription: WebhookSubscription, secret: str) -> None:
     messages.warning(request, f"The shared secret of {subscription.target_url} is {secret} "
@@ -111,8 +125,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any,
                    change: bool) -> None:
         """A new subscription goes through the action, which makes its secret."""
-        from omp.referrals.actions import create_webhook_subscription
-
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -128,8 +140,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Make a new secret (shown once)")
     def renew_secret(self, request: HttpRequest,
                      queryset: QuerySet[WebhookSubscription]) -> None:
-        from omp.referrals.actions import renew_webhook_secret
-
         for subscription in queryset:
             _show_secret(request, subscription, renew_webhook_secret(request.user,
                                                                      subscription))
@@ -168,7 +178,5 @@ class OutboxEventAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.action(description="Retry the chosen events now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
-        from omp.referrals.actions import retry_webhook_events
-
         count = retry_webhook_events(request.user, queryset.values_list("pk", flat=True))
         messages.success(request, f"{count} event(s) will be tried again by the worker.")

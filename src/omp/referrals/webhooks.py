@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import urllib.error
 import urllib.request
@@ -52,6 +53,7 @@ LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
 #: Schemes a target may use; production targets must be https (see the README).
 SCHEMES = frozenset({"http", "https"})
 _ERROR_LIMIT = 1000
+log = logging.getLogger("omp.webhooks")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -205,6 +207,8 @@ def record(event: OutboxEvent, error: str | None, now: datetime | None = None) -
     now = now or timezone.now()
     if error is None:
         OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=now, last_error="")
+        log.info("webhook delivered: %s %s attempt %s", event.kind, event.delivery_id,
+                 event.attempts)
         return "delivered"
     fields: dict[str, Any] = {"last_error": error[:_ERROR_LIMIT]}
     if event.attempts >= MAX_ATTEMPTS:
@@ -214,6 +218,8 @@ def record(event: OutboxEvent, error: str | None, now: datetime | None = None) -
         fields["next_attempt_at"] = now + backoff(event.attempts)
         outcome = "retrying"
     OutboxEvent.objects.filter(pk=event.pk).update(**fields)
+    log.warning("webhook %s: %s %s attempt %s: %s", outcome, event.kind, event.delivery_id,
+                event.attempts, error)
     return outcome
 
 
