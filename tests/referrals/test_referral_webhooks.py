@@ -350,6 +350,18 @@ def test_after_the_last_attempt_the_event_fails_and_an_administrator_retries_it(
     assert len(receiver.received) == MAX_ATTEMPTS + 1
 
 
+def test_a_target_that_is_not_http_is_never_contacted_and_fails_at_once(
+        root: Any, pp: Any, person: Any, service: Any) -> None:
+    subscription, _ = subscribe(root, "NWH", "https://nwh.example/hooks")
+    type(subscription).objects.filter(pk=subscription.pk).update(
+        target_url="file:///etc/passwd")  # as if changed behind the action's back
+    _sent(pp, person, service)
+    assert deliver_due().failed == 1  # no retry would mend it
+    event = OutboxEvent.objects.get()
+    assert event.status == "Failed" and event.attempts == 1
+    assert event.last_error.startswith("Enter the target as an https://")
+
+
 def test_backoff_doubles_up_to_six_hours() -> None:
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert backoff(MAX_ATTEMPTS) == backoff(50) == timedelta(hours=6)
@@ -368,6 +380,12 @@ def test_the_worker_command_delivers_once(root: Any, pp: Any, person: Any, servi
     assert result.exit_code == 0, result.output
     assert "Delivered 1, to retry 0, failed 0; 0 waiting" in result.output
     assert len(receiver.received) == 1
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["referrals", "deliver-webhooks", "--max-seconds", "0.5",
+                                      "--poll-seconds", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert "Delivered 0, to retry 0, failed 0; 0 waiting" in result.output
+    assert 0.5 <= time.monotonic() - started < 5
 
 
 # Subscriptions.

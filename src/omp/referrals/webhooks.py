@@ -201,9 +201,11 @@ def post(event: OutboxEvent, now: datetime | None = None) -> str | None:
     return None
 
 
-def record(event: OutboxEvent, error: str | None, now: datetime | None = None) -> str:
+def record(event: OutboxEvent, error: str | None, now: datetime | None = None,
+           final: bool = False) -> str:
     """Keep the result of an attempt: delivered; or the error, with the next attempt backed
-    off; or, after the last attempt, failed. Returns which of the three."""
+    off; or, after the last attempt (or an error no retry mends, ``final``), failed.
+    Returns which of the three."""
     now = now or timezone.now()
     if error is None:
         OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=now, last_error="")
@@ -211,7 +213,7 @@ def record(event: OutboxEvent, error: str | None, now: datetime | None = None) -
                  event.attempts)
         return "delivered"
     fields: dict[str, Any] = {"last_error": error[:_ERROR_LIMIT]}
-    if event.attempts >= MAX_ATTEMPTS:
+    if final or event.attempts >= MAX_ATTEMPTS:
         fields["failed_at"] = now
         outcome = "failed"
     else:
@@ -227,7 +229,8 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> Attempts:
     """One pass of the worker: claim the due events and try each once."""
     done = Attempts()
     for event in claim(limit, now):
-        outcome = record(event, post(event, now), now)
+        final = target_problem(event.subscription.target_url) is not None
+        outcome = record(event, post(event, now), now, final=final)
         setattr(done, outcome, getattr(done, outcome) + 1)
     return done
 
