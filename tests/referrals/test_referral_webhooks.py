@@ -323,6 +323,28 @@ def test_a_redirect_is_not_followed(root: Any, pp: Any, person: Any, service: An
     assert OutboxEvent.objects.get().last_error.startswith("The receiver answered 302")
 
 
+def test_a_receiver_answering_nonsense_is_retried(root: Any, pp: Any, person: Any,
+                                                   service: Any) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def answer_nonsense() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+        thread = threading.Thread(target=answer_nonsense, daemon=True)
+        thread.start()
+        subscribe(root, "NWH", f"http://127.0.0.1:{port}/hooks")
+        _sent(pp, person, service)
+        assert deliver_due().retrying == 1
+        thread.join(timeout=10)
+    assert OutboxEvent.objects.get().last_error.startswith("Could not reach the receiver")
+
+
 def test_after_the_last_attempt_the_event_fails_and_an_administrator_retries_it(
         root: Any, pp: Any, person: Any, service: Any, receiver: Receiver) -> None:
     subscribe(root, "NWH", receiver.url)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
@@ -193,7 +194,7 @@ def post(event: OutboxEvent, now: datetime | None = None) -> str | None:
     except urllib.error.HTTPError as error:
         error.close()
         return f"The receiver answered {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         return f"Could not reach the receiver: {reason}"
     if not 200 <= status < 300:
