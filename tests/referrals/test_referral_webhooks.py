@@ -40,7 +40,7 @@ from omp.referrals.actions import (
     submit_end_of_service_report,
 )
 from omp.referrals.models import OutboxEvent, Provider, Referral
-from omp.referrals.webhooks import MAX_ATTEMPTS, backoff, deliver_due, sign
+from omp.referrals.webhooks import MAX_ATTEMPTS, backoff, claim, deliver_due, lease, sign
 from tests.referrals.conftest import complete_changes
 from tests.referrals.test_referral_outcomes_actions import delivered_referral, ratings_for
 
@@ -321,6 +321,18 @@ def test_a_redirect_is_not_followed(root: Any, pp: Any, person: Any, service: An
     assert deliver_due().retrying == 1
     assert len(receiver.received) == 1
     assert OutboxEvent.objects.get().last_error.startswith("The receiver answered 302")
+
+
+def test_an_event_of_a_worker_that_died_mid_attempt_is_sent_after_its_lease(
+        root: Any, pp: Any, person: Any, service: Any, receiver: Receiver) -> None:
+    subscribe(root, "NWH", receiver.url)
+    _sent(pp, person, service)
+    now = timezone.now()
+    [claimed] = claim(1, now)  # and the worker dies before sending it
+    assert claimed.attempts == 1
+    assert deliver_due(now=now + timedelta(seconds=1)).tried == 0  # still leased
+    assert deliver_due(now=now + lease(1) + timedelta(seconds=1)).delivered == 1
+    assert OutboxEvent.objects.get().attempts == 2 and len(receiver.received) == 1
 
 
 def test_a_receiver_answering_nonsense_is_retried(root: Any, pp: Any, person: Any,

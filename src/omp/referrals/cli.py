@@ -41,7 +41,8 @@ def deliver_webhooks(
                                           help="Stop after this long (0: run until stopped)"),
         poll_seconds: float = typer.Option(5, "--poll-seconds", min=0.1,
                                            help="Wait between passes when nothing is due"),
-        batch: int = typer.Option(50, "--batch", min=1, help="Events claimed per pass"),
+        batch: int = typer.Option(10, "--batch", min=1, max=100,
+                                   help="Events claimed per pass"),
 ) -> None:
     """Deliver the webhook events waiting in the outbox, retrying failures with backoff.
     Several workers may run at once (each event is claimed by one)."""

@@ -48,9 +48,14 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=6)
 #: How long one attempt waits for the receiver.
 TIMEOUT_SECONDS = 10
-#: A claimed event is not claimed again for this long, so two workers do not send it at
-#: once; a worker that dies mid-attempt leaves it to be retried after the lease.
-LEASE = timedelta(seconds=TIMEOUT_SECONDS * 3)
+
+
+def lease(limit: int) -> timedelta:
+    """How long a batch of ``limit`` claimed events is not claimed again: long enough for
+    the worker to try each in turn, so two workers do not send one at once; a worker that
+    dies mid-batch leaves its events to be retried when the lease ends."""
+    return timedelta(seconds=TIMEOUT_SECONDS * (limit + 2))
+
 #: Schemes a target may use; production targets must be https (see the README).
 SCHEMES = frozenset({"http", "https"})
 _ERROR_LIMIT = 1000
@@ -145,6 +150,7 @@ def claim(limit: int, now: datetime | None = None) -> list[OutboxEvent]:
     locked are skipped (``SKIP LOCKED``); everywhere, a claim is a conditional update that
     only one worker can win."""
     now = now or timezone.now()
+    until = now + lease(limit)
     claimed = []
     with transaction.atomic():
         due = _due(now)
@@ -154,10 +160,10 @@ def claim(limit: int, now: datetime | None = None) -> list[OutboxEvent]:
             won = OutboxEvent.objects.filter(
                 pk=event.pk, attempts=event.attempts, delivered_at__isnull=True,
                 failed_at__isnull=True).update(attempts=event.attempts + 1,
-                                               next_attempt_at=now + LEASE)
+                                               next_attempt_at=until)
             if won:
                 event.attempts += 1
-                event.next_attempt_at = now + LEASE
+                event.next_attempt_at = until
                 claimed.append(event)
     return claimed
 
@@ -226,12 +232,14 @@ def record(event: OutboxEvent, error: str | None, now: datetime | None = None,
     return outcome
 
 
-def deliver_due(limit: int = 50, now: datetime | None = None) -> Attempts:
-    """One pass of the worker: claim the due events and try each once."""
+def deliver_due(limit: int = 10, now: datetime | None = None) -> Attempts:
+    """One pass of the worker: claim the due events and try each once. Each attempt is
+    signed at the moment it is sent (``now`` fixes the clock, for tests)."""
     done = Attempts()
     for event in claim(limit, now):
         final = target_problem(event.subscription.target_url) is not None
-        outcome = record(event, post(event, now), now, final=final)
+        error = post(event, now)
+        outcome = record(event, error, now, final=final)
         setattr(done, outcome, getattr(done, outcome) + 1)
     return done
 
