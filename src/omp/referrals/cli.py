@@ -1,8 +1,11 @@
 """Commands of the referrals domain: ``omp referrals demo-staff`` links demo provider users to
-provider organisations, so that each sees only its own referrals (REF-9). ``commands`` is
-assembled into the ``omp`` command by ``omp.cli``."""
+provider organisations, so that each sees only its own referrals (REF-9);
+``omp referrals deliver-webhooks`` is the worker that delivers webhook events to providers'
+systems (REF-8). ``commands`` is assembled into the ``omp`` command by ``omp.cli``."""
 
 from __future__ import annotations
+
+import time
 
 import typer
 
@@ -28,3 +31,36 @@ def demo_staff(password: str = typer.Option("demo-password-1", help="For users c
     for username, code in DEMO_STAFF.items():
         created = link_provider_staff(username, code, password)
         console.print(f"{username}: {'created and ' if created else ''}linked to {code}")
+
+
+@referrals_app.command("deliver-webhooks")
+def deliver_webhooks(
+        once: bool = typer.Option(False, "--once", help="One pass over the due events, then "
+                                                        "stop"),
+        max_seconds: float = typer.Option(0, "--max-seconds", min=0,
+                                          help="Stop after this long (0: run until stopped)"),
+        poll_seconds: float = typer.Option(5, "--poll-seconds", min=0.1,
+                                           help="Wait between passes when nothing is due"),
+        batch: int = typer.Option(10, "--batch", min=1, max=100,
+                                   help="Events claimed per pass"),
+) -> None:
+    """Deliver the webhook events waiting in the outbox, retrying failures with backoff.
+    Several workers may run at once (each event is claimed by one)."""
+    django_setup()
+    from omp.referrals.webhooks import deliver_due, waiting
+
+    started = time.monotonic()
+    totals = {"delivered": 0, "retrying": 0, "failed": 0}
+    while True:
+        done = deliver_due(limit=batch)
+        for name in totals:
+            totals[name] += getattr(done, name)
+        if once or (max_seconds and time.monotonic() - started >= max_seconds):
+            break
+        if done.tried < batch:
+            pause = poll_seconds
+            if max_seconds:
+                pause = min(pause, max(0.0, max_seconds - (time.monotonic() - started)))
+            time.sleep(pause)
+    console.print(f"Delivered {totals['delivered']}, to retry {totals['retrying']}, "
+                  f"failed {totals['failed']}; {waiting()} waiting")
