@@ -370,3 +370,15 @@ def test_omp_openapi_prints_the_document_with_its_security_schemes(tmp_path: Pat
     out = tmp_path / "openapi.json"
     written = runner.invoke(app, ["openapi", "--output", str(out)])
     assert written.exit_code == 0 and json.loads(out.read_text()) == document
+
+
+def test_a_timeline_day_outside_the_accepted_range_is_refused_naming_it(
+        world: dict[str, Any]) -> None:
+    """Found by Schemathesis: before 1900 London's offset (-00:01:15) cannot be written as
+    an ISO date-time, so such a day was answered with a time no client could read."""
+    system = ApiClient(*world["a"])
+    answer = system.get(f"{API}/referrals/{world['mine'].pk}/timeline", on="0226-02-04")
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["field"] == "on"
+    assert system.get(f"{API}/referrals/{world['mine'].pk}/timeline",
+                      on=today().isoformat()).status_code == 200

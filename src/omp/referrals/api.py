@@ -89,6 +89,7 @@ from omp.referrals.schemas import (
     session_body,
     state_body,
 )
+from omp.rules.inputs import date_problem
 
 router = Router(tags=["referrals"])
 READERS = REFERRAL_READERS | {PROVIDER}
@@ -215,6 +216,11 @@ def get_timeline(request: HttpRequest, referral_id: int, on: dt.date | None = No
     ``on`` (``YYYY-MM-DD``), as they stood at the end of that day."""
     require_role(request.user, READERS)
     referral = open_referral(request, referral_id, "api")
+    problem = date_problem(on) if on else None
+    if problem:
+        # Before 1900 a local time has no offset an ISO date-time can write (London's was
+        # -00:01:15): refused as every date outside the accepted range is.
+        return field_errors(("on", f"The day {problem}"))
     as_at = end_of_day(on) if on else None
     return {"as_at": as_at, "state": state_body(lifecycle(referral, as_at)),
             "events": [e.__dict__ for e in timeline(referral, as_at)]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,9 +17,9 @@ commands = typer.Typer()
 
 
 @commands.command("openapi")
-def openapi(output: Path | None = typer.Option(None, "--output", "-o",
-                                               help="Write the document to this file "
-                                                    "instead of printing it")) -> None:
+def openapi(output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the document to this file instead of printing it")
+        ] = None) -> None:
     """Print the API's OpenAPI document (JSON), as /api/v1/openapi.json publishes it."""
     django_setup()
     from omp.web.api import api
