@@ -234,6 +234,53 @@ def test_the_client_works_a_referral_from_keyworker_to_attendance(
     assert practitioner.get(f"{url}/sessions").json() == sessions
     events = practitioner.get(f"{url}/timeline").json()["events"]
     assert events[0]["title"].startswith("Session") and events[0]["by"]
+    # A message, then the end-of-service report rating each desired outcome (REF-6).
+    assert system.post(f"{url}/messages", {"body": "Housing list joined"}).status_code == 201
+    first, second = referral.desired_outcome_ids
+    report = system.post(f"{url}/end-of-service-reports", {"outcomes": [
+        {"desired_outcome_id": first, "achievement": "achieved", "notes": "Housed"},
+        {"desired_outcome_id": second, "achievement": "partly", "notes": "On the list"}]})
+    assert report.status_code == 201 and report.json()["achievement_score"] == 1.5
+    assert report.json()["submitted_by"] == account
+    # The client cannot conclude: that is the practitioner's, on the version they read.
+    assert system.post(f"{url}/conclusion", {"version": 1}).status_code == 403
+    assert practitioner.post(f"{url}/conclusion", {"version": 1},
+                             content_type=JSON).status_code == 200
+
+
+def test_every_read_by_a_client_is_in_the_case_access_log(world: dict[str, Any]) -> None:
+    from omp.cases.models import CaseAccess
+
+    system = ApiClient(*world["a"])
+    account = world["app_a"].user
+    assert system.get(f"{API}/referrals/{world['mine'].pk}").status_code == 200
+    assert CaseAccess.objects.filter(user=account, person=world["mine"].person,
+                                     channel="api", refusal="").count() == 1
+    assert system.get(f"{API}/referrals/{world['theirs'].pk}").status_code == 404
+    assert CaseAccess.objects.filter(user=account).exclude(refusal="").count() == 1
+
+
+def test_an_administrator_manages_the_clients_in_the_admin(world: dict[str, Any],
+                                                          make_user: Any) -> None:
+    from oauth2_provider.models import AccessToken
+
+    admin = make_user("root", "admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    browser = Client()
+    browser.force_login(admin)
+    page = browser.get("/admin/oauth2_provider/application/")
+    assert page.status_code == 200 and "NWH: Case system" in page.content.decode()
+    system = ApiClient(*world["a"])
+    token = AccessToken.objects.get(application=world["app_a"])
+    # The admin's "Revoke selected access tokens" ends the token at once.
+    assert browser.post("/admin/oauth2_provider/accesstoken/", {
+        "action": "revoke_tokens", "_selected_action": [token.pk]}).status_code == 302
+    assert system.get(f"{API}/referrals").status_code == 401
+    # Deleting the client (its application) leaves its secret good for nothing.
+    assert browser.post(f"/admin/oauth2_provider/application/{world['app_a'].pk}/delete/",
+                        {"post": "yes"}).status_code == 302
+    assert _token_answer(*world["a"]).status_code == 401
 
 
 @pytest.mark.parametrize("change, fields", [
