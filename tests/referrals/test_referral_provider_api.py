@@ -429,3 +429,13 @@ def test_a_timeline_day_outside_the_accepted_range_is_refused_naming_it(
     assert answer.json()["detail"][0]["field"] == "on"
     assert system.get(f"{API}/referrals/{world['mine'].pk}/timeline",
                       on=today().isoformat()).status_code == 200
+
+
+def test_a_client_reads_the_published_document_with_its_token(world: dict[str, Any]) -> None:
+    system = ApiClient(*world["a"])
+    document = system.get(f"{API}/openapi.json")
+    assert document.status_code == 200
+    assert "ProviderToken" in document.json()["components"]["securitySchemes"]
+    assert Client().get(f"{API}/openapi.json").status_code == 401
+    assert Client().get(f"{API}/openapi.json",
+                        HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401

@@ -22,18 +22,20 @@ from omp.commissioning.api import router as commissioning_router
 from omp.decisions.api import case_router as case_decisions_router
 from omp.decisions.api import router as handovers_router
 from omp.referrals.api import router as referrals_router
-from omp.web.api_auth import SCOPE, ProviderToken, SessionAuth
+from omp.web.api_auth import SCOPE, ProviderToken, SessionAuth, presents_token
 
 logger = logging.getLogger(__name__)
 
 
 def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The OpenAPI document and its docs page are for signed-in users, as the API is: the
-    document answers 401 (as every route does) and the page sends the visitor to sign in."""
+    """The OpenAPI document and its docs page are for signed-in users and providers' API
+    clients (with their token), as the API is: the document answers 401 (as every route
+    does) and the page sends the visitor to sign in."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or (presents_token(request)
+                                             and provider_token(request) is not None):
             return view(request, *args, **kwargs)
         if request.path.endswith(".json"):
             return JsonResponse({"detail": "Unauthorized"}, status=401)
@@ -57,7 +59,7 @@ class OffenderManagementAPI(NinjaAPI):
         return schema
 
 
-session_auth = SessionAuth()
+session_auth, provider_token = SessionAuth(), ProviderToken()
 api = OffenderManagementAPI(
     title="Offender management API",
     version="1",
@@ -76,7 +78,7 @@ api.add_router("/cases", case_decisions_router)
 api.add_router("", handovers_router)
 # REF-8: a provider's system works on its referrals with its API client's token; a token
 # opens these routes only.
-api.add_router("", referrals_router, auth=[ProviderToken(), session_auth])
+api.add_router("", referrals_router, auth=[provider_token, session_auth])
 api.add_router("", commissioning_router)
 
 #: Request parts that prefix a pydantic error location, and the body parameter's name.
