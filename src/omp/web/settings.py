@@ -162,6 +162,10 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["referrals"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": _settings.api_token_minutes * 60,
     "OAUTH2_VALIDATOR_CLASS": "omp.web.api_auth.ClientCredentialsOnly",
+    # No redirecting flow is offered; were one ever, https only, and a replayed refresh
+    # token would revoke its whole family (so `check --deploy` stays clean).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
