@@ -119,6 +119,10 @@ def test_a_client_gets_a_token_and_lists_only_its_providers_referrals(
         assert system.get(f"{API}/referrals/{world['theirs'].pk}{route}").status_code == 404
     assert system.post(f"{API}/referrals/{world['theirs'].pk}/keyworker",
                        {"keyworker": "kw"}).status_code == 404
+    # An id beyond any database's integers is not found either (never a server error).
+    assert system.get(f"{API}/referrals/{2 ** 70}").status_code == 404
+    assert system.post(f"{API}/referrals/{world['mine'].pk}/sessions/{2 ** 70}/attendance",
+                       {"attendance": "no"}).status_code == 404
     other = ApiClient(*world["b"])
     assert [r["id"] for r in other.get(f"{API}/referrals").json()] == [world["theirs"].pk]
     assert other.get(f"{API}/referrals/{world['mine'].pk}").status_code == 404
