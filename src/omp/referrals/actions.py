@@ -324,6 +324,57 @@ def link_provider_staff(username: str, provider_code: str, password: str) -> boo
     return created
 
 
+#: REF-8: the longest name of an API client (the OAuth2 application's name).
+_CLIENT_NAME_LIMIT = 100
+
+
+@transaction.atomic
+def create_api_client(provider_code: str, name: str) -> tuple[Any, str]:
+    """REF-8: an API client of the provider ``provider_code``, for its own case system: an
+    OAuth2 application of django-oauth-toolkit (client credentials grant only) whose user is
+    a new service account on the provider's staff with the provider role, so the client sees
+    and does what the provider's keyworkers do, on its provider's referrals only. Returns the
+    application and its secret, which is kept only hashed: shown once, never again."""
+    from django.contrib.auth.models import Group, User
+    from django.utils.text import slugify
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    from omp.referrals.models import Provider
+
+    problems: list[tuple[str, str]] = []
+    provider = Provider.objects.filter(code=str(provider_code or "").strip().upper()).first()
+    if provider is None:
+        problems.append(("provider", "No provider has that code"))
+    label = _text("name", name, problems)
+    if not label:
+        problems.append(("name", "Name the client, for example the provider's case system"))
+    elif len(label) > _CLIENT_NAME_LIMIT:
+        problems.append(("name", f"Name the client in at most {_CLIENT_NAME_LIMIT} "
+                                 f"characters"))
+    if problems or provider is None:
+        raise ReferralError(problems)
+    base = f"api-{provider.code.lower()}-{slugify(label)[:40] or 'client'}"
+    username, number = base, 1
+    while User.objects.filter(username=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    account = User(username=username, first_name=label[:150],
+                   last_name=f"(API client of {provider.name})"[:150])
+    account.set_unusable_password()  # a service account never signs in to the pages
+    account.save()
+    account.groups.add(Group.objects.get(name=PROVIDER))
+    provider.staff.add(account)
+    secret = generate_client_secret()
+    application_model = get_application_model()
+    application = application_model.objects.create(
+        name=f"{provider.code}: {label}", user=account,
+        client_type=application_model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret, hash_client_secret=True)
+    return application, secret
+
+
 # The lifecycle (REF-4 and the events both sides see): each change is an event, and the
 # referral's state is derived from the events (omp.rules.referral_lifecycle).
 

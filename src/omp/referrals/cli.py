@@ -64,3 +64,24 @@ def deliver_webhooks(
             time.sleep(pause)
     console.print(f"Delivered {totals['delivered']}, to retry {totals['retrying']}, "
                   f"failed {totals['failed']}; {waiting()} waiting")
+
+@referrals_app.command("api-client")
+def api_client(provider: str = typer.Option(..., help="The provider's code, e.g. NWH"),
+               name: str = typer.Option(..., help="What the client is, e.g. 'Case system'")
+               ) -> None:
+    """Create an API client for a provider's own case system (REF-8) and print its client id
+    and secret: the secret is shown this once and kept only hashed. The client gets tokens
+    from /oauth/token/ (client credentials) and sees only the provider's referrals."""
+    django_setup()
+    from omp.referrals.actions import ReferralError, create_api_client
+
+    try:
+        application, secret = create_api_client(provider, name)
+    except ReferralError as error:
+        for field, message in error.problems:
+            console.print(f"[red]--{field}: {message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"API client {application.name!r} created for service account "
+                  f"{application.user.username}. Keep the secret now: it is not shown again.")
+    typer.echo(f"client_id: {application.client_id}")
+    typer.echo(f"client_secret: {secret}")

@@ -416,6 +416,15 @@ def current_keyworker(referral: Referral) -> Any:
     return event.keyworker if event else None
 
 
+def api_client_accounts() -> QuerySet[Any]:
+    """The ids of the service accounts of providers' API clients (REF-8): provider staff
+    that is a system, never a keyworker nor told of events."""
+    from oauth2_provider.models import get_application_model
+
+    return (get_application_model().objects.filter(user__isnull=False)
+            .values("user_id"))
+
+
 def keyworkers_for(user: Any, referral: Referral) -> list[Any]:
     """Whom ``user`` may assign as keyworker: provider staff of ``user``'s own organisations
     among those that deliver the referral's contract (REF-9: no one of another provider)."""
@@ -427,7 +436,7 @@ def keyworkers_for(user: Any, referral: Referral) -> list[Any]:
     own = set(Provider.objects.filter(staff=user, pk__in=delivering)
               .values_list("pk", flat=True))
     return list(User.objects.filter(providers__in=own, groups__name=PROVIDER, is_active=True)
-                .distinct().order_by("username"))
+                .exclude(pk__in=api_client_accounts()).distinct().order_by("username"))
 
 
 @dataclass(frozen=True)
@@ -606,7 +615,8 @@ def people_on(referral: Referral) -> list[Any]:
         delivering = {contract.prime_provider_id,
                       *contract.subcontractors.values_list("pk", flat=True)}
         ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
-                                       is_active=True).values_list("pk", flat=True))
+                                       is_active=True)
+                   .exclude(pk__in=api_client_accounts()).values_list("pk", flat=True))
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
