@@ -86,10 +86,19 @@ SOURCES: dict[str, Source] = {
         "due_on": Field(DATE, "the day the action is due"),
         "achieved_on": Field(DATE, "the day a review first found it achieved"),
     }),
-    "feedback": Source("feedback forms from people on probation", {
+    "end_of_service": Source("desired outcomes rated in end-of-service reports", {
+        "reported_on": Field(DATE, "the day the end-of-service report was first submitted"),
+        "category": Field(TEXT, "the service category of the referral"),
+        "achievement": Field(TEXT, "how far the desired outcome was achieved (achieved, "
+                                   "partly or not_achieved)"),
+        "score": Field(NUMBER, "its part of the achievement score: 1 achieved, 0.5 partly, "
+                               "0 not achieved", 0, 1),
+    }),
+    "feedback": Source("feedback from people on probation", {
         "given_on": Field(DATE, "the day the feedback was given"),
         "category": Field(TEXT, "the service category"),
-        "score": Field(NUMBER, "the score given, from 1 (poor) to 5 (excellent)", 1, 5),
+        "score": Field(NUMBER, "how helpful they found the service, from 1 (not helpful at "
+                               "all) to 5 (very helpful)", 1, 5),
     }),
 }
 
