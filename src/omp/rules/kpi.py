@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from omp.rules.bank_holidays import bank_holidays_between
 from omp.rules.disclosure import MIN_COUNT, figure_suppression
 
 DATE, NUMBER, TEXT, YES_NO = "date", "number", "text", "yes_no"
@@ -432,9 +433,9 @@ def suppression(spec: KpiSpec, counts: Tally, threshold: int = MIN_COUNT) -> str
 
 
 def working_days(start: date, end: date) -> int:
-    """Working days (Monday to Friday) after ``start`` up to and including ``end``: 0 on the
-    same day, 1 on the next working day; negative when ``end`` is before ``start``. Bank
-    holidays are not taken out (see docs/decisions.md)."""
+    """Working days after ``start`` up to and including ``end``: Monday to Friday, less the
+    England and Wales bank holidays (``rules.bank_holidays``, held for 2024 to 2028). 0 on
+    the same day, 1 on the next working day; negative when ``end`` is before ``start``."""
     if end < start:
         return -working_days(end, start)
     whole_weeks, rest = divmod((end - start).days, 7)
@@ -442,7 +443,7 @@ def working_days(start: date, end: date) -> int:
     for offset in range(1, rest + 1):
         if (start + timedelta(days=offset)).weekday() < 5:
             days += 1
-    return days
+    return days - sum(1 for day in bank_holidays_between(start, end) if day.weekday() < 5)
 
 
 def month_start(day: date) -> date:
