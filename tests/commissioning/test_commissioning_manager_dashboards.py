@@ -197,3 +197,17 @@ def test_an_omic_lead_reads_the_counts_under_com_4(client_for: Any, make_case: A
                                   "com", "provider"])
 def test_the_omic_dashboard_is_refused_to_other_roles(client_for: Any, role: str) -> None:
     assert client_for(f"omic-{role}", role).get(OMIC).status_code == 403
+
+
+@pytest.mark.usefixtures("computed")
+def test_the_dashboards_read_in_few_queries(make_user: Any, make_case: Any,
+                                            django_assert_max_num_queries: Any) -> None:
+    admin, _ = _client(make_user, "cm-queries", "admin")
+    admin.get(DASHBOARD)  # warm: sessions, content types
+    with django_assert_max_num_queries(25):
+        assert admin.get(DASHBOARD, {"contract": CONTRACT}).status_code == 200
+    for n in range(3):
+        _due_in(make_case, f"Q000{n}", 10 + n)
+    admin.get(OMIC)
+    with django_assert_max_num_queries(20):
+        assert admin.get(OMIC).status_code == 200

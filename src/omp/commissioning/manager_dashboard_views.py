@@ -28,6 +28,7 @@ from omp.commissioning.manager_dashboards import (
     caseload_summary,
     handover_volumes,
     kpi_trends,
+    lifecycles,
     managed_contracts,
     overdue_actions,
     pathway_counts,
@@ -69,7 +70,8 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
         hidden = aggregates_only(request.user)
         kpis = contract_kpis(contract, request.user)
         months, ratings_chart = ratings_by_month(kpis)
-        states = referral_states(contract, hidden)
+        events_of = lifecycles(contract)  # one read, for the states and what is overdue
+        states = referral_states(events_of, hidden)
         if request.GET.get("format") == "referrals.csv":
             return _csv(f"referrals-by-state-{contract.contract.reference.lower()}", states,
                         "state")
@@ -78,7 +80,7 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
             "rating_months": months, "ratings_chart": ratings_chart,
             "rag_order": RAG_ORDER, "rag_labels": RAG_LABELS, "states": states,
             "chain": supply_chain(contract),
-            "overdue": overdue_actions(contract, today(), hidden),
+            "overdue": overdue_actions(contract, events_of, today(), hidden),
             "query": request.GET.urlencode()})
     return render(request, "commissioning/contract_manager_dashboard.html", context,
                   status=400 if form.errors else 200)

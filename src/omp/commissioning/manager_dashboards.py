@@ -182,7 +182,7 @@ def ratings_by_month(kpis: list[KpiRow]) -> tuple[list[tuple[date, dict[str, int
     return rows, chart
 
 
-def _lifecycles(contract: Any) -> dict[int, list[dict[str, Any]]]:
+def lifecycles(contract: Any) -> dict[int, list[dict[str, Any]]]:
     """Each sent referral to the contract's services with its events, in one query."""
     from omp.referrals.models import ReferralEvent
 
@@ -196,11 +196,12 @@ def _lifecycles(contract: Any) -> dict[int, list[dict[str, Any]]]:
     return events
 
 
-def referral_states(contract: Any, aggregates_only: bool) -> CountTable:
-    """The contract's sent referrals by where they stand now, in the order of the
-    lifecycle."""
+def referral_states(events_of: dict[int, list[dict[str, Any]]], aggregates_only: bool
+                    ) -> CountTable:
+    """The contract's sent referrals (``lifecycles``) by where they stand now, in the order
+    of the lifecycle."""
     states: Counter[str] = Counter()
-    for events in _lifecycles(contract).values():
+    for events in events_of.values():
         states[referral_state([LifecycleEvent(e["kind"], e["at"], e["action_plan__version"])
                                for e in events]).code] += 1
     codes = [code for code in STATE_WORDS if code != "draft"]
@@ -218,7 +219,8 @@ class OverdueAction:
     how_many: int | None = None
 
 
-def overdue_actions(contract: Any, today: date, aggregates_only: bool) -> list[OverdueAction]:
+def overdue_actions(contract: Any, events_of: dict[int, list[dict[str, Any]]], today: date,
+                    aggregates_only: bool) -> list[OverdueAction]:
     """The cycle's stage now past its planned end, and the referrals whose initial
     assessment is more than 5 working days after the keyworker was assigned and not held
     (a count, through COM-4 when ``aggregates_only``)."""
@@ -232,7 +234,7 @@ def overdue_actions(contract: Any, today: date, aggregates_only: bool) -> list[O
             f"Planned to end on {plan.ends_on:%-d %B %Y} (owner: {plan.owner}); the "
             f"evidence expected before moving on: {plan.evidence_expected}"))
     late = 0
-    for events in _lifecycles(contract).values():
+    for events in events_of.values():
         kinds = {e["kind"] for e in events}
         if kinds & {"initial_assessment", "concluded", "withdrawn"}:
             continue
