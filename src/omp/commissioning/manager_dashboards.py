@@ -55,12 +55,16 @@ def bar_chart(values: list[dict[str, Any]], category: str, measure: str, series:
     table beside it)."""
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
             "width": "container", "height": {"step": 28}, "data": {"values": values},
-            "mark": {"type": "bar", "tooltip": True},
+            "mark": {"type": "bar"},
             "encoding": {
-                "y": {"field": category, "type": "nominal", "title": category_title,
-                      "sort": None, "axis": {"labelLimit": 260}},
+                # The axis is named by the table beside the chart; its labels have the room.
+                "y": {"field": category, "type": "nominal", "title": None,
+                      "sort": None, "axis": {"labelLimit": 220}},
                 "x": {"field": measure, "type": "quantitative", "title": measure_title,
                       "axis": {"tickMinStep": 1}},
+                "tooltip": [{"field": category, "title": category_title},
+                            {"field": series, "title": series_title},
+                            {"field": measure, "title": measure_title}],
                 "color": {"field": series, "type": "nominal", "title": series_title,
                           "scale": {"domain": domain,
                                     "range": colours or PALETTE[:len(domain)]},
@@ -256,15 +260,15 @@ def overdue_actions(contract: Any, events_of: dict[int, list[dict[str, Any]]], t
 # --- The OMiC lead's dashboard -------------------------------------------------------
 
 HANDOVER_COLUMNS = ("upcoming", "in_handover", "com_overdue")
-HANDOVER_WORDS = {"upcoming": "Handover in the next 8 weeks",
-                  "in_handover": "In handover: COM responsible",
-                  "com_overdue": "COM allocation overdue"}
+HANDOVER_WORDS = {"upcoming": "Due in 8 weeks", "in_handover": "In handover",
+                  "com_overdue": "COM overdue"}
 
 
 def handover_volumes(today: date, prison: str, pdu: str, by: str, aggregates_only: bool
                      ) -> CountTable:
     """The staff lists' cases counted per prison (``by="prison"``) or per PDU, in SQL:
-    one grouped query per list."""
+    one grouped query per list. "In handover" leaves out the cases whose COM allocation
+    is overdue, which have their own column."""
     from omp.cases.models import Prison
     from omp.decisions.handover_lists import ListQuery, handover_list
 
@@ -275,6 +279,10 @@ def handover_volumes(today: date, prison: str, pdu: str, by: str, aggregates_onl
                 .order_by().values(key).annotate(n=Count("pk")))
         for row in rows:
             counts[row[key] or ""][kind] = row["n"]
+    # The columns are kept apart so that a row adds up: a COM allocation overdue is a case in
+    # handover too, counted once, under "COM overdue".
+    for found in counts.values():
+        found["in_handover"] = found.get("in_handover", 0) - found.get("com_overdue", 0)
     names = dict(Prison.objects.values_list("code", "name")) if by == "prison" else {}
     order = sorted(counts, key=lambda code: (names.get(code, code) or "~").lower())
     labels = [names.get(code, code) or ("No prison recorded" if by == "prison"
