@@ -49,8 +49,10 @@ def _sign_in(page: Page, url: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def _screenshot(page: Page, name: str, scratch: Path) -> Path:
-    target = (SCREENSHOTS if os.environ.get("OMP_SCREENSHOTS") else scratch) / name
+def _screenshot(page: Page, name: str, scratch: Path, docs: bool = True) -> Path:
+    """A full-page screenshot, into docs/screenshots/ with ``OMP_SCREENSHOTS=1`` (for the
+    pages the README shows), else into the test's scratch folder."""
+    target = (SCREENSHOTS if docs and os.environ.get("OMP_SCREENSHOTS") else scratch) / name
     page.screenshot(path=str(target), full_page=True)
     return target
 
@@ -77,7 +79,7 @@ def test_a_commissioner_filters_moves_a_contract_to_review_and_downloads_its_kpi
     rows = page.locator("#kpi-matrix tbody tr")
     expect(rows).to_have_count(1)
     assert accessibility_problems(page) == []
-    _screenshot(page, "commissioning-dashboard-filtered.png", tmp_path)
+    _screenshot(page, "commissioning-dashboard-filtered.png", tmp_path, docs=False)
 
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
