@@ -98,9 +98,10 @@ class CountTable:
 
 def count_table(labels: list[str], columns: list[str], counts: list[list[int]],
                 aggregates_only: bool, category_title: str, measure_title: str,
-                series_title: str) -> CountTable:
+                series_title: str, chart_labels: list[str] | None = None) -> CountTable:
     """The counts as ``protect_table`` lets them be published (when ``aggregates_only``) or
-    as they are, with a stacked bar chart of the counts shown."""
+    as they are, with a stacked bar chart of the counts shown (its bars named by
+    ``chart_labels`` where the table's words are too long for an axis)."""
     body = [list(row) for row in counts] or [[0] * len(columns)]
     protected: ProtectedTable = protect_table(
         body, disclosure_threshold() if aggregates_only else 1)
@@ -109,8 +110,9 @@ def count_table(labels: list[str], columns: list[str], counts: list[list[int]],
         rows.append(CountRow(label, [protected.cell(r, c) for c in range(len(columns))],
                              [protected.reason(r, c) for c in range(len(columns))],
                              protected.row_total(r)))
-    values = [{"label": row.label, "series": column, "people": row.counts[c]}
-              for row in rows for c, column in enumerate(columns)
+    short = chart_labels or labels
+    values = [{"label": short[r], "series": column, "people": row.counts[c]}
+              for r, row in enumerate(rows) for c, column in enumerate(columns)
               if row.counts[c]]
     note = ""
     if protected.withheld:
@@ -310,7 +312,8 @@ def pathway_counts(prison: str, pdu: str, aggregates_only: bool) -> CountTable:
     keys: list[int | None] = [*sorted(PATHWAY_TITLES), None]
     labels = [PATHWAY_TITLES[k] if k else "No pathway decided (facts missing)" for k in keys]
     return count_table(labels, ["People in custody"], [[found.get(k, 0)] for k in keys],
-                       aggregates_only, "Pathway", "People", "People in custody")
+                       aggregates_only, "Pathway", "People", "People in custody",
+                       [f"Pathway {k}" if k else "No pathway" for k in keys])
 
 
 @dataclass(frozen=True)
