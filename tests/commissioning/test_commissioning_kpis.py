@@ -341,3 +341,29 @@ def test_com_3_the_command_computes_and_keeps_the_figures(activity: Any) -> None
     assert stored()[("IA5", date(2026, 3, 1))].value == Decimal("66.7")
     refused = CliRunner().invoke(app, ["commissioning", "kpis", "--engine", "postgres"])
     assert refused.exit_code == 2 and "--engine" in refused.output
+
+
+def test_com_3_initial_assessment_over_easter_counts_working_days_only(
+        activity: Any, make_user: Any) -> None:
+    """Assigned on Thursday 2 April 2026 and assessed on Friday 10 April: 6 weekdays, of
+    which Good Friday and Easter Monday are bank holidays, so 4 working days — within 5."""
+    from omp.commissioning.kpi_sources import referral_rows
+    from omp.commissioning.kpis import compute_kpis
+    from omp.referrals.models import Referral, ReferralEvent, Service
+
+    user = make_user("kpi-easter", "com")
+    made = Referral.objects.create(
+        reference="AA0009AA", person=activity["person"],
+        service=Service.objects.get(title="Housing support in London"), created_by=user,
+        created_at=_at(date(2026, 4, 1), 9), sent_by=user, sent_at=_at(date(2026, 4, 1)))
+    ReferralEvent.objects.create(referral=made, kind="sent", at=_at(date(2026, 4, 1)),
+                                 by=user)
+    ReferralEvent.objects.create(referral=made, kind="assigned", at=_at(date(2026, 4, 2)),
+                                 by=user, keyworker=user)
+    ReferralEvent.objects.create(referral=made, kind="initial_assessment",
+                                 at=_at(date(2026, 4, 10)), by=user,
+                                 happened_on=date(2026, 4, 10))
+    row = next(r for r in referral_rows() if r["initial_assessment_on"] == date(2026, 4, 10))
+    assert row["assessment_working_days"] == 4.0
+    compute_kpis(AS_OF)
+    assert stored()[("IA5", date(2026, 4, 1))].value == Decimal("100.0")  # 1 of 1
