@@ -1,19 +1,22 @@
 """Benchmark: the service under load, as production runs it (not a test).
 
     .venv/bin/python bench/pages.py [--cases 1000000] [--clients 20] [--seconds 60]
-                                    [--pg URL] [--reuse]
+                                    [--think 1 0] [--pg URL] [--reuse]
 
 Loads ``--cases`` synthetic cases (the demo generator, dated today) into a scratch
 PostgreSQL database ``omp_bench_pages`` and decides them all with the nightly run (then
-``ANALYZE``, as autovacuum would after such bulk writes), then
+``VACUUM ANALYZE``, as autovacuum would after such bulk writes), then
 starts the service as ``make run`` does (gunicorn with its settings' workers and threads,
 WhiteNoise, ``OMP_DEBUG=false``) on a free loopback port. ``--clients`` clients, each signed
-in through the sign-in form with a session of its own, ask for pages one after another
-for ``--seconds`` seconds: a case page (half the requests, a random case), a search (a
-quarter: a surname's first letters, a prison number or a case reference) and a handover
-list (a quarter: one of the three lists, for a random prison or PDU, or for all). The
-clients run in two processes of threads on the same machine, so they share its two cores
-with the service and the database.
+in through the sign-in form with a session of its own, ask for pages for ``--seconds``
+seconds, once for each ``--think`` value: each client pauses between pages for a random time
+averaging that many seconds, as a person reads a page before the next click (1 s: twenty busy
+people), or not at all (0: the machine saturated, where by Little's law each page takes
+about clients ÷ pages a second whatever the code does). The pages asked for are a case
+page (half the requests, a random case), a search (a quarter: a surname's first letters, a
+prison number or a case reference) and a handover list (a quarter: one of the three lists,
+for a random prison or PDU, or for all). The clients run in two processes of threads on the
+same machine, so they share its two cores with the service and the database.
 
 Prints, per page, the requests, errors, median (p50) and p95 in milliseconds, and for the
 case page the ratio to the targets (p50 ≤ 100 ms, p95 ≤ 300 ms, no error). ``--reuse``
@@ -73,11 +76,15 @@ def step_load(url: str, cases: int) -> None:
 
 
 def step_migrate(url: str) -> None:
-    """Bring a database kept from an earlier run up to the code's schema."""
+    """Bring a database kept from an earlier run up to the code's schema, and its statistics
+    up to date (a migration may have added indexes or statistics)."""
     recompute._django(url)
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def step_nightly(url: str, workers: int) -> None:
@@ -86,12 +93,13 @@ def step_nightly(url: str, workers: int) -> None:
     from omp.decisions.nightly import run_nightly
 
     run_nightly(date.today(), chunk=5_000, workers=workers)
-    # Fresh statistics for the planner, as autovacuum gathers them soon after bulk writes:
-    # with none, it takes a million open tasks for a handful and reads them all.
+    # Fresh statistics and visibility maps, as autovacuum leaves them soon after bulk
+    # writes: with no statistics the planner takes a million open tasks for a handful and
+    # reads them all, and with no visibility map no index-only scan pays off.
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
 def step_sample(url: str, size: int) -> None:
@@ -249,8 +257,9 @@ def _path(rng: random.Random, sample: dict[str, Any]) -> tuple[str, str]:
 
 
 def client_process(port: int, password: str, threads: int, seconds: float,
-                   sample: dict[str, Any], seed: int, results: Any) -> None:
-    """``threads`` clients asking for pages until ``seconds`` have passed; puts each
+                   sample: dict[str, Any], seed: int, results: Any, think: float) -> None:
+    """``threads`` clients asking for pages until ``seconds`` have passed, each pausing
+    between pages for a random time averaging ``think`` seconds (none when 0); puts each
     thread's [(page, ms, error), …] on ``results``."""
     clients = [Client(port, password) for _ in range(threads)]
     start = time.monotonic() + 0.5  # every client signed in before the clock starts
@@ -264,6 +273,10 @@ def client_process(port: int, password: str, threads: int, seconds: float,
             page, path = _path(rng, sample)
             ms, error = clients[index].timed(path)
             taken.append((page, ms, error))
+            if think:
+                # Reading the page before the next click: exponential pauses, as the
+                # times between a person's requests are usually modelled.
+                time.sleep(min(rng.expovariate(1 / think), 10 * think))
         results.put(taken)
 
     workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
@@ -279,14 +292,14 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def load(port: int, password: str, clients: int, seconds: float,
-         sample: dict[str, Any]) -> list[dict[str, Any]]:
+         sample: dict[str, Any], think: float) -> list[dict[str, Any]]:
     """Run the clients (in two processes) and return each page's figures."""
     processes = 2 if clients > 1 else 1
     results: Any = multiprocessing.Queue()
     spawned = [multiprocessing.Process(
         target=client_process,
         args=(port, password, clients // processes + (i < clients % processes), seconds,
-              sample, i, results)) for i in range(processes)]
+              sample, i, results, think)) for i in range(processes)]
     for process in spawned:
         process.start()
     taken: list[tuple[str, float, str]] = []
@@ -314,6 +327,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think", type=float, nargs="+", default=[1.0, 0.0],
+                        help="Mean pause between a client's pages, in seconds; one run of "
+                             "--seconds for each value given")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--reuse", action="store_true",
@@ -344,12 +360,27 @@ def main() -> None:
     sample = json.loads(_run_step("sample", url))
     port = _free_port()
     service = start_service(url, port)
+    phases = []
     try:
-        print(f"{args.clients} clients for {args.seconds:.0f} s against gunicorn on port "
-              f"{port}, {sample['count']:,} cases", flush=True)
-        rows = load(port, sample["password"], args.clients, args.seconds, sample)
+        for think in args.think:
+            pause = f"pausing {think:g} s on average between pages" if think else \
+                "asking for the next page as soon as one arrives (the machine saturated)"
+            print(f"{args.clients} clients for {args.seconds:.0f} s against gunicorn on port "
+                  f"{port}, {sample['count']:,} cases, {pause}", flush=True)
+            rows = load(port, sample["password"], args.clients, args.seconds, sample, think)
+            _print(rows)
+            phases.append({"think_seconds": think, "pages": rows})
     finally:
         stop_service(service)
+    if args.json:
+        args.json.write_text(json.dumps({"cases": sample["count"], "clients": args.clients,
+                                         "seconds": args.seconds, "phases": phases},
+                                        indent=2))
+    if any(row["errors"] for phase in phases for row in phase["pages"]):
+        raise SystemExit("some requests failed")
+
+
+def _print(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         print(f"{row['page']:>14}: {row['requests']:>6} requests ({row['per_second']}/s), "
               f"{row['errors']} errors, p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms")
@@ -357,12 +388,7 @@ def main() -> None:
     if case["p50_ms"] is not None:
         print(f"case page: p50 {case['p50_ms'] / TARGET_P50_MS:.2f}× target "
               f"({TARGET_P50_MS:.0f} ms), p95 {case['p95_ms'] / TARGET_P95_MS:.2f}× target "
-              f"({TARGET_P95_MS:.0f} ms), {case['errors']} errors")
-    if args.json:
-        args.json.write_text(json.dumps({"cases": sample["count"], "clients": args.clients,
-                                         "seconds": args.seconds, "pages": rows}, indent=2))
-    if any(row["errors"] for row in rows):
-        raise SystemExit("some requests failed")
+              f"({TARGET_P95_MS:.0f} ms), {case['errors']} errors", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,12 @@ from omp.demo.cli import commands as demo_commands
 from omp.interchange.cli import commands as interchange_commands
 from omp.outcomes.cli import commands as outcomes_commands
 from omp.referrals.cli import commands as referrals_commands
+from omp.web.cli import commands as web_commands
 
 #: Each domain's commands, in the order ``omp --help`` lists them.
 DOMAIN_COMMANDS = (interchange_commands, decisions_commands, custody_commands,
                    referrals_commands, demo_commands, outcomes_commands,
-                   commissioning_commands)
+                   commissioning_commands, web_commands)
 
 app = typer.Typer(help="Offender management: allocation decisions, case record, interchange.",
                   no_args_is_help=True, add_completion=False)

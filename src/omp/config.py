@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     session_idle_minutes: PositiveInt = 30
     #: A session is signed out this long after sign-in, busy or not.
     session_lifetime_hours: PositiveInt = 12
+    #: REF-8: how long an access token of a provider's API client lasts (client credentials:
+    #: the client asks for a new one with its secret, so a leaked token is short-lived).
+    api_token_minutes: PositiveInt = 15
 
     def resolved_secret_key(self) -> str:
         """The secret key; generated once into ``var/secret_key`` so it never sits in git."""

@@ -49,7 +49,8 @@ def test_search(client_for: Any, named_case: Any) -> None:
     named_case("Alex", "Jones", "B9999ZZ", case_ref="X000002", **{"risk.rsr_percent": 8})
     client = client_for("pom", "pom")
     body = client.get("/api/v1/cases", {"q": "jones"}).json()
-    assert body == {"query": "jones", "count": 1, "page": 1, "pages": 1, "results": [{
+    assert body == {"query": "jones", "count": 1, "more_matches": False, "page": 1, "pages": 1,
+                    "results": [{
         "case_ref": "X000002", "first_name": "Alex", "last_name": "Jones",
         "prison_number": "B9999ZZ", "date_of_birth": "1990-01-31", "pdu_code": "N07CAM",
         "outcome": "RETAINED_ENHANCED", "limited_access": None}]}
@@ -248,3 +249,24 @@ def test_what_was_known_on_a_past_day(client_for: Any, named_case: Any, make_use
     assert future.status_code == 422
     assert future.json()["detail"][0]["field"] == "known_on"
     assert CaseAccess.objects.filter(channel="api").count() == 4
+
+
+def test_search_counts_and_pages_through_at_most_the_cap(client_for: Any, named_case: Any,
+                                                         monkeypatch: Any) -> None:
+    """Past MAX_MATCHES matches the API says there are more and pages through the first
+    ones only, in the order the search lists them."""
+    monkeypatch.setattr("omp.cases.queries.MAX_MATCHES", 3)
+    for number, (first, last) in enumerate([("Ann", "Smithson"), ("Bo", "Smith"),
+                                            ("Cy", "smithers"), ("Di", "Smith"),
+                                            ("Ed", "Smyth")], start=1):
+        named_case(first, last, f"A{number:04d}AA", case_ref=f"X00000{number}")
+    client = client_for("pom", "pom")
+    pages = [client.get("/api/v1/cases", {"q": "smith", "page_size": 2, "page": n}).json()
+             for n in (1, 2)]
+    assert [(p["count"], p["more_matches"], p["pages"]) for p in pages] == [(3, True, 2)] * 2
+    assert [[r["last_name"] for r in p["results"]] for p in pages] == [["Smith", "Smith"],
+                                                                       ["smithers"]]
+    assert [r["first_name"] for r in pages[0]["results"]] == ["Bo", "Di"]
+    assert pages[0]["results"][0]["outcome"] is not None  # read with the page's people
+    exact = client.get("/api/v1/cases", {"q": "smyth"}).json()
+    assert (exact["count"], exact["more_matches"]) == (1, False)

@@ -76,6 +76,20 @@ def test_search_finds_by_reference_prison_number_and_name(client_for: Any,
     assert "1 case matches" in text and "Allocated / Normal" in text
 
 
+def test_search_past_the_cap_asks_for_a_narrower_search(client_for: Any, named_case: Any,
+                                                        monkeypatch: Any) -> None:
+    monkeypatch.setattr("omp.cases.queries.MAX_MATCHES", 2)
+    for number, first in enumerate(["Ann", "Bo", "Cy"], start=1):
+        named_case(first, "Smith", f"A{number:04d}AA", case_ref=f"X00000{number}")
+    client = client_for("pom", "pom")
+    text = client.get(reverse("case-search"), {"q": "smith"}).content.decode()
+    assert "More than 2 cases match “smith”: the first 2 are listed." in text
+    assert "Add a first name" in text
+    assert 'href="/cases/X000001/"' in text and 'href="/cases/X000003/"' not in text
+    text = client.get(reverse("case-search"), {"q": "ann smith"}).content.decode()
+    assert "1 case matches “ann smith”" in text and "Add a first name" not in text
+
+
 def test_search_without_a_query_lists_nothing(client_for: Any, named_case: Any) -> None:
     named_case()
     text = client_for("pom", "pom").get(reverse("case-search")).content.decode()

@@ -199,3 +199,64 @@ def test_local_areas_are_kept_in_the_admin_with_their_history(db: Any) -> None:
     area = LocalArea.objects.get(prison=prison, name="Doncaster")
     assert area.history.count() == 1
     assert client.get(reverse("admin:custody_localarea_changelist")).status_code == 200
+
+
+def test_a_case_manager_records_the_release_address_area_and_the_support_follows(
+        make_case: Any, doncaster_area: None, client_for: Any) -> None:
+    """PATH-5 through the page: the undecided through-the-gate task links to the form; a
+    local area chosen sets community case management, an area typed elsewhere arms-length
+    support, each in the spell's history with who recorded it."""
+    person = _in_custody(make_case)
+    client = client_for("cm_release", "case_manager")
+    url = reverse("custody-release-area", args=[person.case_ref])
+    with frozen_at(DAY):
+        case_page = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+        assert f'href="{url}">Record the release address area</a>' in case_page
+        form = client.get(url).content.decode()
+        assert "Where will the person live after release?" in form
+        assert all(f'value="{name}"' in form for name in ("Barnsley", "Doncaster", "Sheffield"))
+        assert 'value="not-known" checked' in form  # nothing recorded yet
+        answer = client.post(url, {"choice": "Doncaster"})
+        assert answer.status_code == 302 and answer.url.endswith("#tasks")
+        assert _support(person)["community_case_management"][0] == OPEN
+        assert _support(person)["through_the_gate"][0] == NOT_NEEDED
+        assert 'value="Doncaster" checked' in client.get(url).content.decode()
+        client.post(url, {"choice": "elsewhere", "elsewhere": "  Leeds  "})
+    spell = CustodySpell.objects.get(person=person)
+    assert spell.release_address_area == "Leeds"
+    assert _support(person)["arms_length_support"][0] == OPEN
+    assert _support(person)["community_case_management"][0] == NOT_NEEDED
+    assert [(h.release_address_area, h.history_user.username) for h in
+            spell.history.order_by("-history_id")[:2]] == [("Leeds", "cm_release"),
+                                                          ("Doncaster", "cm_release")]
+
+
+@pytest.mark.parametrize("post, field, message", [
+    ({}, "choice", "Choose where the person will live after release"),
+    ({"choice": "Atlantis"}, "choice", "Choose where the person will live after release"),
+    ({"choice": "elsewhere", "elsewhere": "   "}, "elsewhere", "Enter the area the person"),
+    ({"choice": "elsewhere", "elsewhere": "L" * 61}, "elsewhere", "60 characters or fewer"),
+])
+def test_a_release_area_that_cannot_be_kept_is_refused_naming_the_field(
+        make_case: Any, doncaster_area: None, client_for: Any, post: dict[str, str],
+        field: str, message: str) -> None:
+    person = _in_custody(make_case)
+    _spell(person, release_address_area="Rotherham")
+    response = client_for("cm_bad", "case_manager").post(
+        reverse("custody-release-area", args=[person.case_ref]), post)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="#{field}"' in text and message in text
+    assert CustodySpell.objects.get(person=person).release_address_area == "Rotherham"
+
+
+def test_only_case_workers_record_a_release_area_and_only_in_custody(
+        make_case: Any, doncaster_area: None, client_for: Any) -> None:
+    person = _in_custody(make_case)
+    url = reverse("custody-release-area", args=[person.case_ref])
+    for role in ("analyst", "court_staff", "provider"):
+        assert client_for(f"x_{role}", role).post(url, {"choice": "Doncaster"}
+                                                  ).status_code in (403, 404), role
+    assert CustodySpell.objects.get(person=person).release_address_area == ""
+    CustodySpell.objects.filter(person=person).update(is_current=False)
+    assert client_for("cm_out", "case_manager").get(url).status_code == 404

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from omp.clock import today
-from omp.referrals.actions import save_draft, send_referral, start_referral
+from omp.referrals.actions import assign_keyworker, save_draft, send_referral, start_referral
 from omp.referrals.models import Referral, Service
 from tests.referrals.conftest import complete_changes
 
@@ -183,3 +183,30 @@ def test_a_provider_user_of_no_organisation_sees_nothing(client: Client, make_us
     housing = _sent(make_user("pp", "com"), person, service)
     client.force_login(make_user("loose", "provider"))
     assert client.get(reverse("referral-detail", args=[housing.pk])).status_code == 404
+
+
+def test_the_lists_are_in_tabs_by_state_and_pages(client: Client, make_user: Any,
+                                                   person: Any, service: Any,
+                                                   provider_user: Any,
+                                                   monkeypatch: Any) -> None:
+    """A practitioner's list opens on the first tab that has referrals, counts each tab,
+    and pages through a tab; the provider's has no drafts (it never sees them)."""
+    monkeypatch.setattr("omp.referrals.queries.LIST_PAGE_SIZE", 2)
+    pp = make_user("pp_tabs", "com")
+    sent = [_sent(pp, person, service) for _ in range(3)]
+    draft = start_referral(pp, person, service)
+    keyworker = provider_user("kw_tabs", "NWH")
+    assign_keyworker(keyworker, sent[0], keyworker.username)  # still waiting to start
+    client.force_login(pp)
+    first = client.get(reverse("referral-list")).content.decode()
+    assert "Drafts (1)" in first and "Waiting to start (3)" in first and "Ended (0)" in first
+    assert draft.reference in first and sent[0].reference not in first  # drafts first
+    waiting = client.get(reverse("referral-list"), {"state": "waiting"}).content.decode()
+    assert [r.reference in waiting for r in sent] == [True, True, False]  # 2 a page
+    assert "?state=waiting&amp;page=2" in waiting
+    second = client.get(reverse("referral-list"), {"state": "waiting", "page": 2})
+    assert sent[2].reference in second.content.decode()
+    client.force_login(keyworker)
+    incoming = client.get(reverse("referral-list")).content.decode()
+    assert "Drafts (0)" in incoming and "Waiting to start (3)" in incoming
+    assert draft.reference not in incoming

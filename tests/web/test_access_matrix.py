@@ -1,14 +1,16 @@
 """The access matrix: every page route of the URL conf and every operation of the OpenAPI
-document, tried by every role (and by a keyworker of another provider, and by nobody signed
-in) on an ordinary case, a case whose exclusion list names the user (LAO-1) and a case
-restricted to somebody else (LAO-2), against the expected table kept beside this file,
-``access_matrix.txt``.
+document, tried by every role (and by a keyworker of another provider, by the provider's API
+client with its bearer token, and by nobody signed in) on an ordinary case, a case whose
+exclusion list names the user (LAO-1) and a case restricted to somebody else (LAO-2),
+against the expected table kept beside this file, ``access_matrix.txt``.
 
 A route that is not in the table fails the test, so a new page or API route cannot ship
 without somebody deciding who may use it; a table line whose route is gone fails too. The
 table is a record of the answers; the policy itself is checked here independently of it:
 
 - nobody signed in is sent to sign in (pages) or answered 401 (API), never shown a case;
+- a provider's API client is answered as nobody signed in everywhere but the referrals
+  routes, and there only where the provider's keyworker is;
 - a limited case is never shown (no 200) to a user its lists refuse, whatever the role;
 - a role that may not read cases (providers, commissioners, contract managers, auditors) is
   never shown a case page or a case's API answer;
@@ -55,8 +57,11 @@ from tests.referrals.conftest import complete_changes
 pytestmark = pytest.mark.django_db
 
 TABLE = Path(__file__).with_name("access_matrix.txt")
-#: The columns: each role, a keyworker of another provider, and nobody signed in.
-WHO = (*ROLE_NAMES, "other_provider", "anonymous")
+#: The columns: each role, a keyworker of another provider, the provider's API client (its
+#: system, with a bearer token and no session, REF-8) and nobody signed in.
+WHO = (*ROLE_NAMES, "other_provider", "api_client", "anonymous")
+#: The routes a provider's API client's token opens: the referrals router.
+TOKEN_ROUTES = ("/api/v1/referrals", "/api/v1/services")
 #: The three kinds of case every case or referral route is tried on.
 KINDS = ("ordinary", "excluded", "restricted")
 #: Each limited case's name, prison number and date of birth: never shown to the matrix.
@@ -132,6 +137,24 @@ def _url(probe: Probe, world: dict[str, Any]) -> str:
     return re.sub(r"\{(\w+)\}", value, probe.route)
 
 
+def _api_client() -> tuple[Client, Any]:
+    """Northway Housing Trust's own system, and its service account: a client made as
+    ``omp referrals api-client`` makes it, with a token from ``/oauth/token/`` on every
+    request and no session. The token is made to outlast the matrix's run."""
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from omp.referrals.actions import create_api_client
+
+    application, secret = create_api_client("NWH", "Matrix case system")
+    answer = Client().post("/oauth/token/", {"grant_type": "client_credentials",
+                                             "client_id": application.client_id,
+                                             "client_secret": secret})
+    AccessToken.objects.update(expires=timezone.now() + timedelta(days=1))
+    return (Client(HTTP_AUTHORIZATION=f"Bearer {answer.json()['access_token']}"),
+            application.user)
+
+
 @pytest.fixture
 def world(make_user: Any, make_case: Any) -> dict[str, Any]:
     """A user per role; the three cases, each due for handover, with a task, a support plan
@@ -176,13 +199,16 @@ def world(make_user: Any, make_case: Any) -> dict[str, Any]:
                                    "Case manager", today() + timedelta(days=30)).pk
     excluded, restricted = (Person.objects.get(case_ref=CASES[k][0])
                             for k in ("excluded", "restricted"))
+    api_client, users["api_client"] = _api_client()
     for user in users.values():
         LimitedAccessEntry.objects.create(person=excluded, kind="exclusion", user=user,
                                           reason="Matrix: everyone excluded")
     LimitedAccessEntry.objects.create(person=restricted, kind="restriction", user=named,
                                       reason="Matrix: only somebody else")
-    clients = {"anonymous": Client()}
+    clients = {"anonymous": Client(), "api_client": api_client}
     for who, user in users.items():
+        if who == "api_client":
+            continue
         clients[who] = Client()
         clients[who].force_login(user)
     contract = Contract.objects.order_by("reference").values_list("reference", flat=True)[0]
@@ -224,6 +250,13 @@ def _policy_problems(probe: Probe, who: str, response: Any, body: str) -> list[s
         if secret in text:
             problems.append(f"{probe.key} as {who}: {secret!r} shown ({status})")
     is_api = probe.route.startswith("/api/v1/")
+    if who == "api_client" and probe.route not in PUBLIC and (
+            not is_api or not probe.route.startswith(TOKEN_ROUTES)):
+        # The token opens the referrals routes only: every page and every other route
+        # answers as to nobody signed in.
+        wanted = 401 if is_api else 302
+        if status not in (wanted, 405):
+            problems.append(f"{probe.key} to the API client: {status}, not {wanted}")
     if who == "anonymous" and probe.route not in PUBLIC:
         wanted = 401 if is_api else 302
         if status not in (wanted, 405):  # 405: a method the route has not, for anybody
@@ -243,10 +276,11 @@ def _policy_problems(probe: Probe, who: str, response: Any, body: str) -> list[s
     return problems
 
 
-#: Pages anybody may open: sign-in, the signed-out page, the session probe, the health check
-#: and the person's feedback form, whose one-time link is the key (REF-6f).
+#: Pages anybody may open: sign-in, the signed-out page, the session probe, the health check,
+#: the person's feedback form, whose one-time link is the key (REF-6f), and the token
+#: endpoint of providers' API clients, whose client id and secret are (REF-8).
 PUBLIC = {"/accounts/login/", "/accounts/logout/", "/accounts/signed-out/",
-          "/accounts/session/", "/healthz", "/feedback/{token}/"}
+          "/accounts/session/", "/healthz", "/feedback/{token}/", "/oauth/token/"}
 
 
 def _read_table() -> dict[str, list[str]]:
@@ -288,6 +322,13 @@ def test_every_route_answers_every_role_as_the_table_says(world: dict[str, Any])
             problems += _policy_problems(probe, who, response, body)
             if probe.kind == "ordinary" and "Ordinary" in body:
                 shown_ordinary += 1
+        # REF-8: the provider's API client acts as the provider's staff, never beyond: it
+        # is answered only where the provider's keyworker is.
+        client, keyworker = (statuses[WHO.index(w)] for w in ("api_client", "provider"))
+        if client.startswith("2") and not keyworker.startswith("2") \
+                and probe.route not in PUBLIC:
+            problems.append(f"{probe.key}: the API client answered {client}, the provider's "
+                            f"keyworker {keyworker}")
         answers[probe.key] = statuses
     # The secrets check can fail: the ordinary case's name is shown where it may be.
     assert shown_ordinary > 20, shown_ordinary

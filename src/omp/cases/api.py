@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router
 from ninja.params.functions import Query
@@ -16,7 +15,7 @@ from omp.api_errors import INPUT_ERRORS, field_errors
 from omp.cases.access import refusals_for
 from omp.cases.actions import log_people_listed
 from omp.cases.models import Person
-from omp.cases.queries import MAX_QUERY, clean_query, search_people
+from omp.cases.queries import MAX_QUERY, SearchPaginator, clean_query
 from omp.cases.schemas import CaseList
 from omp.rules.limited_access import Refusal
 
@@ -43,7 +42,7 @@ def list_cases(
     query = clean_query(q)
     if not query:
         return field_errors(("q", "Enter a case reference, prison number or name"))
-    paginator = Paginator(search_people(query), page_size)
+    paginator = SearchPaginator(query, page_size)
     current = paginator.get_page(page)
     people = list(current.object_list)
     refused = refusals_for(request.user, [p.pk for p in people])
@@ -51,7 +50,8 @@ def list_cases(
     # as refused by the case's list.
     log_people_listed(request.user, people, "api_search", request.get_full_path(),
                       {pk: why.rule for pk, why in refused.items()})
-    return 200, {"query": query, "count": paginator.count, "page": current.number,
+    return 200, {"query": query, "count": paginator.count,
+                 "more_matches": paginator.more_matches, "page": current.number,
                  "pages": paginator.num_pages,
                  "results": [_summary(p, refused.get(p.pk)) for p in people]}
 

@@ -89,7 +89,13 @@ class Person(models.Model):
     class Meta:
         verbose_name_plural = "people"
         indexes = [models.Index(fields=["last_name", "first_name"]),
-                   models.Index(fields=["prison_number"])]
+                   models.Index(fields=["prison_number"]),
+                   # A PDU's people by id from the index alone: the PDU's handover lists
+                   # join them to the handover decisions without reading each record.
+                   models.Index(fields=["pdu", "id"], name="cases_person_pdu_ids"),
+                   # The same for those with no COM recorded: "COM allocation overdue".
+                   models.Index(fields=["pdu", "id"], name="cases_person_pdu_no_com",
+                                condition=models.Q(com_name="", com_email=""))]
 
     def __str__(self) -> str:
         return f"{self.case_ref} {self.full_name}".strip()
@@ -204,7 +210,11 @@ class CustodySpell(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        indexes = [models.Index(fields=["person", "is_current"])]
+        indexes = [models.Index(fields=["person", "is_current"]),
+                   # A prison's current population: its handover lists.
+                   models.Index(fields=["prison_code", "person"],
+                                name="cases_spell_current_prison",
+                                condition=models.Q(is_current=True))]
 
 
 class PrisonTransfer(models.Model):

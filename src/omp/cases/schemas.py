@@ -34,7 +34,10 @@ class CaseList(Schema):
     """A page of search results."""
 
     query: str
-    count: int
+    count: int = Field(description="Cases matching, counted up to 1,000")
+    more_matches: bool = Field(description=(
+        "More than 1,000 cases match: only the first 1,000 are paged through; narrow the "
+        "query (add a first name, or use a case reference or prison number)"))
     page: int
     pages: int
     results: list[CaseSummary]

@@ -25,7 +25,7 @@ from omp.cases.data_quality import records_to_check as records_to_check_for
 from omp.cases.fact_sections import fact_sections, in_pairs
 from omp.cases.facts import facts_for_person, facts_known_on
 from omp.cases.forms import AccessLogForm, KnownOnForm
-from omp.cases.queries import access_log, clean_query, end_of_day, search_people
+from omp.cases.queries import SearchPaginator, access_log, clean_query, end_of_day
 from omp.cases.sections import CasePage, CasePagePart, parts
 from omp.clock import today
 from omp.rules.data_quality import release_date_passed
@@ -44,7 +44,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
         context["error"] = "Enter a case reference, prison number or name"
     # No query lists nothing: browsing every person's record is not a purpose anyone has.
     if query:
-        paginator = Paginator(search_people(query), RESULTS_PER_PAGE)
+        paginator = SearchPaginator(query, RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         # LAO-1, LAO-2: a case the user may not open is listed by reference and why only.
         refused = refusals_for(request.user, [person.pk for person in page.object_list])

@@ -412,3 +412,36 @@ def change_provision(user: Any, person: Person, provision: str, reason: str) -> 
     compact._history_user = user
     compact.save()
     return compact
+
+
+#: Longest release address area kept (the spell's field).
+AREA_LENGTH = 60
+
+
+@transaction.atomic
+def record_release_address_area(user: Any, person: Person, area: str) -> Any:
+    """PATH-5: record where the person will live after release (the area of the release
+    address, e.g. a local authority, or ``""`` when not known yet) on their current custody
+    spell, and recompute the case in the same transaction, so the through-the-gate task
+    becomes community case management (a local release) or arms-length support (out of the
+    area). Refused, naming ``area``, when the person is not in custody or the area cannot be
+    kept; nothing is saved then."""
+    from omp.cases.models import CustodySpell
+    from omp.decisions.recompute import recompute_case
+
+    require_role(user, TASK_WORKERS)
+    typed = " ".join(str(area or "").split())
+    if len(typed) > AREA_LENGTH:
+        raise ActionError("area", f"Enter the area in {AREA_LENGTH} characters or fewer")
+    if not typed.isprintable():
+        raise ActionError("area", "Enter the area in letters, without control characters")
+    spell = (CustodySpell.objects.select_for_update().filter(person=person, is_current=True)
+             .order_by("-id").first())
+    if spell is None:
+        raise ActionError("area", "The person is not in custody: there is no release to plan")
+    if spell.release_address_area != typed:
+        spell.release_address_area = typed
+        spell._history_user = user if getattr(user, "pk", None) else None
+        spell.save(update_fields=["release_address_area"])
+        recompute_case(person, today(), "change", user)
+    return spell

@@ -159,3 +159,46 @@ class PlanReviewForm(_Form):
         return {action.pk: (self.cleaned_data.get(f"progress_{action.pk}") or "",
                             self.cleaned_data.get(f"status_{action.pk}") or "")
                 for action in self.actions}
+
+
+#: The choice for an area that is not one of the prison's local areas, and for "not known".
+ELSEWHERE, NOT_KNOWN = "elsewhere", "not-known"
+
+
+class ReleaseAreaForm(_Form):
+    """PATH-5: the release address area, one of the prison's local areas, somewhere else
+    (typed), or not known yet; checked by ``record_release_address_area``."""
+
+    choice = forms.CharField(required=False, max_length=80)
+    elsewhere = forms.CharField(required=False, max_length=200, label="Area")
+
+    def __init__(self, *args: Any, local_areas: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.local_areas = local_areas
+
+    def clean(self) -> dict[str, Any]:
+        """A choice offered, and a typed area when "somewhere else" is chosen."""
+        data = super().clean()
+        choice = data.get("choice") or ""
+        if choice not in (*self.local_areas, ELSEWHERE, NOT_KNOWN):
+            self.add_error("choice", "Choose where the person will live after release")
+        elif choice == ELSEWHERE and not " ".join((data.get("elsewhere") or "").split()):
+            self.add_error("elsewhere", "Enter the area the person will live in, for example "
+                                        "a local authority")
+        return data
+
+    def area(self) -> str:
+        """The area to record: the local area chosen, the one typed, or "" when not known."""
+        choice = self.cleaned_data["choice"]
+        if choice == NOT_KNOWN:
+            return ""
+        return self.cleaned_data.get("elsewhere", "") if choice == ELSEWHERE else choice
+
+    def initial_for(self, recorded: str) -> None:
+        """Start from what is recorded."""
+        if not recorded:
+            self.initial = {"choice": NOT_KNOWN}
+        elif recorded in self.local_areas:
+            self.initial = {"choice": recorded}
+        else:
+            self.initial = {"choice": ELSEWHERE, "elsewhere": recorded}

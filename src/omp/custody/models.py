@@ -49,6 +49,14 @@ class Task(models.Model):
         """A fortnightly review of the support plan (PATH-6), done by recording the review."""
         return is_review_key(self.key)
 
+    @property
+    def needs_release_area(self) -> bool:
+        """Through-the-gate support not yet decided (PATH-5): done by recording the release
+        address area, which turns it into the support that follows."""
+        from omp.rules.tasks import SUPPORT_UNDECIDED
+
+        return self.key == SUPPORT_UNDECIDED
+
 
 class LocalArea(models.Model):
     """PATH-5 reference data: one area a prison serves, its "local area". A release to an

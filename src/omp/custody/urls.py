@@ -20,6 +20,8 @@ urlpatterns = [
          views.support_action_change, name="custody-support-action-change"),
     path("cases/<str:case_ref>/support-plan/review/", views.plan_review,
          name="custody-plan-review"),
+    path("cases/<str:case_ref>/release-area/", views.release_area,
+         name="custody-release-area"),
     path("cases/<str:case_ref>/timeline/", views.timeline, name="custody-timeline"),
     path("custody/caseloads/", views.caseload_view, name="custody-caseloads"),
 ]

@@ -38,6 +38,7 @@ from omp.custody.actions import (
     complete_task,
     record_compact,
     record_needs_assessment,
+    record_release_address_area,
 )
 from omp.custody.forms import (
     AllocationForm,
@@ -45,9 +46,17 @@ from omp.custody.forms import (
     NeedsForm,
     PlanReviewForm,
     ProvisionForm,
+    ReleaseAreaForm,
     SupportActionForm,
 )
-from omp.custody.models import NEED_LEVELS, Compact, Need, NeedsAssessment, SupportAction
+from omp.custody.models import (
+    NEED_LEVELS,
+    Compact,
+    LocalArea,
+    Need,
+    NeedsAssessment,
+    SupportAction,
+)
 from omp.custody.queries import (
     Caseload,
     case_managers_of,
@@ -429,3 +438,43 @@ def timeline(request: HttpRequest, case_ref: str) -> HttpResponse:
     return render(request, "custody/timeline.html", {
         "person": person, "entries": entries, "today": on, "newest": newest,
         "counts": {kind: n for kind, n in counts.items() if n}, "nav_section": "cases"})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(TASK_WORKERS)
+def release_area(request: HttpRequest, case_ref: str) -> HttpResponse:
+    """PATH-5: record where the person will live after release, one of the releasing
+    prison's local areas or somewhere else, which decides the through-the-gate support."""
+    from omp.cases.models import CustodySpell
+    from omp.rules.tasks import ReleasePlace, release_is_local
+
+    person = open_case(request, case_ref, "web")
+    spell = (CustodySpell.objects.filter(person=person, is_current=True).order_by("-id")
+             .first())
+    if spell is None:
+        raise Http404("The person is not in custody")
+    prison = Prison.objects.filter(code=spell.prison_code).first()
+    prison_name = prison.name if prison else spell.prison_code or "The prison"
+    areas = tuple(LocalArea.objects.filter(prison__code=spell.prison_code)
+                  .order_by("name").values_list("name", flat=True))
+    form = ReleaseAreaForm(request.POST if request.method == "POST" else None,
+                           local_areas=areas)
+    if request.method == "GET":
+        form.initial_for(spell.release_address_area)
+    elif form.is_valid():
+        try:
+            spell = record_release_address_area(request.user, person, form.area())
+        except ActionError as error:
+            form.add_error("elsewhere" if form.cleaned_data["choice"] == "elsewhere"
+                           else "choice", error.message)
+        else:
+            codes = tuple(LocalArea.objects.filter(prison__code=spell.prison_code,
+                                                   pdu__isnull=False)
+                          .values_list("pdu__code", flat=True))
+            _, why = release_is_local(ReleasePlace(prison_name, spell.release_address_area,
+                                                   areas or None, codes))
+            messages.success(request, f"{why}.")
+            return redirect(reverse("case-detail", args=[person.case_ref]) + "#tasks")
+    return render(request, "custody/release_area.html", {
+        "person": person, "form": form, "prison_name": prison_name, "areas": areas,
+        "nav_section": "cases"}, status=400 if form.errors else 200)

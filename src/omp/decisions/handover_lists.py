@@ -70,7 +70,9 @@ def handover_list(query: ListQuery, today: date) -> QuerySet[CurrentHandover]:
                                handover_date__lte=today - timedelta(days=OVERDUE_AFTER_DAYS))
     prison, pdu = _code(query.prison, 5), _code(query.pdu, 10)
     if prison:
-        rows = rows.filter(prison_code=prison)
+        # A semi-join on the prison's current spells (an index lookup), not a filter on
+        # the annotated subquery, which the database would run for every row of the list.
+        rows = rows.filter(Exists(spells.filter(prison_code=prison)))
     if pdu:
         rows = rows.filter(person__pdu__code=pdu)
     columns = SORTS.get(query.sort, SORTS["handover_date"])

@@ -24,7 +24,8 @@ _COMMENTS = ("My keyworker listened and did not judge me.",
              "It helped, but the office was hard to get to.", "", "Good people.")
 
 
-def _backdate(referral: Any, days: int) -> None:
+def backdate(referral: Any, days: int) -> None:
+    """Move a sent referral and its events ``days`` back, as if sent then (demo data)."""
     from django.db.models import F
 
     from omp.referrals.models import Referral, ReferralEvent
@@ -34,7 +35,8 @@ def _backdate(referral: Any, days: int) -> None:
     referral.refresh_from_db()
 
 
-def _complete(service: Any, rng: random.Random) -> dict[str, Any]:
+def complete_answers(service: Any, rng: random.Random) -> dict[str, Any]:
+    """What a practitioner adds to a referral to ``service`` to make it complete (REF-2)."""
     from omp.clock import today
 
     category = service.category
@@ -120,12 +122,12 @@ def demo_referrals(seed: int) -> int:
         eligible = [p for p in people if not eligibility_problems(service, p, today())]
         for index, person in enumerate(rng.sample(eligible, min(PER_SERVICE, len(eligible)))):
             referral = actions.start_referral(practitioner, person, service)
-            actions.save_draft(practitioner, referral, _complete(service, rng))
+            actions.save_draft(practitioner, referral, complete_answers(service, rng))
             try:
                 actions.send_referral(practitioner, referral)
             except actions.ReferralError:
                 continue  # e.g. a custody record with no release date: left as a draft
-            _backdate(referral, 60)
+            backdate(referral, 60)
             made += 1
             if index >= CONCLUDED + 2:
                 continue  # sent, waiting for the provider

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from omp.access import PROVIDER, REFERRERS, require_role
+from omp.access import ADMIN, PROVIDER, REFERRERS, require_role
 from omp.cases.models import Person
 from omp.clock import today
 from omp.referrals.models import (
@@ -25,6 +25,7 @@ from omp.referrals.models import (
     OTHER_WITHDRAWAL_REASON,
     READINESS,
     RESCHEDULE_REQUESTERS,
+    WEBHOOK_EVENTS,
     WITHDRAWAL_REASONS,
     ActionPlan,
     Appointment,
@@ -36,11 +37,14 @@ from omp.referrals.models import (
     FeedbackLink,
     Notification,
     NotificationChoice,
+    OutboxEvent,
     PersonFeedback,
+    Provider,
     Referral,
     ReferralEvent,
     ReferralMessage,
     Service,
+    WebhookSubscription,
 )
 from omp.referrals.queries import (
     AMENDABLE,
@@ -58,6 +62,7 @@ from omp.referrals.queries import (
     referral_for,
     session_facts,
 )
+from omp.referrals.webhooks import enqueue, new_secret, retry, target_problem
 from omp.rules.inputs import date_problem
 from omp.rules.referral_feedback import (
     ATTEMPT_WINDOW,
@@ -265,6 +270,7 @@ def send_referral(user: Any, referral: Referral) -> Referral:
     referral.sent_at, referral.sent_by = timezone.now(), user
     _save(referral, user, "Sent")
     _event(referral, user, SENT, at=referral.sent_at)
+    enqueue(referral, "referral.sent", referral.sent_at)
     return referral
 
 
@@ -316,6 +322,57 @@ def link_provider_staff(username: str, provider_code: str, password: str) -> boo
     user.groups.add(Group.objects.get(name=PROVIDER))
     Provider.objects.get(code=provider_code).staff.add(user)
     return created
+
+
+#: REF-8: the longest name of an API client (the OAuth2 application's name).
+_CLIENT_NAME_LIMIT = 100
+
+
+@transaction.atomic
+def create_api_client(provider_code: str, name: str) -> tuple[Any, str]:
+    """REF-8: an API client of the provider ``provider_code``, for its own case system: an
+    OAuth2 application of django-oauth-toolkit (client credentials grant only) whose user is
+    a new service account on the provider's staff with the provider role, so the client sees
+    and does what the provider's keyworkers do, on its provider's referrals only. Returns the
+    application and its secret, which is kept only hashed: shown once, never again."""
+    from django.contrib.auth.models import Group, User
+    from django.utils.text import slugify
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    from omp.referrals.models import Provider
+
+    problems: list[tuple[str, str]] = []
+    provider = Provider.objects.filter(code=str(provider_code or "").strip().upper()).first()
+    if provider is None:
+        problems.append(("provider", "No provider has that code"))
+    label = _text("name", name, problems)
+    if not label:
+        problems.append(("name", "Name the client, for example the provider's case system"))
+    elif len(label) > _CLIENT_NAME_LIMIT:
+        problems.append(("name", f"Name the client in at most {_CLIENT_NAME_LIMIT} "
+                                 f"characters"))
+    if problems or provider is None:
+        raise ReferralError(problems)
+    base = f"api-{provider.code.lower()}-{slugify(label)[:40] or 'client'}"
+    username, number = base, 1
+    while User.objects.filter(username=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    account = User(username=username, first_name=label[:150],
+                   last_name=f"(API client of {provider.name})"[:150])
+    account.set_unusable_password()  # a service account never signs in to the pages
+    account.save()
+    account.groups.add(Group.objects.get(name=PROVIDER))
+    provider.staff.add(account)
+    secret = generate_client_secret()
+    application_model = get_application_model()
+    application = application_model.objects.create(
+        name=f"{provider.code}: {label}", user=account,
+        client_type=application_model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret, hash_client_secret=True)
+    return application, secret
 
 
 # The lifecycle (REF-4 and the events both sides see): each change is an event, and the
@@ -500,6 +557,8 @@ def approve_action_plan(user: Any, referral: Referral, version: Any) -> ActionPl
     plan.approved_by, plan.approved_at = user, timezone.now()
     plan.save(update_fields=["approved_by", "approved_at"])
     _event(referral, user, PLAN_APPROVED, at=plan.approved_at, action_plan=plan)
+    enqueue(referral, "action_plan.approved", plan.approved_at,
+            action_plan={"version": plan.version})
     return plan
 
 
@@ -718,6 +777,10 @@ def record_attendance(user: Any, referral: Referral, appointment_id: Any, attend
     else:
         _event(referral, user, SESSION_MISSED, appointment=appointment,
                notes=f"{summary}. {NO_SESSION_WORDS[why]}.")
+    enqueue(referral, "session.recorded", appointment.recorded_at,
+            session={"appointment_id": appointment.pk,
+                     "session_number": appointment.session_number,
+                     "attendance": came, "happened": took})
     return appointment
 
 
@@ -790,8 +853,12 @@ def conclude_referral(user: Any, referral: Referral, version: Any) -> ReferralEv
                                    str(version if version is not None else ""))
     if problems or latest is None:
         raise ReferralError(problems)
-    return _event(referral, user, CONCLUDED, end_of_service_report=latest,
-                  notes=f"Concluded on version {latest.version} of the end-of-service report")
+    event = _event(referral, user, CONCLUDED, end_of_service_report=latest,
+                   notes=f"Concluded on version {latest.version} of the end-of-service "
+                         f"report")
+    enqueue(referral, "referral.concluded", event.at,
+            end_of_service_report={"version": latest.version})
+    return event
 
 
 # The person's feedback (REF-6e..g): a one-time link to a page that needs no staff account,
@@ -945,3 +1012,58 @@ def choose_notifications(user: Any, kinds: Any) -> None:
     for kind in KINDS:
         NotificationChoice.objects.update_or_create(user=user, kind=kind,
                                                     defaults={"enabled": kind in chosen})
+
+
+# Webhooks (REF-8): providers' systems are told of events on their referrals. The events are
+# written to the outbox by the actions above, in their own transactions
+# (``omp.referrals.webhooks``); administrators keep the subscriptions and retry failures.
+
+WEBHOOK_KEEPERS = frozenset({ADMIN})
+
+
+def _webhook_events(events: Any, problems: list[tuple[str, str]]) -> list[str]:
+    chosen = [str(e) for e in (events or [])]
+    if not chosen or set(chosen) - set(WEBHOOK_EVENTS):
+        problems.append(("events", "Choose at least one of the events listed"))
+    return [e for e in WEBHOOK_EVENTS if e in chosen]
+
+
+@transaction.atomic
+def create_webhook_subscription(user: Any, provider: Provider, target_url: Any,
+                                events: Any) -> tuple[WebhookSubscription, str]:
+    """An administrator subscribes ``provider``'s system to ``events`` at ``target_url``;
+    returns the subscription and its new shared secret, to show once and pass on."""
+    require_role(user, WEBHOOK_KEEPERS)
+    problems: list[tuple[str, str]] = []
+    url = str(target_url or "").strip()
+    problem = target_problem(url)
+    if problem:
+        problems.append(("target_url", problem))
+    elif len(url) > 500:
+        problems.append(("target_url", "Enter the target in at most 500 characters"))
+    chosen = _webhook_events(events, problems)
+    if problems:
+        raise ReferralError(problems)
+    secret = new_secret()
+    subscription = WebhookSubscription.objects.create(
+        provider=provider, target_url=url, events=chosen, secret=secret, active=True,
+        created_at=timezone.now())
+    return subscription, secret
+
+
+@transaction.atomic
+def renew_webhook_secret(user: Any, subscription: WebhookSubscription) -> str:
+    """A new shared secret for ``subscription`` (the old one stops signing at once);
+    returned to show once."""
+    require_role(user, WEBHOOK_KEEPERS)
+    secret = new_secret()
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(secret=secret)
+    return secret
+
+
+@transaction.atomic
+def retry_webhook_events(user: Any, ids: Any) -> int:
+    """An administrator gives failed events a fresh set of attempts, due now; the number
+    retried (delivered events are left alone)."""
+    require_role(user, WEBHOOK_KEEPERS)
+    return retry(OutboxEvent.objects.filter(pk__in=list(ids)))

@@ -1,8 +1,9 @@
 """``/api/v1/referrals``: the catalogue of services, a person's referrals, starting, completing,
-sending and amending a referral (REF-1, REF-2), for practitioners; and for a provider the
-referrals sent to it, and no others (REF-9: another provider's referral answers 404, as one
-that does not exist). Every route checks the role; refused inputs answer 422 naming each
-field."""
+sending and amending a referral (REF-1, REF-2), for practitioners; and for a provider (its
+keyworkers signed in, or its own system with an API client's token, REF-8) the referrals
+sent to it, its keyworker, plans, sessions and attendance and reports, and no others
+(REF-9: another provider's referral answers 404, as one that does not exist). Every route
+checks the role; refused inputs answer 422 naming each field."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ from omp.referrals.actions import (
     amend_referral,
     approve_action_plan,
     assign_keyworker,
+    book_session,
     conclude_referral,
+    record_attendance,
     record_initial_assessment,
+    reschedule_session,
     save_draft,
     send_message,
     send_referral,
@@ -38,13 +42,16 @@ from omp.referrals.actions import (
 )
 from omp.referrals.models import Service
 from omp.referrals.queries import (
+    appointments_of,
     end_of_day,
     is_provider_only,
     lifecycle,
     message_side,
     open_referral,
     plan_versions,
+    rar_count,
     report_versions,
+    session_status,
     states_for,
     timeline,
     versions,
@@ -55,6 +62,7 @@ from omp.referrals.schemas import (
     ActionPlanOut,
     AmendmentIn,
     ApprovalIn,
+    AttendanceIn,
     ConclusionIn,
     EndOfServiceReportIn,
     EndOfServiceReportOut,
@@ -66,15 +74,22 @@ from omp.referrals.schemas import (
     ReferralIn,
     ReferralOut,
     ServiceOut,
+    SessionBookingIn,
+    SessionMoveIn,
+    SessionOut,
+    SessionsOut,
     TimelineOut,
     VersionOut,
     WithdrawalIn,
     plan_body,
+    rar_body,
     referral_body,
     report_body,
     service_body,
+    session_body,
     state_body,
 )
+from omp.rules.inputs import date_problem
 
 router = Router(tags=["referrals"])
 READERS = REFERRAL_READERS | {PROVIDER}
@@ -201,6 +216,11 @@ def get_timeline(request: HttpRequest, referral_id: int, on: dt.date | None = No
     ``on`` (``YYYY-MM-DD``), as they stood at the end of that day."""
     require_role(request.user, READERS)
     referral = open_referral(request, referral_id, "api")
+    problem = date_problem(on) if on else None
+    if problem:
+        # Before 1900 a local time has no offset an ISO date-time can write (London's was
+        # -00:01:15): refused as every date outside the accepted range is.
+        return field_errors(("on", f"The day {problem}"))
     as_at = end_of_day(on) if on else None
     return {"as_at": as_at, "state": state_body(lifecycle(referral, as_at)),
             "events": [e.__dict__ for e in timeline(referral, as_at)]}
@@ -293,6 +313,85 @@ def withdraw(request: HttpRequest, referral_id: int, payload: WithdrawalIn) -> A
     except ReferralError as error:
         return _refused(error)
     return _timeline_now(referral)
+
+
+# Sessions (REF-5): the provider books the sessions of the approved plan, moves them (who
+# asked and why kept) and records attendance once each has started; both sides read them
+# with the RAR count. A booking of another referral answers 404, as one that does not exist.
+
+
+def _session_now(appointment: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return session_body(appointment, session_status(appointment, timezone.now()))
+
+
+@router.get("/referrals/{referral_id}/sessions",
+            response={200: SessionsOut, **CASE_ERRORS}, operation_id="list_sessions")
+def list_sessions(request: HttpRequest, referral_id: int) -> Any:
+    """Every booking of the referral's sessions, moved ones included, in time order, with
+    activities and RAR days side by side."""
+    from django.utils import timezone
+
+    require_role(request.user, READERS)
+    referral = open_referral(request, referral_id, "api")
+    bookings, now = appointments_of(referral), timezone.now()
+    return {"sessions": [session_body(a, session_status(a, now)) for a in bookings],
+            "rar": rar_body(rar_count(referral, bookings))}
+
+
+@router.post("/referrals/{referral_id}/sessions",
+             response={201: SessionOut, **CASE_BODY_ERRORS}, operation_id="book_session")
+def book(request: HttpRequest, referral_id: int, payload: SessionBookingIn) -> Any:
+    """The provider books the next session of the approved action plan; refused inputs
+    answer 422 naming each field (a day before the referral was sent, a method that needs
+    an address without one, more sessions than the plan or RAR days than the referral's)."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        booked = book_session(request.user, referral, payload.day, payload.start_time,
+                              payload.duration_minutes, payload.method, payload.location,
+                              payload.enforceable)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, _session_now(booked)
+
+
+@router.post("/referrals/{referral_id}/sessions/{appointment_id}/move",
+             response={201: SessionOut, **CASE_BODY_ERRORS},
+             operation_id="reschedule_session")
+def move(request: HttpRequest, referral_id: int, appointment_id: int,
+         payload: SessionMoveIn) -> Any:
+    """The provider moves a session not yet held: a new booking of the same session (the
+    answer); the old one keeps who asked and why."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        moved = reschedule_session(request.user, referral, appointment_id, payload.day,
+                                   payload.start_time, payload.duration_minutes,
+                                   payload.method, payload.location, payload.requested_by,
+                                   payload.reason)
+    except ReferralError as error:
+        return _refused(error)
+    return 201, _session_now(moved)
+
+
+@router.post("/referrals/{referral_id}/sessions/{appointment_id}/attendance",
+             response={200: SessionOut, **CASE_BODY_ERRORS},
+             operation_id="record_attendance")
+def attendance(request: HttpRequest, referral_id: int, appointment_id: int,
+               payload: AttendanceIn) -> Any:
+    """The provider records attendance and engagement once the session has started (a
+    session in the future answers 422 naming ``attendance``)."""
+    require_role(request.user, PROVIDERS)
+    referral = open_referral(request, referral_id, "api")
+    try:
+        recorded = record_attendance(request.user, referral, appointment_id,
+                                     payload.attendance, payload.happened,
+                                     payload.no_session_reason, payload.notes)
+    except ReferralError as error:
+        return _refused(error)
+    return _session_now(recorded)
 
 
 # Outcomes (REF-6): the provider submits the end-of-service report (a correction is the next

@@ -523,3 +523,69 @@ class NotificationChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'on' if self.enabled else 'off'}"
+
+
+#: The events a provider's system can subscribe to (REF-8), in words.
+WEBHOOK_EVENTS = {"referral.sent": "Referral sent",
+                  "action_plan.approved": "Action plan approved",
+                  "session.recorded": "Session recorded (attendance recorded)",
+                  "referral.concluded": "Referral concluded"}
+
+
+class WebhookSubscription(models.Model):
+    """Where a provider's own system is told of events on its referrals (REF-8): a target
+    URL, the events chosen and a shared secret that signs each delivery (HMAC-SHA256). The
+    secret is kept as it is, because signing needs it; it is shown once, when made."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT,
+                                 related_name="webhook_subscriptions")
+    target_url = models.URLField(
+        max_length=500, help_text="Where events are sent (POST). Use https in production.")
+    #: The chosen event names (keys of ``WEBHOOK_EVENTS``).
+    events = models.JSONField(default=list)
+    secret = models.CharField(max_length=100, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["provider", "target_url"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.target_url}"
+
+
+class OutboxEvent(models.Model):
+    """One event to deliver to one subscription (REF-8), written in the same transaction as
+    the change it tells of, and delivered later by ``omp referrals deliver-webhooks`` with
+    retries and backoff until delivered or, after the last attempt, failed. ``delivery_id``
+    is sent with every attempt, so a receiver can ignore a repeat."""
+
+    delivery_id = models.UUIDField(unique=True, editable=False)
+    kind = models.CharField(max_length=24, choices=list(WEBHOOK_EVENTS.items()))
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.PROTECT,
+                                     related_name="outbox_events")
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "webhook event"
+        indexes = [models.Index(fields=["delivered_at", "failed_at", "next_attempt_at"],
+                                name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: referral {self.referral_id} to {self.provider_id}"
+
+    @property
+    def status(self) -> str:
+        """Delivered, failed (after the last attempt) or waiting, in words."""
+        if self.delivered_at is not None:
+            return "Delivered"
+        return "Failed" if self.failed_at is not None else "Waiting"

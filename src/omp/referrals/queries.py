@@ -23,6 +23,7 @@ from omp.referrals.models import (
     ActionPlan,
     Appointment,
     ComplexityLevel,
+    Contract,
     DesiredOutcome,
     EndOfServiceReport,
     Provider,
@@ -81,10 +82,12 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
         return referrals
     if not has_role(user, frozenset({PROVIDER})):
         return referrals.none()
-    delivered = (Q(service__contract__prime_provider__staff=user)
-                 | Q(service__contract__subcontractors__staff=user))
-    ids = Referral.objects.filter(delivered, sent_at__isnull=False).values("pk")
-    return referrals.filter(pk__in=ids)
+    # The contracts first (a handful, from a small table), then the referrals to them: one
+    # index lookup for a single referral, where a subquery over every referral joined to
+    # the providers' staff cost more than the rest of an API write.
+    contracts = Contract.objects.filter(Q(prime_provider__staff=user)
+                                        | Q(subcontractors__staff=user)).values("pk")
+    return referrals.filter(service__contract_id__in=contracts, sent_at__isnull=False)
 
 
 def referral_for(user: Any, pk: int) -> Referral:
@@ -352,10 +355,58 @@ def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralStat
 
 def states_for(referrals: list[Referral]) -> dict[int, ReferralState]:
     """The state of each referral, in one query for all their events."""
-    events: dict[int, list[Any]] = {r.pk: [] for r in referrals}
-    for event in _with_plan_versions(ReferralEvent.objects.filter(referral__in=referrals)):
-        events[event.referral_id].append(event)
-    return {pk: referral_state(_lifecycle_events(rows)) for pk, rows in events.items()}
+    return states_of_ids([r.pk for r in referrals])
+
+
+def states_of_ids(ids: list[int]) -> dict[int, ReferralState]:
+    """The state of each referral of ``ids``, in one query for all their events (only the
+    columns the lifecycle reads)."""
+    events: dict[int, list[LifecycleEvent]] = {pk: [] for pk in ids}
+    rows = (ReferralEvent.objects.filter(referral_id__in=ids).order_by()
+            .values_list("referral_id", "kind", "at", "action_plan__version"))
+    for referral_id, kind, at, version in rows.iterator(chunk_size=5_000):
+        events[referral_id].append(LifecycleEvent(kind, at, version))
+    return {pk: referral_state(rows) for pk, rows in events.items()}
+
+
+@dataclass(frozen=True)
+class ReferralListPage:
+    """One tab of a referral list: the tabs with their counts, and a page of the chosen
+    tab's referrals, each with its state."""
+
+    tabs: list[tuple[str, str, int]]
+    chosen: str
+    page: Any
+    rows: list[tuple[Referral, ReferralState]]
+
+
+#: Referrals a list page shows.
+LIST_PAGE_SIZE = 50
+
+
+def referral_list_page(referrals: QuerySet[Referral], group: str | None, number: Any
+                       ) -> ReferralListPage:
+    """The referrals of ``referrals`` in the state group ``group`` (the first group that
+    has any when ``None`` or unknown), page ``number``, oldest sent first (drafts, newest
+    first). States come from every referral's events, read in one query; only the page's
+    referrals are read in full."""
+    from django.core.paginator import Paginator
+
+    from omp.rules.referral_lifecycle import STATE_GROUPS, state_group
+
+    keys = list(referrals.select_related(None).order_by("sent_at", "-created_at", "pk")
+                .values_list("pk", flat=True))
+    states = states_of_ids(keys)
+    by_group: dict[str, list[int]] = {key: [] for key, _title, _codes in STATE_GROUPS}
+    for pk in keys:
+        by_group[state_group(states[pk].code)].append(pk)
+    if group not in by_group:
+        group = next((key for key, ids in by_group.items() if ids), STATE_GROUPS[0][0])
+    page = Paginator(by_group[group], LIST_PAGE_SIZE).get_page(number)
+    found = referrals.in_bulk(list(page.object_list))
+    return ReferralListPage(
+        [(key, title, len(by_group[key])) for key, title, _codes in STATE_GROUPS], group,
+        page, [(found[pk], states[pk]) for pk in page.object_list if pk in found])
 
 
 def end_of_day(day: date) -> datetime:
@@ -416,6 +467,15 @@ def current_keyworker(referral: Referral) -> Any:
     return event.keyworker if event else None
 
 
+def api_client_accounts() -> QuerySet[Any]:
+    """The ids of the service accounts of providers' API clients (REF-8): provider staff
+    that is a system, never a keyworker nor told of events."""
+    from oauth2_provider.models import get_application_model
+
+    return (get_application_model().objects.filter(user__isnull=False)
+            .values("user_id"))
+
+
 def keyworkers_for(user: Any, referral: Referral) -> list[Any]:
     """Whom ``user`` may assign as keyworker: provider staff of ``user``'s own organisations
     among those that deliver the referral's contract (REF-9: no one of another provider)."""
@@ -427,7 +487,7 @@ def keyworkers_for(user: Any, referral: Referral) -> list[Any]:
     own = set(Provider.objects.filter(staff=user, pk__in=delivering)
               .values_list("pk", flat=True))
     return list(User.objects.filter(providers__in=own, groups__name=PROVIDER, is_active=True)
-                .distinct().order_by("username"))
+                .exclude(pk__in=api_client_accounts()).distinct().order_by("username"))
 
 
 @dataclass(frozen=True)
@@ -606,7 +666,8 @@ def people_on(referral: Referral) -> list[Any]:
         delivering = {contract.prime_provider_id,
                       *contract.subcontractors.values_list("pk", flat=True)}
         ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
-                                       is_active=True).values_list("pk", flat=True))
+                                       is_active=True)
+                   .exclude(pk__in=api_client_accounts()).values_list("pk", flat=True))
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 

@@ -335,3 +335,118 @@ class MessageOut(Schema):
     side: str
     sent_at: dt.datetime
     body: str
+
+
+# Sessions (REF-5), for the provider's pages' work done from its own system (REF-8).
+
+
+class SessionBookingIn(Schema):
+    """A session of the approved action plan to book: the day (``YYYY-MM-DD``), the time it
+    starts (``14:30``), how long it lasts in minutes (5 to 480), how it is delivered —
+    ``phone``, ``video``, ``probation_office`` or ``in_person_other`` — and, in person, the
+    address; and whether it counts towards the enforceable (RAR) days."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: dt.date
+    start_time: str = Field(max_length=20)
+    duration_minutes: int
+    method: str = Field(max_length=20)
+    location: str = Field("", max_length=300)
+    enforceable: bool
+
+
+class SessionMoveIn(Schema):
+    """A session not yet held moved to a new time: the new booking as for a booking, who
+    asked for the move (``person``, ``provider`` or ``practitioner``) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: dt.date
+    start_time: str = Field(max_length=20)
+    duration_minutes: int
+    method: str = Field(max_length=20)
+    location: str = Field("", max_length=300)
+    requested_by: str = Field(max_length=12)
+    reason: str = Field(max_length=4000)
+
+
+class AttendanceIn(Schema):
+    """What happened at a session once it has started: whether the person attended (``yes``,
+    ``late`` or ``no``), whether the session happened (needed when they attended), and when
+    it did not, why (``non_compliance``, ``acceptable`` or ``logistics``); how the person
+    engaged (needed when it happened)."""
+
+    model_config = ConfigDict(extra="forbid")
+    attendance: str = Field(max_length=4)
+    happened: bool | None = None
+    no_session_reason: str = Field("", max_length=16)
+    notes: str = Field("", max_length=4000)
+
+
+class SessionOut(Schema):
+    """A booking of a session, with its state in words; a moved booking names the booking
+    that replaced it."""
+
+    id: int
+    session_number: int
+    starts_at: dt.datetime
+    duration_minutes: int
+    method: str
+    method_words: str
+    location: str
+    enforceable: bool
+    status: str
+    moved_to: int | None
+    reschedule_requested_by: str | None
+    reschedule_reason: str
+    attendance: str | None
+    happened: bool | None
+    no_session_reason: str | None
+    notes: str
+    booked_by: str
+    recorded_by: str | None
+    recorded_at: dt.datetime | None
+
+
+class RarOut(Schema):
+    """Activities and RAR days side by side (REF-5): two activities on one day are one RAR
+    day; days beyond or outside the enforceable ones are voluntary."""
+
+    enforceable_days: int
+    activities: int
+    rar_days: int
+    rar_days_left: int
+    voluntary_days: int
+    sessions_used: int
+
+
+class SessionsOut(Schema):
+    """Every booking of the referral's sessions, moved ones included, in time order, and
+    the RAR count."""
+
+    sessions: list[SessionOut]
+    rar: RarOut
+
+
+def session_body(appointment: Any, status: str) -> dict[str, Any]:
+    """A booking in the API's shape."""
+    return {"id": appointment.pk, "session_number": appointment.session_number,
+            "starts_at": appointment.starts_at,
+            "duration_minutes": appointment.duration_minutes, "method": appointment.method,
+            "method_words": appointment.get_method_display(),
+            "location": appointment.location, "enforceable": appointment.enforceable,
+            "status": status, "moved_to": appointment.rescheduled_to_id,
+            "reschedule_requested_by": appointment.reschedule_requested_by or None,
+            "reschedule_reason": appointment.reschedule_reason,
+            "attendance": appointment.attendance or None, "happened": appointment.happened,
+            "no_session_reason": appointment.no_session_reason or None,
+            "notes": appointment.notes, "booked_by": appointment.booked_by.get_username(),
+            "recorded_by": (appointment.recorded_by.get_username()
+                            if appointment.recorded_by else None),
+            "recorded_at": appointment.recorded_at}
+
+
+def rar_body(count: Any) -> dict[str, Any]:
+    """A RAR count in the API's shape."""
+    return {"enforceable_days": count.enforceable_days, "activities": count.activities,
+            "rar_days": count.rar_days, "rar_days_left": count.rar_days_left,
+            "voluntary_days": count.voluntary_days, "sessions_used": count.sessions_used}

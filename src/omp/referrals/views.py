@@ -88,6 +88,7 @@ from omp.referrals.queries import (
     outcome_names,
     plan_versions,
     rar_count,
+    referral_list_page,
     report_versions,
     services_for,
     session_rows,
@@ -384,10 +385,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = without_withheld(request.user, visible_referrals(request.user))
     if not provider:
         referrals = referrals.filter(created_by=request.user)
-    rows = list(referrals.order_by("sent_at", "-created_at")[:500])
-    states = states_for(rows)
+    listing = referral_list_page(referrals, request.GET.get("state"), request.GET.get("page"))
     return render(request, "referrals/list.html", {
-        "referrals": [(r, states[r.pk]) for r in rows], "provider_view": provider,
+        "listing": listing, "referrals": listing.rows, "provider_view": provider,
+        "page": listing.page, "page_query": f"state={listing.chosen}&",
+        "page_range": listing.page.paginator.get_elided_page_range(
+            listing.page.number, on_each_side=1, on_ends=1),
         "nav_section": "referrals"})
 
 

@@ -62,6 +62,23 @@ STATE_WORDS = {
 }
 
 
+#: The lists' tabs: each state in one group, in the order of the work.
+STATE_GROUPS = (
+    ("drafts", "Drafts", frozenset({"draft"})),
+    ("waiting", "Waiting to start", frozenset({"sent", "assigned", "assessed"})),
+    ("plan", "Action plan waiting for approval",
+     frozenset({"plan_submitted", "amendment_submitted"})),
+    ("delivery", "In delivery", frozenset({"plan_approved", "in_delivery",
+                                           "report_submitted"})),
+    ("ended", "Ended", frozenset({"completed", "cancelled", "ended_early"})),
+)
+
+
+def state_group(code: str) -> str:
+    """The key of the group of :data:`STATE_GROUPS` the state ``code`` is in."""
+    return next(key for key, _title, codes in STATE_GROUPS if code in codes)
+
+
 @dataclass(frozen=True)
 class LifecycleEvent:
     """One event: its kind, when it was recorded and, for a plan event, the plan's version."""

@@ -1,5 +1,6 @@
 """The one JSON API at ``/api/v1/`` (django-ninja), mounting each domain's router: Django
-session sign-in, role checks, and one error shape — ``{"detail": "..."}`` for 401/403/404 and
+session sign-in (and, on the referrals routes, a provider's API client's bearer token, REF-8:
+``omp.web.api_auth``), role checks, and one error shape — ``{"detail": "..."}`` for 401/403/404 and
 ``{"detail": [{"field": ..., "message": ...}]}`` for 422 — whatever raised it."""
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
-from ninja.security import django_auth
 
 from omp.cases.access import log_refused_request
 from omp.cases.api import router as cases_router
@@ -22,17 +22,20 @@ from omp.commissioning.api import router as commissioning_router
 from omp.decisions.api import case_router as case_decisions_router
 from omp.decisions.api import router as handovers_router
 from omp.referrals.api import router as referrals_router
+from omp.web.api_auth import SCOPE, ProviderToken, SessionAuth, presents_token
 
 logger = logging.getLogger(__name__)
 
 
 def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The OpenAPI document and its docs page are for signed-in users, as the API is: the
-    document answers 401 (as every route does) and the page sends the visitor to sign in."""
+    """The OpenAPI document and its docs page are for signed-in users and providers' API
+    clients (with their token), as the API is: the document answers 401 (as every route
+    does) and the page sends the visitor to sign in."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or (presents_token(request)
+                                             and provider_token(request) is not None):
             return view(request, *args, **kwargs)
         if request.path.endswith(".json"):
             return JsonResponse({"detail": "Unauthorized"}, status=401)
@@ -41,20 +44,41 @@ def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-api = NinjaAPI(
+class OffenderManagementAPI(NinjaAPI):
+    """django-ninja's API, whose document names the scope each OAuth2 route needs (its own
+    generator leaves every operation's scope list empty)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for requirement in operation.get("security", []):
+                    if ProviderToken.__name__ in requirement:
+                        requirement[ProviderToken.__name__] = [SCOPE]
+        return schema
+
+
+session_auth, provider_token = SessionAuth(), ProviderToken()
+api = OffenderManagementAPI(
     title="Offender management API",
     version="1",
     description="Case facts, allocation decisions (ALLOC-1..7), responsibility and handover "
-                "(HAND-1..4). Sign in through the web "
-                "service; every case read is logged.",
-    auth=django_auth,
+                "(HAND-1..4), and referrals to commissioned services (REF-1..9). Sign in "
+                "through the web service; every case read is logged. A provider's own "
+                "system calls the referrals routes with an API client's token (OAuth2 "
+                "client credentials at /oauth/token/, scope 'referrals'), and sees only "
+                "the referrals sent to that provider.",
+    auth=session_auth,
     urls_namespace="api-v1",
     docs_decorator=signed_in_only,
 )
 api.add_router("/cases", cases_router)
 api.add_router("/cases", case_decisions_router)
 api.add_router("", handovers_router)
-api.add_router("", referrals_router)
+# REF-8: a provider's system works on its referrals with its API client's token; a token
+# opens these routes only.
+api.add_router("", referrals_router, auth=[provider_token, session_auth])
 api.add_router("", commissioning_router)
 
 #: Request parts that prefix a pydantic error location, and the body parameter's name.

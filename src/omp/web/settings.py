@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "csp",
     # Listed so the API docs page uses the Swagger files shipped with django-ninja, not a CDN.
     "ninja",
+    # REF-8: providers' API clients (OAuth2 client credentials) and their access tokens.
+    "oauth2_provider",
     "omp.web",
     "omp.cases",
     "omp.decisions",
@@ -150,6 +152,31 @@ SESSION_IDLE_TIMEOUT = _settings.session_idle_minutes * 60
 SESSION_LIFETIME = _settings.session_lifetime_hours * 3600
 SESSION_COOKIE_AGE = SESSION_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# REF-8: each provider's API client is an OAuth2 application (client credentials grant only)
+# whose user is a service account on the provider's staff; its access tokens carry the one
+# scope ``referrals`` and last OMP_API_TOKEN_MINUTES. Every RFC 9700 gate is on: tokens are
+# kept only as checksums, never in the URL, no password or implicit grant.
+OAUTH2_PROVIDER = {
+    "SCOPES": {"referrals": "Read and work on the referrals sent to your organisation"},
+    "DEFAULT_SCOPES": ["referrals"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": _settings.api_token_minutes * 60,
+    "OAUTH2_VALIDATOR_CLASS": "omp.web.api_auth.ClientCredentialsOnly",
+    # No redirecting flow is offered; were one ever, https only, and a replayed refresh
+    # token would revoke its whole family (so `check --deploy` stays clean).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case-search"

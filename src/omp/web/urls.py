@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from oauth2_provider import views as oauth2_views
 
 from omp.web import views
 from omp.web.api import api
@@ -25,6 +26,9 @@ urlpatterns = [
     path("", include("omp.custody.urls")),
     path("", include("omp.referrals.urls")),
     path("api/v1/", api.urls),
+    # REF-8: providers' API clients get their tokens here (client credentials only: no
+    # authorization pages, no application management outside the admin).
+    path("oauth/token/", oauth2_views.TokenView.as_view(), name="oauth-token"),
     path("admin/", admin.site.urls),
     path("", include("omp.outcomes.web.urls")),
     path("", include("omp.commissioning.urls")),
