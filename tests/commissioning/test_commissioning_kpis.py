@@ -29,7 +29,16 @@ def activity(make_case: Any, make_user: Any) -> dict[str, Any]:
     """Four referrals to London housing support sent in March 2026 (hand-computed KPIs in
     each test), with their sessions and support plan actions."""
     from omp.custody.models import ActionProgress, NeedsAssessment, PlanReview, SupportAction
-    from omp.referrals.models import Appointment, Referral, ReferralEvent, Service
+    from omp.referrals.models import (
+        Appointment,
+        DesiredOutcome,
+        EndOfServiceOutcome,
+        EndOfServiceReport,
+        PersonFeedback,
+        Referral,
+        ReferralEvent,
+        Service,
+    )
 
     person = make_case()
     user = make_user("kpi-practitioner", "com")
@@ -96,6 +105,32 @@ def activity(make_case: Any, make_user: Any) -> dict[str, Any]:
     review = PlanReview.objects.create(person=person, reviewed_on=date(2026, 4, 1))
     ActionProgress.objects.create(review=review, action=housed, status="achieved",
                                   progress="Moved in")
+
+    # End-of-service reports (REF-6): r1's first version in April rates three desired
+    # outcomes achieved, partly, not; its correction in May (version 2) rates them
+    # achieved, achieved, not — the latest ratings count, in April, when it was first
+    # submitted. r2's report in April rates one outcome partly achieved.
+    outcomes = list(DesiredOutcome.objects.filter(category=service.category)[:3])
+    assert len(outcomes) == 3
+
+    def report(made: Any, version: int, day: date, ratings: list[str]) -> None:
+        written = EndOfServiceReport.objects.create(referral=made, version=version,
+                                                    submitted_by=user,
+                                                    submitted_at=_at(day))
+        for position, (outcome, rating) in enumerate(zip(outcomes, ratings, strict=False)):
+            EndOfServiceOutcome.objects.create(report=written, desired_outcome=outcome,
+                                               position=position, achievement=rating,
+                                               notes="Notes")
+
+    report(r1, 1, date(2026, 4, 8), ["achieved", "partly", "not_achieved"])
+    report(r1, 2, date(2026, 5, 2), ["achieved", "achieved", "not_achieved"])
+    report(r2, 1, date(2026, 4, 14), ["partly"])
+    # Feedback (REF-6e): helpfulness 5 and 2 in April, 4 in March.
+    for made, score, day in ((r1, 5, date(2026, 4, 11)), (r2, 2, date(2026, 4, 20)),
+                             (r3, 4, date(2026, 3, 30))):
+        PersonFeedback.objects.create(referral=made, helpfulness=score,
+                                      would_recommend="yes", channel="paper",
+                                      recorded_by=user, recorded_at=_at(day))
     return {"person": person}
 
 
@@ -106,7 +141,10 @@ EXPECTED = {
     ("REFERRALS", date(2026, 4, 1)): Decimal("0"),
     ("ATTEND", date(2026, 3, 1)): Decimal("75.0"),    # r1: yes, late, no; r2: yes
     ("COMPLETE", date(2026, 4, 1)): Decimal("50.0"),  # completed 1 of 2 (one cancelled)
-    ("OUTCOMES", date(2026, 4, 1)): Decimal("33.3"),  # 1 of 3 actions achieved
+    # r1's latest ratings (achieved, achieved, not) and r2's (partly), all in April: 2 of 4.
+    ("OUTCOMES", date(2026, 4, 1)): Decimal("50.0"),
+    ("FEEDBACK", date(2026, 3, 1)): Decimal("4.0"),   # r3's 4
+    ("FEEDBACK", date(2026, 4, 1)): Decimal("3.5"),   # (5 + 2) / 2
     ("HOUSED", date(2026, 4, 1)): Decimal("50.0"),    # 1 of 2 accommodation actions
 }
 
@@ -128,11 +166,17 @@ def test_com_3_the_kpis_by_hand(activity: Any) -> None:
         assert figures[key].value == value, key
     assert figures[("IA5", date(2026, 3, 1))].rag == "red"  # 66.7 against 90, margin 5
     assert figures[("IA5", date(2026, 3, 1))].denominator == 3
-    # Empty denominators are "no data", never a division by zero; nothing records feedback.
+    # Empty denominators are "no data", never a division by zero.
     assert figures[("IA5", date(2026, 1, 1))].value is None
     assert figures[("IA5", date(2026, 1, 1))].no_data.startswith("No data")
-    assert figures[("FEEDBACK", date(2026, 3, 1))].value is None
-    assert figures[("FEEDBACK", date(2026, 3, 1))].rag == ""
+    assert figures[("FEEDBACK", date(2026, 2, 1))].value is None
+    assert figures[("FEEDBACK", date(2026, 2, 1))].rag == ""
+    assert figures[("OUTCOMES", date(2026, 3, 1))].value is None  # no report in March
+    # The outcomes' count is the latest version's, placed in the first version's month.
+    assert (figures[("OUTCOMES", date(2026, 4, 1))].denominator,
+            figures[("OUTCOMES", date(2026, 4, 1))].numerator) == (4, 2)
+    assert figures[("FEEDBACK", date(2026, 4, 1))].rag == "amber"  # 3.5: 0.5 under 4.0
+    assert figures[("FEEDBACK", date(2026, 3, 1))].rag == "green"
     # January to April for each of the contract's 7 KPIs.
     assert len(figures) == 7 * 4
 
@@ -211,7 +255,7 @@ def test_com_3_page_and_csv_give_the_same_figures(computed: None, client_for: An
     # The history: a chart with a table under it, each month in words.
     assert 'id="kpi-chart-ia5"' in page and "March 2026" in page
     assert rows[("IA5", "2026-03")]["rating"] == "Below target"
-    assert rows[("FEEDBACK", "2026-03")]["why_no_figure"].startswith("No data")
+    assert rows[("FEEDBACK", "2026-02")]["why_no_figure"].startswith("No data")
     assert "No data" in page
 
 
@@ -297,3 +341,29 @@ def test_com_3_the_command_computes_and_keeps_the_figures(activity: Any) -> None
     assert stored()[("IA5", date(2026, 3, 1))].value == Decimal("66.7")
     refused = CliRunner().invoke(app, ["commissioning", "kpis", "--engine", "postgres"])
     assert refused.exit_code == 2 and "--engine" in refused.output
+
+
+def test_com_3_initial_assessment_over_easter_counts_working_days_only(
+        activity: Any, make_user: Any) -> None:
+    """Assigned on Thursday 2 April 2026 and assessed on Friday 10 April: 6 weekdays, of
+    which Good Friday and Easter Monday are bank holidays, so 4 working days — within 5."""
+    from omp.commissioning.kpi_sources import referral_rows
+    from omp.commissioning.kpis import compute_kpis
+    from omp.referrals.models import Referral, ReferralEvent, Service
+
+    user = make_user("kpi-easter", "com")
+    made = Referral.objects.create(
+        reference="AA0009AA", person=activity["person"],
+        service=Service.objects.get(title="Housing support in London"), created_by=user,
+        created_at=_at(date(2026, 4, 1), 9), sent_by=user, sent_at=_at(date(2026, 4, 1)))
+    ReferralEvent.objects.create(referral=made, kind="sent", at=_at(date(2026, 4, 1)),
+                                 by=user)
+    ReferralEvent.objects.create(referral=made, kind="assigned", at=_at(date(2026, 4, 2)),
+                                 by=user, keyworker=user)
+    ReferralEvent.objects.create(referral=made, kind="initial_assessment",
+                                 at=_at(date(2026, 4, 10)), by=user,
+                                 happened_on=date(2026, 4, 10))
+    row = next(r for r in referral_rows() if r["initial_assessment_on"] == date(2026, 4, 10))
+    assert row["assessment_working_days"] == 4.0
+    compute_kpis(AS_OF)
+    assert stored()[("IA5", date(2026, 4, 1))].value == Decimal("100.0")  # 1 of 1

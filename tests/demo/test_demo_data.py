@@ -90,6 +90,13 @@ def test_demo_users_one_per_role(db):
         user = authenticate(request, username=role, password=DEMO_PASSWORD)
         assert user is not None and role in roles_of(user)
     assert create_demo_users() == []
+    # The demo contract manager manages the London contracts, so their dashboard has some.
+    from omp.commissioning.models import CommissionedContract
+
+    managed = set(CommissionedContract.objects.filter(
+        contract_manager__username="contract_manager").values_list(
+        "contract__reference", flat=True))
+    assert managed and all(reference.startswith("LDN-") for reference in managed)
 
 
 @pytest.mark.parametrize("n", [1, 7])

@@ -19,7 +19,8 @@ PASSWORD = "a-long-test-password"
 
 @pytest.mark.parametrize("role, start", [("provider", "referral-list"),
                                          ("com", "case-search"),
-                                         ("commissioner", "outcomes-index")])
+                                         ("commissioner", "outcomes-index"),
+                                         ("omic_lead", "omic-dashboard")])
 def test_sign_in_and_the_start_page_land_each_role_where_it_may_go(
         client: Client, make_user: Any, role: str, start: str) -> None:
     make_user("someone", role, password=PASSWORD)

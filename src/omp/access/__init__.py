@@ -26,6 +26,7 @@ ADMIN = "admin"
 HEAD_OF_OFFENDER_MANAGEMENT = "head_of_offender_management"
 CONTRACT_MANAGER = "contract_manager"
 AUDITOR = "auditor"
+OMIC_LEAD = "omic_lead"
 
 ROLE_NAMES = {
     COURT_STAFF: "Court staff",
@@ -39,6 +40,7 @@ ROLE_NAMES = {
     HEAD_OF_OFFENDER_MANAGEMENT: "Head of offender management delivery",
     CONTRACT_MANAGER: "Contract manager",
     AUDITOR: "Auditor",
+    OMIC_LEAD: "Offender management in custody (OMiC) lead",
 }
 #: Who may open a case record. Providers see referrals only (REF-9); commissioners see
 #: aggregates only (COM-4).
@@ -71,6 +73,11 @@ AUDITORS = frozenset({AUDITOR, ADMIN})
 EXPORTERS = frozenset({ADMIN})
 #: COM-1..4: who reads contracts, their KPIs and supply chains (aggregates only, COM-4).
 COMMISSIONING_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
+#: The contract manager's dashboard: the contracts they manage, in depth (admins: any).
+CONTRACT_MANAGER_DASHBOARD_READERS = frozenset({CONTRACT_MANAGER, ADMIN})
+#: The OMiC lead's dashboard: handovers, caseloads and custody pathways in aggregate. An
+#: OMiC lead reads no case record; a head of offender management delivery reads both.
+OMIC_DASHBOARD_READERS = frozenset({OMIC_LEAD, HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 #: COM-1: who moves a contract through the commissioning cycle.
 CYCLE_MOVERS = frozenset({COMMISSIONER, ADMIN})
 #: Who has at least one API route to call: the API link is shown to them only.
@@ -108,6 +115,11 @@ def reads_only_referrals(user: Any) -> bool:
 def audits_only(user: Any) -> bool:
     """An auditor reads the case-access log, never a case record."""
     return has_role(user, frozenset({AUDITOR})) and not has_role(user, CASE_READERS)
+
+
+def reads_only_omic_dashboard(user: Any) -> bool:
+    """An OMiC lead reads the OMiC dashboard's aggregates, never a case record."""
+    return has_role(user, frozenset({OMIC_LEAD})) and not has_role(user, CASE_READERS)
 
 
 def require_role(user: Any, allowed: frozenset[str]) -> None:

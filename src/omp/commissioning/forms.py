@@ -70,3 +70,24 @@ class DashboardFilterForm(FilterForm):
     def __init__(self, data: Any, choices: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__(data, choices)
         self.fields["month"].choices = [("", "Latest month ended"), *choices["month"]]
+
+
+class ChoiceFilterForm(_Form):
+    """A GET form of selects whose choices are given per request: the contract manager's
+    contract, the OMiC lead's prison and PDU. A choice not in a list is an error on its
+    field, and the page is shown as if it had not been chosen."""
+
+    def __init__(self, data: Any, fields: list[tuple[str, str, str, list[tuple[str, str]]]]
+                 ) -> None:
+        super().__init__(data)
+        for name, label, blank, options in fields:
+            field = forms.ChoiceField(required=False, label=label,
+                                      choices=([("", blank)] if blank else []) + options)
+            field.error_messages["invalid_choice"] = f"Choose a {label.lower()} from the list"
+            self.fields[name] = field
+
+    def chosen(self, name: str) -> str:
+        """The valid choice of ``name``, or blank."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return str(self.cleaned_data.get(name) or "")

@@ -103,8 +103,9 @@ def session_rows() -> list[dict[str, Any]]:
 
 def outcome_rows() -> list[dict[str, Any]]:
     """One row per support plan action run through a sent referral: its needs pathway, how
-    it stands, when it is due and the day a review first found it achieved. The support
-    plan is where achieving an outcome is recorded (see docs/decisions.md)."""
+    it stands, when it is due and the day a review first found it achieved ("people
+    supported into accommodation" counts these; desired outcomes are counted from the
+    end-of-service reports, ``end_of_service_rows``)."""
     from omp.custody.models import ActionProgress, SupportAction
     from omp.referrals.models import Referral
 
@@ -129,15 +130,52 @@ def outcome_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def end_of_service_rows() -> list[dict[str, Any]]:
+    """One row per desired outcome rated in a referral's end-of-service report (REF-6):
+    how far it was achieved (achieved, partly or not) and its part of the achievement
+    score. The ratings are the latest version's (a correction replaces them); the row is
+    placed on the day the first version was submitted, so a correction changes a month's
+    figure without moving it to another month (see docs/decisions.md)."""
+    from omp.referrals.models import EndOfServiceOutcome, EndOfServiceReport
+    from omp.rules.referral_outcomes import ACHIEVEMENT_SCORES
+
+    reports: dict[int, dict[str, Any]] = {}
+    for report in EndOfServiceReport.objects.filter(referral__sent_at__isnull=False).values(
+            "pk", "referral_id", "version", "submitted_at",
+            "referral__service__contract__reference",
+            "referral__service__category__code").order_by("referral_id", "version"):
+        first = reports.get(report["referral_id"])
+        reports[report["referral_id"]] = {
+            **report, "reported_on": first["reported_on"] if first
+            else _day(report["submitted_at"])}
+    latest = {report["pk"]: report for report in reports.values()}
+    return [{"contract": latest[o["report_id"]]["referral__service__contract__reference"],
+             "reported_on": latest[o["report_id"]]["reported_on"],
+             "category": latest[o["report_id"]]["referral__service__category__code"],
+             "achievement": o["achievement"],
+             "score": ACHIEVEMENT_SCORES.get(o["achievement"])}
+            for o in EndOfServiceOutcome.objects.filter(report_id__in=list(latest)).values(
+                "report_id", "achievement").order_by("report_id", "position")]
+
+
 def feedback_rows() -> list[dict[str, Any]]:
-    """Feedback from people on probation: nothing records it yet, so there are no rows and
-    the feedback KPI says "no data" (see docs/decisions.md)."""
-    return []
+    """One row per person's feedback on the service (REF-6e): the day it was given, the
+    service category and how helpful they found it, from 1 (not helpful at all) to 5 (very
+    helpful)."""
+    from omp.referrals.models import PersonFeedback
+
+    return [{"contract": f["referral__service__contract__reference"],
+             "given_on": _day(f["recorded_at"]),
+             "category": f["referral__service__category__code"],
+             "score": float(f["helpfulness"])}
+            for f in PersonFeedback.objects.filter(referral__sent_at__isnull=False).values(
+                "referral__service__contract__reference", "recorded_at",
+                "referral__service__category__code", "helpfulness").order_by("pk")]
 
 
 READERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "referrals": referral_rows, "sessions": session_rows, "outcomes": outcome_rows,
-    "feedback": feedback_rows}
+    "end_of_service": end_of_service_rows, "feedback": feedback_rows}
 
 
 def write_sources(directory: Path, sources: list[str] | None = None) -> dict[str, int]:

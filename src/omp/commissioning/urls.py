@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from omp.commissioning import cohort_views, dashboard_views, segmentation_views, views
+from omp.commissioning import (
+    cohort_views,
+    dashboard_views,
+    manager_dashboard_views,
+    segmentation_views,
+    views,
+)
 
 urlpatterns = [
     path("commissioning/", views.contract_list, name="commissioning-contracts"),
@@ -16,6 +22,10 @@ urlpatterns = [
          name="commissioning-move"),
     path("commissioning/dashboard/", dashboard_views.commissioner_dashboard,
          name="commissioning-dashboard"),
+    path("commissioning/contract-manager/",
+         manager_dashboard_views.contract_manager_dashboard,
+         name="commissioning-contract-manager-dashboard"),
+    path("omic/dashboard/", manager_dashboard_views.omic_dashboard, name="omic-dashboard"),
     path("commissioning/segmentation/", segmentation_views.segmentation_page,
          name="commissioning-segmentation"),
     path("commissioning/cohorts/", cohort_views.cohort_list, name="commissioning-cohorts"),

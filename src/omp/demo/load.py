@@ -302,4 +302,12 @@ def create_demo_users() -> list[str]:
                                         is_staff=role == ADMIN, is_superuser=role == ADMIN)
         user.groups.add(Group.objects.get(name=role))
         made.append(role)
+    if "contract_manager" in made:
+        # The demo contract manager manages the London contracts, so their dashboard has
+        # contracts to show (a commissioner names a contract's manager in the admin).
+        from omp.commissioning.models import CommissionedContract
+
+        CommissionedContract.objects.filter(contract__reference__startswith="LDN-",
+                                            contract_manager__isnull=True).update(
+            contract_manager=User.objects.get(username="contract_manager"))
     return made

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from omp.rules.bank_holidays import bank_holidays_between
 from omp.rules.disclosure import MIN_COUNT, figure_suppression
 
 DATE, NUMBER, TEXT, YES_NO = "date", "number", "text", "yes_no"
@@ -86,10 +87,19 @@ SOURCES: dict[str, Source] = {
         "due_on": Field(DATE, "the day the action is due"),
         "achieved_on": Field(DATE, "the day a review first found it achieved"),
     }),
-    "feedback": Source("feedback forms from people on probation", {
+    "end_of_service": Source("desired outcomes rated in end-of-service reports", {
+        "reported_on": Field(DATE, "the day the end-of-service report was first submitted"),
+        "category": Field(TEXT, "the service category of the referral"),
+        "achievement": Field(TEXT, "how far the desired outcome was achieved (achieved, "
+                                   "partly or not_achieved)"),
+        "score": Field(NUMBER, "its part of the achievement score: 1 achieved, 0.5 partly, "
+                               "0 not achieved", 0, 1),
+    }),
+    "feedback": Source("feedback from people on probation", {
         "given_on": Field(DATE, "the day the feedback was given"),
         "category": Field(TEXT, "the service category"),
-        "score": Field(NUMBER, "the score given, from 1 (poor) to 5 (excellent)", 1, 5),
+        "score": Field(NUMBER, "how helpful they found the service, from 1 (not helpful at "
+                               "all) to 5 (very helpful)", 1, 5),
     }),
 }
 
@@ -423,9 +433,9 @@ def suppression(spec: KpiSpec, counts: Tally, threshold: int = MIN_COUNT) -> str
 
 
 def working_days(start: date, end: date) -> int:
-    """Working days (Monday to Friday) after ``start`` up to and including ``end``: 0 on the
-    same day, 1 on the next working day; negative when ``end`` is before ``start``. Bank
-    holidays are not taken out (see docs/decisions.md)."""
+    """Working days after ``start`` up to and including ``end``: Monday to Friday, less the
+    England and Wales bank holidays (``rules.bank_holidays``, held for 2024 to 2028). 0 on
+    the same day, 1 on the next working day; negative when ``end`` is before ``start``."""
     if end < start:
         return -working_days(end, start)
     whole_weeks, rest = divmod((end - start).days, 7)
@@ -433,7 +443,7 @@ def working_days(start: date, end: date) -> int:
     for offset in range(1, rest + 1):
         if (start + timedelta(days=offset)).weekday() < 5:
             days += 1
-    return days
+    return days - sum(1 for day in bank_holidays_between(start, end) if day.weekday() < 5)
 
 
 def month_start(day: date) -> date:

@@ -12,7 +12,9 @@ from omp.access import (
     AUDITORS,
     CASE_READERS,
     COMMISSIONING_READERS,
+    CONTRACT_MANAGER_DASHBOARD_READERS,
     CUSTODY_EDITORS,
+    OMIC_DASHBOARD_READERS,
     OUTCOMES_READERS,
     OVERRIDE_EDITORS,
     PROVIDER,
@@ -42,6 +44,9 @@ def navigation_context(request: HttpRequest) -> dict[str, Any]:
             "can_read_outcomes": bool(held & OUTCOMES_READERS),
             "can_audit": bool(held & AUDITORS),
             "can_read_commissioning": bool(held & COMMISSIONING_READERS),
+            "can_read_contract_manager_dashboard": bool(
+                held & CONTRACT_MANAGER_DASHBOARD_READERS),
+            "can_read_omic_dashboard": bool(held & OMIC_DASHBOARD_READERS),
             "can_use_api": bool(held & API_USERS)}
 
 

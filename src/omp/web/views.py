@@ -17,7 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from omp import clock
-from omp.access import audits_only, reads_only_aggregates, reads_only_referrals
+from omp.access import (
+    audits_only,
+    reads_only_aggregates,
+    reads_only_omic_dashboard,
+    reads_only_referrals,
+)
 from omp.cases.access import LimitedAccessRefused
 from omp.web import sessions
 from omp.web.signin import period
@@ -27,14 +32,16 @@ health_log = logging.getLogger("omp.health")
 
 def home(request: HttpRequest) -> HttpResponse:
     """The start page is case search; for those who read only aggregates it is the
-    outcomes index, for a provider's keyworker its incoming referrals, and for an auditor
-    the case-access log."""
+    outcomes index, for a provider's keyworker its incoming referrals, for an auditor the
+    case-access log, and for an OMiC lead the OMiC dashboard."""
     if reads_only_aggregates(request.user):
         return redirect("outcomes-index")
     if reads_only_referrals(request.user):
         return redirect("referral-list")
     if audits_only(request.user):
         return redirect("access-audit")
+    if reads_only_omic_dashboard(request.user):
+        return redirect("omic-dashboard")
     return redirect("case-search")
 
 
@@ -51,6 +58,8 @@ class SignInView(LoginView):
             return reverse("referral-list")
         if url == reverse("case-search") and audits_only(self.request.user):
             return reverse("access-audit")
+        if url == reverse("case-search") and reads_only_omic_dashboard(self.request.user):
+            return reverse("omic-dashboard")
         return url
 
 

@@ -1,0 +1,358 @@
+"""The contract manager's and the OMiC lead's dashboards (issue's item 6): aggregates only,
+built from the blocks the commissioner's dashboard and the contract page already use.
+
+Contract manager: the contracts they manage, one in depth — its KPIs with their rating and
+the change on the month before (``kpi_report.contract_kpis``, COM-4 applied as on the
+contract page), the ratings month by month, its referrals by where they stand, its supply
+chain (``queries.supply_chain``) and what is overdue (the cycle's stage past its planned
+end, initial assessments past 5 working days).
+
+OMiC lead: per prison and per PDU the handovers coming (8 weeks), in handover and with a
+COM allocation overdue (the staff lists' own queries, ``decisions.handover_lists``,
+counted in SQL), the case managers' caseloads (``custody.queries.caseloads``) and the
+people in custody on each pathway. No case reference is shown; counts of people go through
+COM-4's table control (``rules.disclosure.protect_table``) for a reader without case
+access.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from omp.access import ADMIN, CASE_READERS, has_role
+from omp.commissioning.dashboard import RAG_LABELS, RAG_ORDER
+from omp.commissioning.kpi_report import KpiRow, MonthFigure, figure_text
+from omp.commissioning.queries import contracts, disclosure_threshold
+from omp.rules.disclosure import ProtectedTable, figure_suppression, protect_table
+from omp.rules.kpi import working_days
+from omp.rules.referral_lifecycle import STATE_WORDS, LifecycleEvent, referral_state
+
+#: The GOV.UK colours the charts draw categories in, in order.
+PALETTE = ["#1d70b8", "#00703c", "#d4351c", "#f47738", "#4c2c92", "#28a197", "#d53880",
+           "#b58840", "#505a5f", "#85994b", "#912b88", "#003078"]
+#: Working days within which an initial assessment is due (the IA5 KPI's limit).
+ASSESSMENT_DAYS = 5
+
+
+def vega_config() -> dict[str, Any]:
+    """The charts' shared look: GOV.UK's font and sizes."""
+    return {"font": "arial, sans-serif",
+            "axis": {"labelFontSize": 14, "titleFontSize": 14},
+            "legend": {"labelFontSize": 14, "titleFontSize": 14, "labelLimit": 320}}
+
+
+def bar_chart(values: list[dict[str, Any]], category: str, measure: str, series: str,
+              category_title: str, measure_title: str, series_title: str,
+              domain: list[str], colours: list[str] | None = None) -> dict[str, Any]:
+    """A horizontal stacked bar per ``category`` of ``measure`` by ``series``, the series
+    named in a legend under it (every chart on these dashboards is one of these, with its
+    table beside it)."""
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "width": "container", "height": {"step": 28}, "data": {"values": values},
+            "mark": {"type": "bar"},
+            "encoding": {
+                # The axis is named by the table beside the chart; its labels have the room.
+                "y": {"field": category, "type": "nominal", "title": None,
+                      "sort": None, "axis": {"labelLimit": 220}},
+                "x": {"field": measure, "type": "quantitative", "title": measure_title,
+                      "axis": {"tickMinStep": 1}},
+                "tooltip": [{"field": category, "title": category_title},
+                            {"field": series, "title": series_title},
+                            {"field": measure, "title": measure_title}],
+                "color": {"field": series, "type": "nominal", "title": series_title,
+                          "scale": {"domain": domain,
+                                    "range": colours or PALETTE[:len(domain)]},
+                          "legend": {"orient": "bottom", "columns": 2}}},
+            "config": vega_config()}
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One line of a table of counts of people: its words, and each count as shown (``None``
+    where COM-4 withholds it) with why not."""
+
+    label: str
+    counts: list[int | None]
+    reasons: list[str | None]
+    total: int | None
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """A table of counts of people (rows × columns) as a reader may see it, with its
+    totals, a note when some are withheld, and its chart."""
+
+    columns: list[str]
+    rows: list[CountRow]
+    totals: list[int | None]
+    total: int | None
+    note: str
+    chart: dict[str, Any]
+
+
+def count_table(labels: list[str], columns: list[str], counts: list[list[int]],
+                aggregates_only: bool, category_title: str, measure_title: str,
+                series_title: str, chart_labels: list[str] | None = None) -> CountTable:
+    """The counts as ``protect_table`` lets them be published (when ``aggregates_only``) or
+    as they are, with a stacked bar chart of the counts shown (its bars named by
+    ``chart_labels`` where the table's words are too long for an axis)."""
+    body = [list(row) for row in counts] or [[0] * len(columns)]
+    protected: ProtectedTable = protect_table(
+        body, disclosure_threshold() if aggregates_only else 1)
+    rows = []
+    for r, label in enumerate(labels):
+        rows.append(CountRow(label, [protected.cell(r, c) for c in range(len(columns))],
+                             [protected.reason(r, c) for c in range(len(columns))],
+                             protected.row_total(r)))
+    short = chart_labels or labels
+    values = [{"label": short[r], "series": column, "people": row.counts[c]}
+              for r, row in enumerate(rows) for c, column in enumerate(columns)
+              if row.counts[c]]
+    note = ""
+    if protected.withheld:
+        note = (f"Counts below {protected.threshold}, and the counts that would let them be "
+                f"worked out from the totals, are not shown (COM-4).")
+    return CountTable(columns, rows,
+                      [protected.column_total(c) for c in range(len(columns))],
+                      protected.total, note,
+                      bar_chart(values, "label", "people", "series", category_title,
+                                measure_title, series_title, columns))
+
+
+def aggregates_only(user: Any) -> bool:
+    """COM-4 applies to a reader who may not open a case record."""
+    return not has_role(user, CASE_READERS)
+
+
+# --- The contract manager's dashboard ------------------------------------------------
+
+
+def managed_contracts(user: Any) -> QuerySet[Any]:
+    """The contracts a contract manager manages (an administrator: every contract)."""
+    rows = contracts().order_by("contract__name")
+    return rows if has_role(user, frozenset({ADMIN})) else rows.filter(contract_manager=user)
+
+
+@dataclass(frozen=True)
+class KpiTrend:
+    """A KPI's latest figure, the month before's and the change between them in words."""
+
+    kpi: KpiRow
+    latest: MonthFigure | None
+    previous: MonthFigure | None
+
+    @property
+    def trend(self) -> str:
+        """Up, down or the same on the month before, and whether that is better."""
+        if self.latest is None or self.latest.value is None:
+            return "No figure this month"
+        if self.previous is None or self.previous.value is None:
+            return "No figure the month before"
+        change = self.latest.value - self.previous.value
+        if change == 0:
+            return "The same as the month before"
+        better = (change > 0) == (self.kpi.better == "higher")
+        size = figure_text(abs(change), self.kpi.unit if self.kpi.unit != "%" else "")
+        points = " points" if self.kpi.unit == "%" else ""
+        return (f"{'Up' if change > 0 else 'Down'} {size}{points} on the month before "
+                f"({'better' if better else 'worse'})")
+
+
+def kpi_trends(kpis: list[KpiRow]) -> list[KpiTrend]:
+    """Each KPI's latest month against the one before."""
+    return [KpiTrend(kpi, kpi.months[-1] if kpi.months else None,
+                     kpi.months[-2] if len(kpi.months) > 1 else None)
+            for kpi in kpis if not kpi.problem]
+
+
+def ratings_by_month(kpis: list[KpiRow]) -> tuple[list[tuple[date, dict[str, int]]],
+                                                  dict[str, Any]]:
+    """Per month, how many of the contract's KPIs had each rating, and its chart."""
+    per_month: dict[date, Counter[str]] = defaultdict(Counter)
+    for kpi in kpis:
+        for month in kpi.months:
+            per_month[month.month][month.rag] += 1
+    months = sorted(per_month)
+    rows = [(month, {rag: per_month[month][rag] for rag in RAG_ORDER}) for month in months]
+    values = [{"month": f"{month:%B %Y}", "rating": RAG_LABELS[rag], "kpis": n}
+              for month, counts in rows for rag, n in counts.items() if n]
+    chart = bar_chart(values, "month", "kpis", "rating", "Month", "KPIs", "Rating",
+                      [RAG_LABELS[rag] for rag in RAG_ORDER],
+                      ["#00703c", "#ffdd00", "#d4351c", "#b1b4b6"])
+    return rows, chart
+
+
+def lifecycles(contract: Any) -> dict[int, list[dict[str, Any]]]:
+    """Each sent referral to the contract's services with its events, in one query."""
+    from omp.referrals.models import ReferralEvent
+
+    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for event in (ReferralEvent.objects
+                  .filter(referral__service__contract=contract.contract,
+                          referral__sent_at__isnull=False)
+                  .values("referral_id", "kind", "at", "happened_on", "action_plan__version")
+                  .order_by("at", "id")):
+        events[event["referral_id"]].append(event)
+    return events
+
+
+def referral_states(events_of: dict[int, list[dict[str, Any]]], aggregates_only: bool
+                    ) -> CountTable:
+    """The contract's sent referrals (``lifecycles``) by where they stand now, in the order
+    of the lifecycle."""
+    states: Counter[str] = Counter()
+    for events in events_of.values():
+        states[referral_state([LifecycleEvent(e["kind"], e["at"], e["action_plan__version"])
+                               for e in events]).code] += 1
+    codes = [code for code in STATE_WORDS if code != "draft"]
+    return count_table([STATE_WORDS[code] for code in codes], ["Referrals"],
+                       [[states[code]] for code in codes], aggregates_only,
+                       "Where they stand", "Referrals", "Referrals")
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    """Something on the contract past when it was due, in words (never a person)."""
+
+    what: str
+    detail: str
+    how_many: int | None = None
+
+
+def overdue_actions(contract: Any, events_of: dict[int, list[dict[str, Any]]], today: date,
+                    aggregates_only: bool) -> list[OverdueAction]:
+    """The cycle's stage now past its planned end, and the referrals whose initial
+    assessment is more than 5 working days after the keyworker was assigned and not held
+    (a count, through COM-4 when ``aggregates_only``)."""
+    from omp.rules.commissioning_cycle import STAGE_WORDS
+
+    found = []
+    plan = next((p for p in contract.stage_plans.all() if p.stage == contract.stage), None)
+    if plan is not None and plan.ends_on < today:
+        found.append(OverdueAction(
+            f"{STAGE_WORDS[plan.stage]} stage past its planned end",
+            f"Planned to end on {plan.ends_on:%-d %B %Y} (owner: {plan.owner}); the "
+            f"evidence expected before moving on: {plan.evidence_expected}"))
+    late = 0
+    for events in events_of.values():
+        kinds = {e["kind"] for e in events}
+        if kinds & {"initial_assessment", "concluded", "withdrawn"}:
+            continue
+        assigned = next((e["at"] for e in events if e["kind"] == "assigned"), None)
+        if assigned is not None and working_days(assigned.date(), today) > ASSESSMENT_DAYS:
+            late += 1
+    if late:
+        withheld = figure_suppression(late, None, disclosure_threshold()) \
+            if aggregates_only else None
+        found.append(OverdueAction(
+            "Initial assessments overdue",
+            withheld or (f"{late} referral{'s' if late != 1 else ''} with a keyworker "
+                         f"assigned more than {ASSESSMENT_DAYS} working days ago and no "
+                         f"initial assessment held"),
+            None if withheld else late))
+    return found
+
+
+# --- The OMiC lead's dashboard -------------------------------------------------------
+
+HANDOVER_COLUMNS = ("upcoming", "in_handover", "com_overdue")
+HANDOVER_WORDS = {"upcoming": "Due in 8 weeks", "in_handover": "In handover",
+                  "com_overdue": "COM overdue"}
+
+
+def handover_volumes(today: date, prison: str, pdu: str, by: str, aggregates_only: bool
+                     ) -> CountTable:
+    """The staff lists' cases counted per prison (``by="prison"``) or per PDU, in SQL:
+    one grouped query per list. "In handover" leaves out the cases whose COM allocation
+    is overdue, which have their own column."""
+    from omp.cases.models import Prison
+    from omp.decisions.handover_lists import ListQuery, handover_list
+
+    key = "prison_code" if by == "prison" else "person__pdu__name"
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind in HANDOVER_COLUMNS:
+        rows = (handover_list(ListQuery(kind=kind, prison=prison, pdu=pdu), today)
+                .order_by().values(key).annotate(n=Count("pk")))
+        for row in rows:
+            counts[row[key] or ""][kind] = row["n"]
+    # The columns are kept apart so that a row adds up: a COM allocation overdue is a case in
+    # handover too, counted once, under "COM overdue".
+    for found in counts.values():
+        found["in_handover"] = found.get("in_handover", 0) - found.get("com_overdue", 0)
+    names = dict(Prison.objects.values_list("code", "name")) if by == "prison" else {}
+    order = sorted(counts, key=lambda code: (names.get(code, code) or "~").lower())
+    labels = [names.get(code, code) or ("No prison recorded" if by == "prison"
+                                        else "No PDU recorded") for code in order]
+    return count_table(labels, [HANDOVER_WORDS[k] for k in HANDOVER_COLUMNS],
+                       [[counts[code].get(k, 0) for k in HANDOVER_COLUMNS] for code in order],
+                       aggregates_only, "Prison" if by == "prison" else "Probation delivery "
+                       "unit", "People", "List")
+
+
+def pathway_counts(prison: str, pdu: str, aggregates_only: bool) -> CountTable:
+    """The people in custody on each pathway now (PATH-1), counted in SQL."""
+    from omp.cases.models import CustodySpell
+    from omp.decisions.models import CurrentDecision
+    from omp.rules.pathway import PATHWAY_TITLES
+
+    spells = CustodySpell.objects.filter(person_id=OuterRef("person_id"), is_current=True)
+    if prison:
+        spells = spells.filter(prison_code=prison)
+    rows = CurrentDecision.objects.filter(Exists(spells))
+    if pdu:
+        rows = rows.filter(person__pdu__code=pdu)
+    found = dict(rows.order_by().values_list("decision__pathway")
+                 .annotate(n=Count("pk")).values_list("decision__pathway", "n"))
+    keys: list[int | None] = [*sorted(PATHWAY_TITLES), None]
+    labels = [PATHWAY_TITLES[k] if k else "No pathway decided (facts missing)" for k in keys]
+    return count_table(labels, ["People in custody"], [[found.get(k, 0)] for k in keys],
+                       aggregates_only, "Pathway", "People", "People in custody",
+                       [f"Pathway {k}" if k else "No pathway" for k in keys])
+
+
+@dataclass(frozen=True)
+class CaseloadSummary:
+    """The case managers' caseloads: each manager's counts (shown to a reader of cases
+    only, being counts of people), the totals and how many are over the cap."""
+
+    loads: list[Any]
+    managers: int
+    custody: int
+    community: int
+    over_cap: int
+    mean: Decimal | None
+    #: (band in words, managers whose caseload is in it): counts of staff, not people.
+    bands: list[tuple[str, int]]
+    chart: dict[str, Any]
+
+
+def caseload_summary(cap: int) -> CaseloadSummary:
+    """Every case manager's and COM's caseload now, summed."""
+    from omp.custody.queries import caseloads
+
+    loads = caseloads()
+    total = sum(load.total for load in loads)
+    step = max(1, cap // 4)
+    edges = [(0, 0, "None")] + [(low, low + step - 1, f"{low} to {low + step - 1}")
+                                for low in range(1, cap + 1, step)]
+    bands = []
+    for low, high, words in edges:
+        top = min(high, cap)
+        label = words if high <= cap else f"{low} to {cap}"
+        bands.append((label, sum(1 for load in loads if low <= load.total <= top)))
+    bands.append((f"Over the cap of {cap}", sum(1 for load in loads if load.total > cap)))
+    chart = bar_chart([{"band": label, "managers": n, "series": "Case managers"}
+                       for label, n in bands if n],
+                      "band", "managers", "series", "People held", "Case managers",
+                      "Counted", ["Case managers"])
+    return CaseloadSummary(loads, len(loads), sum(load.custody for load in loads),
+                           sum(load.community for load in loads),
+                           sum(1 for load in loads if load.total > cap),
+                           (Decimal(total) / len(loads)).quantize(Decimal("0.1"))
+                           if loads else None, bands, chart)
