@@ -87,7 +87,7 @@ class SearchPaginator(Paginator):
         return self.object_list.order_by()[:MAX_MATCHES + 1].count()
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         """Matches counted, at most :data:`MAX_MATCHES`."""
         return min(self._counted, MAX_MATCHES)
 
