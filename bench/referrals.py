@@ -7,8 +7,10 @@ Prepares a scratch PostgreSQL database ``omp_bench_referrals``: the demo caseloa
 synthetic cases and the demo users), then ``--referrals`` referrals made by the demo
 practitioner ``com`` to Northway Housing Trust's housing support in London through the same
 actions as the pages (started, completed, sent; a keyworker assigned, the initial assessment
-held and an action plan approved, so sessions can be booked), and one API client of the
-provider (OAuth2 client credentials, as ``omp referrals api-client`` makes it).
+held and an action plan approved, so sessions can be booked), one API client of the
+provider (OAuth2 client credentials, as ``omp referrals api-client`` makes it), and a webhook
+subscription of the provider to every event (so the writes put their events in the outbox;
+no worker delivers them here).
 
 Then it starts the service as ``make run`` does (gunicorn, ``OMP_DEBUG=false``) and:
 
@@ -103,12 +105,29 @@ def step_load(url: str, referrals: int) -> None:
                                    ["One-to-one sessions"])
         actions.approve_action_plan(practitioner, referral, 1)
         made.append(referral.pk)
+    _subscribe(service)
     application, secret = actions.create_api_client(
         service.contract.prime_provider.code, "Bench case system")
     from omp.demo.load import DEMO_PASSWORD
 
     print(json.dumps({"client_id": application.client_id, "secret": secret,
                       "referrals": made, "password": DEMO_PASSWORD}))
+
+
+def _subscribe(service: Any) -> None:
+    """The provider's system subscribes to every webhook event (once), so each attendance
+    recorded also writes its event to the outbox in the same transaction, as in production
+    (no worker delivers them here: the outbox keeps them)."""
+    from django.contrib.auth.models import User
+
+    from omp.referrals import actions
+    from omp.referrals.models import WEBHOOK_EVENTS, WebhookSubscription
+
+    provider = service.contract.prime_provider
+    if not WebhookSubscription.objects.filter(provider=provider, active=True).exists():
+        actions.create_webhook_subscription(User.objects.get(username="admin"), provider,
+                                            "https://case-system.invalid/omp-events",
+                                            list(WEBHOOK_EVENTS))
 
 
 def step_client(url: str) -> None:
@@ -118,6 +137,7 @@ def step_client(url: str) -> None:
     from omp.referrals.models import Referral, Service
 
     service = Service.objects.select_related("contract__prime_provider").get(title=SERVICE)
+    _subscribe(service)
     application, secret = actions.create_api_client(
         service.contract.prime_provider.code, "Bench case system")
     made = list(Referral.objects.filter(service=service, created_by__username="com",
