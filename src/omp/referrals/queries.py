@@ -6,6 +6,7 @@ same person now."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -13,7 +14,14 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from omp.access import PROVIDER, REFERRAL_READERS, has_role, require_role
+from omp.access import (
+    ADMIN,
+    HEAD_OF_OFFENDER_MANAGEMENT,
+    PROVIDER,
+    REFERRAL_READERS,
+    has_role,
+    require_role,
+)
 from omp.cases.display import LEVELS
 from omp.cases.facts import facts_for_person
 from omp.cases.models import CustodySpell, Event, Person, Prison
@@ -80,6 +88,16 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
                                                 "service__category", "created_by")
     if has_role(user, REFERRAL_READERS):
         return referrals
+    return provider_referrals(user, referrals)
+
+
+def provider_referrals(user: Any, referrals: QuerySet[Referral] | None = None
+                       ) -> QuerySet[Referral]:
+    """Of ``referrals`` (every referral when ``None``), the sent ones to contracts the
+    provider organisations of ``user`` deliver (REF-9), whatever other role ``user`` holds;
+    none for a user without the provider role."""
+    if referrals is None:
+        referrals = Referral.objects.all()
     if not has_role(user, frozenset({PROVIDER})):
         return referrals.none()
     # The contracts first (a handful, from a small table), then the referrals to them: one
@@ -362,10 +380,26 @@ def states_of_ids(ids: list[int]) -> dict[int, ReferralState]:
     """The state of each referral of ``ids``, in one query for all their events (only the
     columns the lifecycle reads)."""
     events: dict[int, list[LifecycleEvent]] = {pk: [] for pk in ids}
-    rows = (ReferralEvent.objects.filter(referral_id__in=ids).order_by()
-            .values_list("referral_id", "kind", "at", "action_plan__version"))
+    events.update(_lifecycle_events_of(ReferralEvent.objects.filter(referral_id__in=ids)))
+    return {pk: referral_state(rows) for pk, rows in events.items()}
+
+
+def _lifecycle_events_of(events: QuerySet[ReferralEvent]) -> dict[int, list[LifecycleEvent]]:
+    """The lifecycle events of ``events``, by referral, in one query (only the columns the
+    lifecycle reads)."""
+    by_referral: dict[int, list[LifecycleEvent]] = {}
+    rows = events.order_by().values_list("referral_id", "kind", "at", "action_plan__version")
     for referral_id, kind, at, version in rows.iterator(chunk_size=5_000):
-        events[referral_id].append(LifecycleEvent(kind, at, version))
+        by_referral.setdefault(referral_id, []).append(LifecycleEvent(kind, at, version))
+    return by_referral
+
+
+def states_of_referrals(referrals: QuerySet[Referral]) -> dict[int, ReferralState]:
+    """The state of each referral of ``referrals`` that has events, in one query whatever
+    their number (the referrals are a subquery, not a list of ids); a referral without
+    events is a draft (``referral_state([])``)."""
+    events = _lifecycle_events_of(
+        ReferralEvent.objects.filter(referral_id__in=referrals.values("pk")))
     return {pk: referral_state(rows) for pk, rows in events.items()}
 
 
@@ -745,3 +779,128 @@ def other_agencies_work(referral: Referral) -> list[OtherService]:
                          timezone.localdate(r.sent_at), states[r.pk].words)
             for r in others
             if states[r.pk].is_sent and not states[r.pk].ended]
+
+
+# The provider's performance report (REF-5, REF-6, REF-9): one row per sent referral, the
+# referral reference only (no name, date of birth or note of the person).
+
+#: Who reads the performance report of every provider: heads of offender management (the
+#: practitioners' managers) and administrators. A provider's keyworker reads its own.
+PERFORMANCE_READERS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
+
+#: The report's columns, in order.
+PERFORMANCE_COLUMNS = [
+    "Referral reference", "Service", "Provider (prime)", "Contract reference", "Date sent",
+    "Keyworker first assigned", "Initial assessment held",
+    "Working days from sent to initial assessment (Monday to Friday, bank holidays not "
+    "taken out)",
+    "Action plan first approved", "Sessions booked", "Sessions attended",
+    "Sessions attended late", "Sessions not attended",
+    "Sessions that did not happen (the person came)", "RAR days", "State",
+    "End-of-service report first submitted", "Desired outcomes achieved",
+    "Desired outcomes partly achieved", "Desired outcomes not achieved", "Concluded",
+    "Person's feedback: how helpful (5 very helpful to 1 not helpful at all)",
+]
+
+
+def performance_referrals(user: Any) -> QuerySet[Referral]:
+    """The sent referrals ``user``'s performance report covers: every one for a head of
+    offender management or an administrator; for a provider's keyworker, only those sent to
+    its own organisations' contracts (REF-9), even if it holds another role too."""
+    if has_role(user, PERFORMANCE_READERS):
+        return Referral.objects.filter(sent_at__isnull=False)
+    return provider_referrals(user)
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    from django.utils import timezone
+
+    return None if moment is None else timezone.localtime(moment).date()
+
+
+def performance_rows(referrals: QuerySet[Referral]) -> Iterator[list[object]]:
+    """The rows of the performance report of ``referrals`` (sent ones; oldest sent first),
+    read in seven queries whatever their number: the first dates of each kind of event, the
+    events again for the state, the session counts, the bookings for the RAR days, the
+    ratings of each referral's newest end-of-service report, the feedback, and the
+    referrals themselves, streamed."""
+    from django.db.models import Count, Max, Min, OuterRef, Subquery
+
+    from omp.referrals.models import EndOfServiceOutcome, PersonFeedback
+    from omp.rules.kpi import working_days
+    from omp.rules.referral_lifecycle import (
+        ASSIGNED,
+        CONCLUDED,
+        END_OF_SERVICE_REPORT,
+        INITIAL_ASSESSMENT,
+        PLAN_APPROVED,
+    )
+    from omp.rules.referral_outcomes import ACHIEVED, NOT_ACHIEVED, PARTLY
+    from omp.rules.referral_sessions import ATTENDED, DID_NOT_ATTEND, LATE
+
+    referrals = referrals.filter(sent_at__isnull=False)
+    keys = referrals.values("pk")
+
+    def first(kind: str, field: str = "at") -> Min:
+        return Min(field, filter=Q(kind=kind))
+
+    dates = {row["referral_id"]: row for row in (
+        ReferralEvent.objects.filter(referral_id__in=keys).order_by().values("referral_id")
+        .annotate(assigned=first(ASSIGNED), assessed_on=first(INITIAL_ASSESSMENT,
+                                                                "happened_on"),
+                  assessed_at=first(INITIAL_ASSESSMENT), approved=first(PLAN_APPROVED),
+                  reported=first(END_OF_SERVICE_REPORT), concluded=first(CONCLUDED)))}
+    states = states_of_referrals(referrals)
+    # A moved booking is counted where it went (REF-5d); attendance "no" never happened.
+    counts = {row["referral_id"]: row for row in (
+        Appointment.objects.filter(referral_id__in=keys, rescheduled_to__isnull=True)
+        .order_by().values("referral_id")
+        .annotate(booked=Count("pk"),
+                  attended=Count("pk", filter=Q(attendance=ATTENDED, happened=True)),
+                  late=Count("pk", filter=Q(attendance=LATE, happened=True)),
+                  not_attended=Count("pk", filter=Q(attendance=DID_NOT_ATTEND)),
+                  not_held=Count("pk", filter=Q(attendance__in=(ATTENDED, LATE),
+                                                happened=False))))}
+    bookings: dict[int, list[Appointment]] = {}
+    for booking in (Appointment.objects.filter(referral_id__in=keys).order_by("starts_at", "id")
+                    .only("referral", "session_number", "starts_at", "enforceable",
+                          "attendance", "happened", "no_session_reason", "rescheduled_to")
+                    .iterator(chunk_size=5_000)):
+        bookings.setdefault(booking.referral_id, []).append(booking)
+    newest = (EndOfServiceReport.objects.filter(referral_id=OuterRef("report__referral_id"))
+              .order_by().values("referral_id").annotate(newest=Max("version"))
+              .values("newest"))
+    ratings = {row["report__referral_id"]: row for row in (
+        EndOfServiceOutcome.objects.filter(report__referral_id__in=keys,
+                                           report__version=Subquery(newest))
+        .order_by().values("report__referral_id")
+        .annotate(achieved=Count("pk", filter=Q(achievement=ACHIEVED)),
+                  partly=Count("pk", filter=Q(achievement=PARTLY)),
+                  not_achieved=Count("pk", filter=Q(achievement=NOT_ACHIEVED))))}
+    helpfulness = dict(PersonFeedback.objects.filter(referral_id__in=keys)
+                       .values_list("referral_id", "helpfulness"))
+    no_counts = {"booked": 0, "attended": 0, "late": 0, "not_attended": 0, "not_held": 0}
+    rows = (referrals.select_related("service__contract__prime_provider")
+            .only("reference", "sent_at", "enforceable_days", "service__title",
+                  "service__contract__reference", "service__contract__prime_provider__name")
+            .order_by("sent_at", "reference"))
+    for referral in rows.iterator(chunk_size=2_000):
+        sent = _local_day(referral.sent_at)
+        when = dates.get(referral.pk, {})
+        assessed = when.get("assessed_on") or _local_day(when.get("assessed_at"))
+        count = counts.get(referral.pk, no_counts)
+        rating = ratings.get(referral.pk)
+        state = states.get(referral.pk) or referral_state([])
+        contract = referral.service.contract
+        yield [
+            referral.reference, referral.service.title, contract.prime_provider.name,
+            contract.reference, sent, _local_day(when.get("assigned")), assessed,
+            working_days(sent, assessed) if sent and assessed else "",
+            _local_day(when.get("approved")), count["booked"], count["attended"],
+            count["late"], count["not_attended"], count["not_held"],
+            rar_count(referral, bookings.get(referral.pk, [])).rar_days, state.words,
+            _local_day(when.get("reported")),
+            *((rating["achieved"], rating["partly"], rating["not_achieved"]) if rating
+              else ("", "", "")),
+            _local_day(when.get("concluded")), helpfulness.get(referral.pk, ""),
+        ]

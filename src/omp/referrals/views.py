@@ -5,11 +5,12 @@ actions only; a referral a user may not see answers 404, as one that does not ex
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -73,6 +74,8 @@ from omp.referrals.models import (
 )
 from omp.referrals.queries import (
     FIELD_LABELS,
+    PERFORMANCE_COLUMNS,
+    PERFORMANCE_READERS,
     appointment_for,
     appointments_of,
     approved_plan,
@@ -86,6 +89,8 @@ from omp.referrals.queries import (
     open_referral,
     other_agencies_work,
     outcome_names,
+    performance_referrals,
+    performance_rows,
     plan_versions,
     rar_count,
     referral_list_page,
@@ -391,7 +396,74 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "page": listing.page, "page_query": f"state={listing.chosen}&",
         "page_range": listing.page.paginator.get_elided_page_range(
             listing.page.number, on_each_side=1, on_ends=1),
-        "nav_section": "referrals"})
+        "nav_section": "referrals", "can_download_performance": has_role(
+            request.user, PERFORMANCE_READERS | {PROVIDER})})
+
+
+def _sent_between(request: HttpRequest) -> tuple[Any, Any, list[tuple[str, str]]]:
+    """The ``from`` and ``to`` days of the performance report (ISO dates, either may be
+    left out), and a problem naming each field that is not a date."""
+    from datetime import date
+
+    days: dict[str, date | None] = {"from": None, "to": None}
+    problems = []
+    for field in days:
+        given = request.GET.get(field, "").strip()
+        if not given:
+            continue
+        try:
+            days[field] = date.fromisoformat(given)
+        except ValueError:
+            problems.append((field, f"The '{field}' date must be a real date written as "
+                                    f"year-month-day, for example 2026-04-01"))
+    if days["from"] and days["to"] and days["to"] < days["from"]:
+        problems.append(("to", "The 'to' date must be the same as or after the 'from' date"))
+    return days["from"], days["to"], problems
+
+
+@require_GET
+@role_required(PERFORMANCE_READERS | {PROVIDER})
+def referral_performance_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The performance report as CSV (REF-5, REF-6): one row per sent referral, by its
+    reference only (no name, date of birth or note of the person), for a provider's own
+    referrals (REF-9) or, for heads of offender management and administrators, every
+    provider's; optionally only those sent from ``from`` to ``to`` (both days included).
+    Cases the user may not open are left out, as in every list (LAO-1, LAO-2)."""
+    import io
+    import logging
+
+    from omp import csv_safe
+    from omp.referrals.queries import end_of_day
+
+    start, end, problems = _sent_between(request)
+    if problems:
+        return render(request, "referrals/performance_error.html",
+                      {"problems": problems, "nav_section": "referrals"}, status=400)
+    referrals = without_withheld(request.user, performance_referrals(request.user))
+    if start:
+        referrals = referrals.filter(sent_at__gt=end_of_day(start - timedelta(days=1)))
+    if end:
+        referrals = referrals.filter(sent_at__lte=end_of_day(end))
+    logging.getLogger("omp.referrals").info(
+        "performance report downloaded by user %s (from %s to %s)", request.user.pk,
+        start or "the first", end or "the last")
+
+    def lines() -> Any:
+        buffer = io.StringIO()
+        writer = csv_safe.writer(buffer)
+        writer.writerow(PERFORMANCE_COLUMNS)
+        for number, row in enumerate(performance_rows(referrals), 1):
+            writer.writerow(row)
+            if number % 2_000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="referral-performance-{today().isoformat()}.csv"')
+    return response
 
 
 # Sessions and RAR days (REF-5): both sides read them; the provider books, moves and
