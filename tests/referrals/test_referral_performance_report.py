@@ -295,3 +295,14 @@ def test_the_list_links_to_the_report_for_providers_and_managers_only(
     for user in (provider_user("kw-a", "NWH"), make_user("hom", "head_of_offender_management")):
         assert link in client_of(user).get("/referrals/").content.decode()
     assert link not in client_of(make_user("pp2", "com")).get("/referrals/").content.decode()
+
+
+def test_a_case_the_user_may_not_open_is_left_out(scenario: Scenario, make_user: Any,
+                                                  person: Any) -> None:
+    from omp.cases.models import LimitedAccessEntry
+
+    hom = make_user("hom", "head_of_offender_management")
+    LimitedAccessEntry.objects.create(person=person, kind="exclusion", user=hom,
+                                      reason="Works with the person's family")
+    _response, (header, *body) = download(client_of(hom))
+    assert header == PERFORMANCE_COLUMNS and body == []
