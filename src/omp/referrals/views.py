@@ -5,7 +5,6 @@ actions only; a referral a user may not see answers 404, as one that does not ex
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -431,9 +430,9 @@ def referral_performance_csv(request: HttpRequest) -> HttpResponse | StreamingHt
     Cases the user may not open are left out, as in every list (LAO-1, LAO-2)."""
     import io
     import logging
+    from datetime import datetime, time
 
     from omp import csv_safe
-    from omp.referrals.queries import end_of_day
 
     start, end, problems = _sent_between(request)
     if problems:
@@ -441,7 +440,8 @@ def referral_performance_csv(request: HttpRequest) -> HttpResponse | StreamingHt
                       {"problems": problems, "nav_section": "referrals"}, status=400)
     referrals = without_withheld(request.user, performance_referrals(request.user))
     if start:
-        referrals = referrals.filter(sent_at__gt=end_of_day(start - timedelta(days=1)))
+        referrals = referrals.filter(
+            sent_at__gte=timezone.make_aware(datetime.combine(start, time.min)))
     if end:
         referrals = referrals.filter(sent_at__lte=end_of_day(end))
     logging.getLogger("omp.referrals").info(
