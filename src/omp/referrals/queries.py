@@ -792,8 +792,8 @@ PERFORMANCE_READERS = frozenset({HEAD_OF_OFFENDER_MANAGEMENT, ADMIN})
 PERFORMANCE_COLUMNS = [
     "Referral reference", "Service", "Provider (prime)", "Contract reference", "Date sent",
     "Keyworker first assigned", "Initial assessment held",
-    "Working days from sent to initial assessment (Monday to Friday, bank holidays not "
-    "taken out)",
+    "Working days from sent to initial assessment (Monday to Friday, less England and "
+    "Wales bank holidays)",
     "Action plan first approved", "Sessions booked", "Sessions attended",
     "Sessions attended late", "Sessions not attended",
     "Sessions that did not happen (the person came)", "RAR days", "State",
