@@ -185,7 +185,7 @@ def _create_with_history(created: list[Task]) -> None:
         ids = {(pid, key): pk for pid, key, pk in Task.objects.filter(
             person_id__in={task.person_id for task in created})
             .values_list("person_id", "key", "pk")}
-        history = Task.history.model  # type: ignore[attr-defined]
+        history = Task.history.model
         user = history.get_default_history_user(created[0])
         when = connection.ops.adapt_datetimefield_value(timezone.now())
         tracked = [field for field in history.tracked_fields]
