@@ -65,3 +65,11 @@ def test_the_handover_download_quotes_a_com_name_and_email(client_for: Any,
     rows = list(csv.DictReader(io.StringIO(download.content.decode())))
     assert [(row["case_ref"], row["com_name"], row["com_email"]) for row in rows] == [
         ("U0001", '\'=HYPERLINK("http://x","y")', "'@SUM(1+1)")]
+
+
+def test_chunks_stream_the_same_text_in_pieces_and_neutralise_every_cell() -> None:
+    rows = [[f"=row{n}", n] for n in range(5)]
+    pieces = list(csv_safe.chunks(["name", "n"], rows, every=2))
+    assert len(pieces) == 3  # after rows 2 and 4, then the rest
+    assert "".join(pieces).splitlines() == ["name,n", *(f"'=row{n},{n}" for n in range(5))]
+    assert list(csv_safe.chunks(["only"], [])) == ["only\r\n"]

@@ -12,8 +12,9 @@ or a line break, so no cell can spill into the next.
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 #: What a spreadsheet takes as the start of a formula (OWASP, "CSV Injection").
@@ -50,3 +51,19 @@ class SafeWriter:
 def writer(stream: _Stream, **options: Any) -> SafeWriter:
     """A CSV writer for a download (a Django ``HttpResponse`` or any text stream)."""
     return SafeWriter(stream, **options)
+
+
+def chunks(header: Iterable[object], rows: Iterable[Iterable[object]],
+           every: int = 2_000) -> Iterator[str]:
+    """The CSV text of ``header`` and ``rows`` in pieces of ``every`` rows, for a streamed
+    download (a Django ``StreamingHttpResponse``): a large file never sits in memory."""
+    buffer = io.StringIO()
+    safe = writer(buffer)
+    safe.writerow(header)
+    for number, row in enumerate(rows, 1):
+        safe.writerow(row)
+        if number % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
