@@ -123,31 +123,36 @@ def step_sample(url: str, size: int) -> None:
     }))
 
 
-def _exists(pg: str) -> bool:
+def database_exists(pg: str, database: str = DATABASE) -> bool:
+    """Whether the scratch database ``database`` is on the server ``pg`` points at."""
     import psycopg
 
     with psycopg.connect(pg, autocommit=True) as connection:
         return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (DATABASE,)).fetchone() is not None
+                                  (database,)).fetchone() is not None
 
 
-def _create(pg: str) -> str:
+def create_database(pg: str, database: str = DATABASE) -> str:
+    """``database`` made afresh on the server ``pg`` points at; its URL."""
     import psycopg
 
     with psycopg.connect(pg, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    return _url(pg)
+        connection.execute(f"DROP DATABASE IF EXISTS {database}")
+        connection.execute(f"CREATE DATABASE {database}")
+    return database_url(pg, database)
 
 
-def _url(pg: str) -> str:
-    return pg.rsplit("/", 1)[0] + "/" + DATABASE
+def database_url(pg: str, database: str = DATABASE) -> str:
+    """The URL of ``database`` on the server of ``pg``."""
+    return pg.rsplit("/", 1)[0] + "/" + database
 
 
-def _run_step(step: str, url: str, *extra: str) -> str:
+def run_step(step: str, url: str, *extra: str, script: str = __file__) -> str:
+    """Run ``script --step step`` in a child process, print its time and memory, return
+    what it printed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     seconds, rss, out = recompute.measure(
-        [sys.executable, __file__, "--step", step, "--url", url, *extra], env)
+        [sys.executable, script, "--step", step, "--url", url, *extra], env)
     print(f"  {step}: {seconds:.1f} s, {rss:.0f} MB", flush=True)
     return out
 
@@ -155,7 +160,8 @@ def _run_step(step: str, url: str, *extra: str) -> str:
 # --- the service --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -286,7 +292,8 @@ def client_process(port: int, password: str, threads: int, seconds: float,
         worker.join()
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
+    """The value ``share`` of the way up ``values`` (0.95: the p95)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
@@ -316,7 +323,7 @@ def load(port: int, password: str, clients: int, seconds: float,
             print(f"  {page}: {error}", flush=True)
         rows.append({"page": page, "requests": len(times) + errors, "errors": errors,
                      "p50_ms": round(statistics.median(times), 1) if times else None,
-                     "p95_ms": round(_percentile(times, 0.95), 1) if times else None,
+                     "p95_ms": round(percentile(times, 0.95), 1) if times else None,
                      "per_second": round((len(times) + errors) / seconds, 1)})
     return rows
 
@@ -348,17 +355,17 @@ def main() -> None:
     if args.step == "sample":
         return step_sample(args.url, 4_000)
 
-    if args.reuse and _exists(args.pg):
-        url = _url(args.pg)
+    if args.reuse and database_exists(args.pg):
+        url = database_url(args.pg)
         print(f"Reusing {DATABASE}", flush=True)
-        _run_step("migrate", url)
+        run_step("migrate", url)
     else:
-        url = _create(args.pg)
+        url = create_database(args.pg)
         print(f"Loading {args.cases:,} cases into {DATABASE} and deciding them", flush=True)
-        _run_step("load", url, "--cases", str(args.cases))
-        _run_step("nightly", url, "--workers", str(args.workers))
-    sample = json.loads(_run_step("sample", url))
-    port = _free_port()
+        run_step("load", url, "--cases", str(args.cases))
+        run_step("nightly", url, "--workers", str(args.workers))
+    sample = json.loads(run_step("sample", url))
+    port = free_port()
     service = start_service(url, port)
     phases = []
     try:

@@ -35,10 +35,8 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import os
 import random
 import statistics
-import sys
 import threading
 import time
 from base64 import b64encode
@@ -49,7 +47,6 @@ from typing import Any
 import pages  # bench/pages.py: the service as make run starts it, the free port
 import recompute  # bench/recompute.py: child processes measured, Django set up
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "omp_bench_referrals"
 SERVICE = "Housing support in London"
 TARGET_RATE = 200.0
@@ -169,33 +166,8 @@ def step_client(url: str) -> None:
                       "listed": Referral.objects.filter(created_by__username="com").count()}))
 
 
-def _exists(pg: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(pg, autocommit=True) as connection:
-        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (DATABASE,)).fetchone() is not None
-
-
-def _create(pg: str) -> str:
-    import psycopg
-
-    with psycopg.connect(pg, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    return _url(pg)
-
-
-def _url(pg: str) -> str:
-    return pg.rsplit("/", 1)[0] + "/" + DATABASE
-
-
 def _run_step(step: str, url: str, *extra: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    seconds, rss, out = recompute.measure(
-        [sys.executable, __file__, "--step", step, "--url", url, *extra], env)
-    print(f"  {step}: {seconds:.1f} s, {rss:.0f} MB", flush=True)
-    return out
+    return pages.run_step(step, url, *extra, script=__file__)
 
 
 # --- the API clients --------------------------------------------------------------------------
@@ -293,11 +265,6 @@ def client_process(port: int, client_id: str, secret: str, threads: int, rate: f
         worker.join()
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
                seconds: float) -> list[dict[str, Any]]:
     """Run the API clients in two processes; each kind of write's figures, then all."""
@@ -324,7 +291,7 @@ def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
         rows.append({"write": kind, "requests": len(mine), "errors": len(failed),
                      "per_second": round(len(mine) / seconds, 1),
                      "p50_ms": round(statistics.median(times), 1) if times else None,
-                     "p95_ms": round(_percentile(times, 0.95), 1) if times else None})
+                     "p95_ms": round(pages.percentile(times, 0.95), 1) if times else None})
     return rows
 
 
@@ -336,7 +303,7 @@ def practitioner_list(port: int, password: str, times: int = 30) -> dict[str, An
     ok = [ms for ms, error in taken if not error]
     return {"requests": times, "errors": times - len(ok),
             "p50_ms": round(statistics.median(ok), 1) if ok else None,
-            "p95_ms": round(_percentile(ok, 0.95), 1) if ok else None}
+            "p95_ms": round(pages.percentile(ok, 0.95), 1) if ok else None}
 
 
 def main() -> None:
@@ -359,17 +326,17 @@ def main() -> None:
     if args.step == "client":
         return step_client(args.url)
 
-    if args.reuse and _exists(args.pg):
-        url = _url(args.pg)
+    if args.reuse and pages.database_exists(args.pg, DATABASE):
+        url = pages.database_url(args.pg, DATABASE)
         print(f"Reusing {DATABASE}", flush=True)
-        pages._run_step("migrate", url)
+        pages.run_step("migrate", url)
         prepared = json.loads(_run_step("client", url))
     else:
-        url = _create(args.pg)
+        url = pages.create_database(args.pg, DATABASE)
         print(f"Preparing {DATABASE}: 30,000 cases and {args.referrals:,} referrals in "
               "delivery", flush=True)
         prepared = json.loads(_run_step("load", url, "--referrals", str(args.referrals)))
-    port = pages._free_port()
+    port = pages.free_port()
     service = pages.start_service(url, port)
     try:
         print(f"{args.clients} API clients writing {args.rate:g} a second for "
