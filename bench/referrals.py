@@ -67,7 +67,7 @@ def step_load(url: str, referrals: int) -> None:
 
     from omp.clock import today
     from omp.demo.load import load_demo
-    from omp.demo.referrals import backdate, complete_answers, demo_referrals
+    from omp.demo.referrals import demo_referrals, send_complete
     from omp.referrals import actions
     from omp.referrals.models import Referral, Service
     from omp.referrals.queries import eligibility_problems
@@ -88,13 +88,10 @@ def step_load(url: str, referrals: int) -> None:
             break
         if eligibility_problems(service, person, today()):
             continue
-        referral = actions.start_referral(practitioner, person, service)
-        actions.save_draft(practitioner, referral, complete_answers(service, rng))
-        try:
-            actions.send_referral(practitioner, referral)
-        except actions.ReferralError:
-            continue  # e.g. a custody record with no release date: left as a draft
-        backdate(referral, 30)  # sent a month ago, so sessions in the past week can be held
+        # Sent a month ago, so sessions in the past week can be held.
+        referral = send_complete(practitioner, person, service, rng, days_ago=30)
+        if referral is None:
+            continue
         actions.assign_keyworker(keyworker, referral, keyworker.username)
         actions.record_initial_assessment(keyworker, referral,
                                           timezone.localdate() - timedelta(days=25))

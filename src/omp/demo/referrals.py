@@ -49,6 +49,23 @@ def complete_answers(service: Any, rng: random.Random) -> dict[str, Any]:
             "explanation_for_person": f"{service.title}: {service.description}"}
 
 
+def send_complete(practitioner: Any, person: Any, service: Any, rng: random.Random,
+                  days_ago: int) -> Any:
+    """A referral of ``person`` to ``service``, completed and sent ``days_ago`` days ago by
+    ``practitioner`` through the pages' actions; ``None`` when it cannot be sent (e.g. a
+    custody record with no release date: it is left as a draft)."""
+    from omp.referrals import actions
+
+    referral = actions.start_referral(practitioner, person, service)
+    actions.save_draft(practitioner, referral, complete_answers(service, rng))
+    try:
+        actions.send_referral(practitioner, referral)
+    except actions.ReferralError:
+        return None
+    backdate(referral, days_ago)
+    return referral
+
+
 def _deliver(practitioner: Any, keyworker: Any, referral: Any, rng: random.Random,
              sessions: int) -> None:
     """Assign, assess, plan, approve and hold ``sessions`` sessions, in the past."""
@@ -121,13 +138,9 @@ def demo_referrals(seed: int) -> int:
         keyworker = User.objects.get(username=keyworker_name)
         eligible = [p for p in people if not eligibility_problems(service, p, today())]
         for index, person in enumerate(rng.sample(eligible, min(PER_SERVICE, len(eligible)))):
-            referral = actions.start_referral(practitioner, person, service)
-            actions.save_draft(practitioner, referral, complete_answers(service, rng))
-            try:
-                actions.send_referral(practitioner, referral)
-            except actions.ReferralError:
-                continue  # e.g. a custody record with no release date: left as a draft
-            backdate(referral, 60)
+            referral = send_complete(practitioner, person, service, rng, days_ago=60)
+            if referral is None:
+                continue
             made += 1
             if index >= CONCLUDED + 2:
                 continue  # sent, waiting for the provider
