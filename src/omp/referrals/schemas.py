@@ -340,31 +340,30 @@ class MessageOut(Schema):
 # Sessions (REF-5), for the provider's pages' work done from its own system (REF-8).
 
 
-class SessionBookingIn(Schema):
+class _SessionTimeIn(Schema):
+    """When and how a session is held: what a booking and a move both give."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: dt.date
+    start_time: str = Field(max_length=20)
+    duration_minutes: int
+    method: str = Field(max_length=20)
+    location: str = Field("", max_length=300)
+
+
+class SessionBookingIn(_SessionTimeIn):
     """A session of the approved action plan to book: the day (``YYYY-MM-DD``), the time it
     starts (``14:30``), how long it lasts in minutes (5 to 480), how it is delivered —
     ``phone``, ``video``, ``probation_office`` or ``in_person_other`` — and, in person, the
     address; and whether it counts towards the enforceable (RAR) days."""
 
-    model_config = ConfigDict(extra="forbid")
-    day: dt.date
-    start_time: str = Field(max_length=20)
-    duration_minutes: int
-    method: str = Field(max_length=20)
-    location: str = Field("", max_length=300)
     enforceable: bool
 
 
-class SessionMoveIn(Schema):
+class SessionMoveIn(_SessionTimeIn):
     """A session not yet held moved to a new time: the new booking as for a booking, who
     asked for the move (``person``, ``provider`` or ``practitioner``) and why."""
 
-    model_config = ConfigDict(extra="forbid")
-    day: dt.date
-    start_time: str = Field(max_length=20)
-    duration_minutes: int
-    method: str = Field(max_length=20)
-    location: str = Field("", max_length=300)
     requested_by: str = Field(max_length=12)
     reason: str = Field(max_length=4000)
 
