@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from omp.access import (
@@ -357,18 +357,10 @@ def open_referral(request: Any, pk: int, channel: str) -> Referral:
 # The lifecycle (derived from events), the timeline both sides see, and the action plans.
 
 
-def _lifecycle_events(events: Any) -> list[LifecycleEvent]:
-    return [LifecycleEvent(e.kind, e.at, e.plan_version) for e in events]
-
-
-def _with_plan_versions(events: QuerySet[ReferralEvent]) -> QuerySet[ReferralEvent]:
-    return events.annotate(plan_version=F("action_plan__version"))
-
-
 def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralState:
     """The referral's state from its events, now or as it was at ``as_at``."""
-    events = _with_plan_versions(ReferralEvent.objects.filter(referral=referral))
-    return referral_state(_lifecycle_events(events), as_at)
+    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral))
+    return referral_state(events.get(referral.pk, []), as_at)
 
 
 def states_for(referrals: list[Referral]) -> dict[int, ReferralState]:
@@ -388,7 +380,9 @@ def _lifecycle_events_of(events: QuerySet[ReferralEvent]) -> dict[int, list[Life
     """The lifecycle events of ``events``, by referral, in one query (only the columns the
     lifecycle reads)."""
     by_referral: dict[int, list[LifecycleEvent]] = {}
-    rows = events.order_by().values_list("referral_id", "kind", "at", "action_plan__version")
+    # In the order they were recorded: the lifecycle breaks a tie on the time by it.
+    rows = events.order_by("at", "id").values_list("referral_id", "kind", "at",
+                                                   "action_plan__version")
     for referral_id, kind, at, version in rows.iterator(chunk_size=5_000):
         by_referral.setdefault(referral_id, []).append(LifecycleEvent(kind, at, version))
     return by_referral
