@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from omp.rules.durations import at_least_months, duration_words
+from omp.rules.durations import at_least_months, day_words, duration_words
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
 from omp.rules.tier import Tier, computed_tier, more_serious, recorded_tier
@@ -120,7 +120,7 @@ def _on(facts: CaseFacts, path: str) -> date | None:
 
 
 def _when(day: date | None) -> str:
-    return f", recorded on {day.strftime('%-d %B %Y')}" if day else ""
+    return f", recorded on {day_words(day)}" if day else ""
 
 
 def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDecision:
@@ -253,7 +253,7 @@ def _schedule_15_violent(facts: CaseFacts) -> Iterator[Reason | Missing]:
     elif at_least_months(sentence.length, sentence.date, 12):
         yield Reason(rule, "event.sentence.length", sentence.length, sentence.date,
                      f"Custodial sentence of {sentence.length} from "
-                     f"{sentence.date.strftime('%-d %B %Y')} (12 months or more) for schedule 15 "
+                     f"{day_words(sentence.date)} (12 months or more) for schedule 15 "
                      f"violent offence {', '.join(violent)}")
 
 

@@ -64,10 +64,17 @@ def at_least_months(length: str, start: date, months: int) -> bool:
     return parse_duration(length).added_to(start) >= shift_months(start, months)
 
 
+@lru_cache(maxsize=65_536)  # pure; the reasons of a national run repeat the same days
+def day_words(day: date) -> str:
+    """A date as the reasons write it: ``1 March 2027``."""
+    return day.strftime("%-d %B %Y")
+
+
 _WORD_PART = re.compile(r"(\d+)([YMWD])")
 _WORD_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
 
 
+@lru_cache(maxsize=1024)  # pure; courts use few distinct lengths
 def duration_words(length: str) -> str:
     """An ISO 8601 sentence length in words: ``P2Y6M`` is "2 years 6 months" (the text
     itself when it is not a duration)."""

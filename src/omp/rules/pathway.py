@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from omp.rules.durations import at_least_months, duration_words
+from omp.rules.durations import at_least_months, day_words, duration_words
 from omp.rules.facts import CaseFacts
 
 RULE = "PATH-1"
@@ -57,7 +57,7 @@ class PathwayDecision:
 
 def _on(facts: CaseFacts, path: str) -> str:
     day = facts.recorded.get(path)
-    return f", recorded on {day.strftime('%-d %B %Y')}" if day else ""
+    return f", recorded on {day_words(day)}" if day else ""
 
 
 def decide_pathway(facts: CaseFacts) -> PathwayDecision | None:
@@ -92,7 +92,7 @@ def decide_pathway(facts: CaseFacts) -> PathwayDecision | None:
                                "Sentence date not recorded, so 12 months cannot be counted: "
                                "the pathway cannot be decided (PATH-1)")
     served = f"Sentenced to {duration_words(sentence.length)} from " \
-             f"{sentence.date.strftime('%-d %B %Y')}"
+             f"{day_words(sentence.date)}"
     if at_least_months(sentence.length, sentence.date, 12):
         return PathwayDecision(2, "event.sentence.length", sentence.length,
                                f"{served}: 12 months or more, so pathway 2 (PATH-1)")
