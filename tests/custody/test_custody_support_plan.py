@@ -368,6 +368,31 @@ def test_the_case_page_links_to_the_plan(assessed: tuple[Any, Any], client_for: 
     assert f'href="/cases/{person.case_ref}/support-plan/">Fortnightly review' in due
 
 
+def test_the_case_page_reads_the_plan_from_what_its_other_parts_read(
+        assessed: tuple[Any, Any], client_for: Any) -> None:
+    """The needs and tasks parts read the assessment in force and the open tasks; the plan
+    part reuses them, and the page asks once whether the person was ever in custody."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person, worker = assessed
+    _add(worker, person)
+    client = client_for("cm_reads", "case_manager")
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get(reverse("case-detail", args=[person.case_ref])).content.decode()
+    assert "View the support plan" in page and "Record the review" in page
+    selects = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")]
+    assessments = [sql for sql in selects if 'FROM "custody_needsassessment"' in sql
+                   and "COUNT(" not in sql]
+    spells_asked = [sql for sql in selects if 'FROM "cases_custodyspell"' in sql
+                    and "LIMIT 1" in sql]
+    people = [sql for sql in selects if 'FROM "cases_person"' in sql and (
+        'WHERE "cases_person"."id" =' in sql or 'WHERE "cases_person"."case_ref" =' in sql)]
+    assert len(assessments) == 1, assessments
+    assert len(spells_asked) == 1, spells_asked
+    assert len(people) == 1, people
+
+
 def test_the_add_form_refuses_naming_fields_and_adds(assessed: tuple[Any, Any],
                                                      client_for: Any) -> None:
     person, _ = assessed

@@ -251,9 +251,13 @@ def _womens_prison(prison_code: str) -> bool | None:
     return Prison.objects.filter(code=prison_code).values_list("womens", flat=True).first()
 
 
-def facts_for_person(person: Person, as_of: date) -> CaseFacts:
-    """Facts for one case from the current record (the recompute-on-change path)."""
-    person = Person.objects.select_related("pdu__region").get(pk=person.pk)
+def facts_for_person(person: Person, as_of: date, *, fresh: bool = True) -> CaseFacts:
+    """Facts for one case from the current record (the recompute-on-change path).
+
+    ``fresh`` reads the person again (a writer's copy may be stale); a reader that has just
+    read it with its PDU and region (``open_case``) passes ``fresh=False``."""
+    if fresh:
+        person = Person.objects.select_related("pdu__region").get(pk=person.pk)
     return assemble(_rows_from_objects(
         person, person.events.all(), Offence.objects.filter(event__person=person),
         Sentence.objects.filter(event__person=person), person.registrations.all(),

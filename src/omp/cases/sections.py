@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -32,6 +33,12 @@ class CasePage:
     today: date
     facts: CaseFacts
     context: dict[str, Any]
+
+    @cached_property
+    def has_custody_record(self) -> bool:
+        """Whether the person has ever been recorded in custody (asked once per page, by
+        whichever parts need it)."""
+        return bool(self.person.custody_spells.exists())
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,9 @@ def case_detail(request: HttpRequest, case_ref: str) -> HttpResponse:
             at = known_on = None
     on = today()
     context: dict[str, Any] = {}
-    page = CasePage(request, person, at, on, facts or facts_for_person(person, on), context)
+    # open_case has just read the person with its PDU and region: no need to read it again.
+    facts = facts or facts_for_person(person, on, fresh=False)
+    page = CasePage(request, person, at, on, facts, context)
     shown = parts()
     for part in shown:
         context.update(part.build(page))

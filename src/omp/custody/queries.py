@@ -260,13 +260,26 @@ class SupportPlan:
         return self.next_review is not None and self.next_review.due < self.today
 
 
-def support_plan_of(person: Person, today: date) -> SupportPlan:
+#: Stands for "not read yet" where ``None`` is a value (no assessment).
+_UNREAD: Any = object()
+
+
+def support_plan_of(person: Person, today: date, *, assessment: Any = _UNREAD,
+                    open_tasks: list[Task] | None = None) -> SupportPlan:
     """The person's support plan on ``today``: actions by pathway beside the needs in force,
-    the reviews with their progress, and the next review due."""
-    assessment = (NeedsAssessment.objects.filter(person=person).select_related("recorded_by")
-                  .order_by("-id").first())
-    needs = {need.area: need for need in Need.objects.filter(assessment=assessment)
-             } if assessment else {}
+    the reviews with their progress, and the next review due.
+
+    A caller that has already read the assessment in force (``needs_of``) and the open
+    tasks (``tasks_of``) passes them, so that they are not read again."""
+    if assessment is _UNREAD:
+        assessment = (NeedsAssessment.objects.filter(person=person)
+                      .select_related("recorded_by").order_by("-id").first())
+    if assessment is None:
+        needs: dict[str, Need] = {}
+    elif hasattr(assessment, "ordered_needs"):
+        needs = {need.area: need for need in assessment.ordered_needs}
+    else:
+        needs = {need.area: need for need in Need.objects.filter(assessment=assessment)}
     by_area: dict[str, list[SupportAction]] = {}
     for action in (SupportAction.objects.filter(person=person)
                    .select_related("created_by").order_by("due", "id")):
@@ -292,6 +305,10 @@ def support_plan_of(person: Person, today: date) -> SupportPlan:
     for review in reviews:
         review.ordered_progress = sorted(review.progress.all(), key=lambda p: (
             order.get(p.action.area, 99), p.action.due, p.action_id))
-    next_review = (Task.objects.filter(person=person, key__startswith=REVIEW_KEY_PREFIX,
-                                       status=OPEN).order_by("due", "id").first())
+    if open_tasks is None:
+        next_review = (Task.objects.filter(person=person, key__startswith=REVIEW_KEY_PREFIX,
+                                           status=OPEN).order_by("due", "id").first())
+    else:  # tasks_of's open tasks are in the same (due, id) order
+        next_review = next((task for task in open_tasks
+                            if task.key.startswith(REVIEW_KEY_PREFIX)), None)
     return SupportPlan(assessment, areas, reviews, next_review, today)

@@ -83,7 +83,8 @@ def _tasks_part(page: CasePage) -> dict[str, Any]:
 def _needs_part(page: CasePage) -> dict[str, Any]:
     latest, count = needs_of(page.person)
     return {"needs_assessment": latest, "needs_versions": count,
-            "can_assess_needs": has_role(page.request.user, TASK_WORKERS)}
+            "can_assess_needs": has_role(page.request.user, TASK_WORKERS),
+            "has_custody_record": page.has_custody_record}
 
 
 #: The pathway's tasks on the case page, after responsibility and handover, then the needs.
@@ -152,7 +153,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def _case_managers_part(page: CasePage) -> dict[str, Any]:
     return {"case_managers": case_managers_of(page.person),
             "can_allocate": has_role(page.request.user, CASELOAD_ALLOCATORS),
-            "has_timeline": page.person.custody_spells.exists()}
+            "has_timeline": page.has_custody_record}
 
 
 #: Who holds the case, before its tasks.
@@ -257,7 +258,8 @@ def _compact_part(page: CasePage) -> dict[str, Any]:
     changes = list(compact.history.select_related("history_user").order_by("-history_id")
                    ) if compact else []
     return {"compact": compact, "compact_changes": changes,
-            "can_change_compact": has_role(page.request.user, TASK_WORKERS)}
+            "can_change_compact": has_role(page.request.user, TASK_WORKERS),
+            "has_custody_record": page.has_custody_record}
 
 
 #: PATH-7: the compact and the provision, after the needs and the support plan.
@@ -292,8 +294,14 @@ def compact(request: HttpRequest, case_ref: str) -> HttpResponse:
 
 
 def _support_plan_part(page: CasePage) -> dict[str, Any]:
-    return {"support_plan": support_plan_of(page.person, page.today),
-            "can_plan": has_role(page.request.user, TASK_WORKERS)}
+    # The needs and tasks parts come first and have read the assessment in force and the
+    # open tasks; the plan reuses them rather than reading them again.
+    known = {name: page.context[key] for name, key in
+             (("assessment", "needs_assessment"), ("open_tasks", "open_tasks"))
+             if key in page.context}
+    return {"support_plan": support_plan_of(page.person, page.today, **known),
+            "can_plan": has_role(page.request.user, TASK_WORKERS),
+            "has_custody_record": page.has_custody_record}
 
 
 #: NEED-1, PATH-6: the support plan in short, after the needs it is written from.
