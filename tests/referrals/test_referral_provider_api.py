@@ -252,6 +252,22 @@ def test_the_client_works_a_referral_from_keyworker_to_attendance(
                              content_type=JSON).status_code == 200
 
 
+def test_a_client_with_a_token_starts_no_session(world: dict[str, Any]) -> None:
+    """A provider's system is judged by its token alone: no session row is written and no
+    session cookie sent, however many calls it makes."""
+    from django.contrib.sessions.models import Session
+
+    system = ApiClient(*world["a"])
+    before = Session.objects.count()
+    url = f"{API}/referrals/{world['mine'].pk}"
+    for _ in range(3):
+        answer = system.get(url)
+        assert answer.status_code == 200
+        assert "sessionid" not in answer.cookies
+    assert system.post(f"{url}/messages", {"body": "Booked for Monday"}).status_code == 201
+    assert Session.objects.count() == before
+
+
 def test_every_read_by_a_client_is_in_the_case_access_log(world: dict[str, Any]) -> None:
     from omp.cases.models import CaseAccess
 

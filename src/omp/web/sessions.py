@@ -25,6 +25,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from omp import clock
+from omp.web.api_auth import presents_token
 
 log = logging.getLogger("omp.sessions")
 
@@ -104,7 +105,10 @@ class SessionTimeoutMiddleware:
                         or request.path == reverse(SESSION_STATUS)):
                     return self._signed_out(request, reason)
         response = self.get_response(request)
-        if request.user.is_authenticated and not getattr(request, "omp_not_activity", False):
+        # A provider's system presenting a bearer token has no session: recording activity
+        # would start one, and write a session row, on every API call it makes.
+        if request.user.is_authenticated and not getattr(request, "omp_not_activity", False) \
+                and not presents_token(request):
             record_activity(request.session, clock.timestamp())
         return response
 
