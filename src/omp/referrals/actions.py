@@ -412,8 +412,7 @@ def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
 def _locked(user: Any, referral: Referral) -> Referral:
     """The referral, locked for the change, if ``user`` may read it (``Http404`` when not,
     as for one that does not exist)."""
-    referral_for(user, referral.pk)
-    return Referral.objects.select_for_update().get(pk=referral.pk)
+    return referral_for(user, referral.pk, lock=True)
 
 
 def _open(state: ReferralState) -> list[tuple[str, str]]:

@@ -108,11 +108,19 @@ def provider_referrals(user: Any, referrals: QuerySet[Referral] | None = None
     return referrals.filter(service__contract_id__in=contracts, sent_at__isnull=False)
 
 
-def referral_for(user: Any, pk: int) -> Referral:
+def referral_for(user: Any, pk: int, *, lock: bool = False) -> Referral:
     """The referral ``pk`` if ``user`` may read it. A referral the user may not see answers
-    exactly as one that does not exist (``Http404``), so ids cannot be probed."""
+    exactly as one that does not exist (``Http404``), so ids cannot be probed.
+
+    ``lock`` also locks the referral's row until the transaction ends (an action about to
+    change it), in the same query as the check."""
     require_role(user, REFERRAL_READERS | {PROVIDER})
-    referral = visible_referrals(user).filter(pk=pk).first()
+    referrals = visible_referrals(user)
+    if lock:
+        # Only the referral's row: the joined person, service and contract are read, not
+        # changed (and PostgreSQL cannot lock the nullable side of an outer join).
+        referrals = referrals.select_for_update(of=("self",))
+    referral = referrals.filter(pk=pk).first()
     if referral is None:
         raise Http404("No referral has that number")
     return referral
