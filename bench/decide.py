@@ -34,6 +34,7 @@ import importlib.util
 import json
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import tempfile
@@ -164,6 +165,16 @@ def _print(row: dict[str, Any]) -> None:
           f"cases/s  peak RSS {row['peak_rss_mb']:>6,} MB", flush=True)
 
 
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """``recompute.measure`` (wall seconds, peak tree RSS) and the CPU seconds, user and
+    system, of the command and the workers it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, rss, _ = recompute.measure(command, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, rss, cpu
+
+
 def run(cases: int, path: Path | None, output: Path | None, repeat: int = 2) -> None:
     """Time the baseline and ``omp decide`` over the same file; print ratios and agreement."""
     source = bench_file(cases, path)
@@ -180,21 +191,28 @@ def run(cases: int, path: Path | None, output: Path | None, repeat: int = 2) -> 
         # (b) and (c) run in turn, ``repeat`` times each, and the fastest of each is kept:
         # the pathway's share is a few per cent, less than the spread of one run to the next
         # on a shared machine.
-        runs: dict[str, list[tuple[float, float]]] = {"b": [], "c": []}
+        runs: dict[str, list[tuple[float, float, float]]] = {"b": [], "c": []}
         for _ in range(repeat):
-            runs["b"].append(recompute.measure(
+            runs["b"].append(_timed(
                 [*_omp(), "decide", "--input", str(source), "--output", str(theirs),
-                 "--today", AS_OF.isoformat()], env)[:2])
-            runs["c"].append(recompute.measure(
+                 "--today", AS_OF.isoformat()], env))
+            runs["c"].append(_timed(
                 [sys.executable, str(Path(__file__).resolve()), "--step", "without-pathway",
                  "--input", str(source), "--output", str(scratch / "no-pathway.jsonl")],
-                env)[:2])
-        print(f"(b) runs: {', '.join(f'{s:.2f} s' for s, _ in runs['b'])}; (c) runs: "
-              f"{', '.join(f'{s:.2f} s' for s, _ in runs['c'])}", flush=True)
-        decided = _row("(b) omp decide (fastest)", cases, *min(runs["b"]))
+                env))
+        for key in ("b", "c"):
+            print(f"({key}) runs: " + ", ".join(f"{wall:.2f} s ({cpu:.2f} s of CPU)"
+                                                for wall, _, cpu in runs[key]), flush=True)
+        decided = _row("(b) omp decide (fastest)", cases, *min(runs["b"])[:2])
         _print(decided)
-        without = _row("(c) omp decide, no pathway (fastest)", cases, *min(runs["c"]))
+        without = _row("(c) omp decide, no pathway (fastest)", cases, *min(runs["c"])[:2])
         _print(without)
+        # CPU seconds (the process and its workers) move less than wall time when other
+        # work shares the cores: the share on them is printed beside the wall-time one.
+        cpu_b, cpu_c = min(r[2] for r in runs["b"]), min(r[2] for r in runs["c"])
+        cpu_share = (cpu_b - cpu_c) / cpu_c
+        print(f"the pathway's share of CPU time: {cpu_b - cpu_c:+.2f} s, {cpu_share:+.1%} "
+              f"(least CPU of each: {cpu_b:.2f} s against {cpu_c:.2f} s)", flush=True)
         share = (decided["seconds"] - without["seconds"]) / without["seconds"]
         print(f"the pathway's share: {decided['seconds'] - without['seconds']:+.2f} s, "
               f"{share:+.1%} of (c) (target ≤ {PATHWAY_SHARE_TARGET:.0%}: "
@@ -216,6 +234,7 @@ def run(cases: int, path: Path | None, output: Path | None, repeat: int = 2) -> 
         output.write_text(json.dumps(
             {"cases": cases, "baseline": baseline, "decide": decided,
              "decide_without_pathway": without, "pathway_share": round(share, 3),
+             "pathway_cpu_share": round(cpu_share, 3),
              "ratio": round(ratio, 3), "target_ratio": TARGET_RATIO, "aim_ratio": AIM_RATIO,
              "rss_vs_target": round(memory, 3), "agreement": agreed}, indent=2) + "\n")
 
