@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from omp.cases.models import Person, Prison, ProbationDeliveryUnit
+from omp.rules.needs import NEED_AREAS as NEED_AREAS  # NEED-1, kept in one place
 from omp.rules.support_plan import ACTION_STATUSES, NOT_STARTED, OPEN_STATUSES, is_review_key
 
 OPEN, DONE, NOT_NEEDED = "open", "done", "not_needed"
@@ -81,16 +82,6 @@ class LocalArea(models.Model):
         return f"{self.name} (local to {self.prison.name})"
 
 
-#: NEED-1: the seven needs pathways, in the seed's order.
-NEED_AREAS = (
-    ("accommodation", "Accommodation"),
-    ("ete", "Education, training and employment"),
-    ("health", "Health"),
-    ("substance_misuse", "Substance misuse"),
-    ("families", "Families"),
-    ("finance", "Finance and debt"),
-    ("thinking", "Thinking skills"),
-)
 NEED_LEVELS = (("none", "No need"), ("low", "Low"), ("medium", "Medium"), ("high", "High"))
 
 

@@ -3,6 +3,7 @@ due across cases."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -312,3 +313,53 @@ def support_plan_of(person: Person, today: date, *, assessment: Any = _UNREAD,
         next_review = next((task for task in open_tasks
                             if task.key.startswith(REVIEW_KEY_PREFIX)), None)
     return SupportPlan(assessment, areas, reviews, next_review, today)
+
+
+# The support plan's work on needs, for the duplication check of OUT-6 (``omp snapshot``).
+
+
+@dataclass(frozen=True)
+class ActionWork:
+    """One support plan action's spell of work on a need (NEED-1): from the day it was
+    written to the day it was closed (achieved or no longer needed), ``None`` while it is
+    open; with the referral it runs through, by reference, when there is one."""
+
+    person_id: int
+    area: str
+    referral_reference: str
+    start: date
+    end: date | None
+
+
+#: Rows read from the database at a time when the whole national caseload is streamed.
+STREAM_CHUNK = 5_000
+
+
+def support_action_work() -> Iterator[ActionWork]:
+    """Every support plan action's spell of work (:class:`ActionWork`), in two queries
+    streamed in chunks: the history of the closed actions' statuses, for the day each was
+    last closed (an action opened again and closed again ends on the later day), and the
+    actions. A closed action whose closing the history does not hold ends the day it was
+    written, so it never makes an overlap up."""
+    from django.utils import timezone
+
+    from omp.rules.support_plan import OPEN_STATUSES
+
+    closed = SupportAction.objects.exclude(status__in=OPEN_STATUSES).values("pk")
+    closed_on: dict[int, date | None] = {}
+    changes = (SupportAction.history.filter(id__in=closed)
+               .order_by("id", "history_date", "history_id")
+               .values_list("id", "status", "history_date"))
+    for action_id, status, changed_at in changes.iterator(chunk_size=STREAM_CHUNK):
+        if status in OPEN_STATUSES:
+            closed_on[action_id] = None
+        elif closed_on.get(action_id) is None:
+            closed_on[action_id] = timezone.localtime(changed_at).date()
+    actions = (SupportAction.objects.order_by("pk")
+               .values_list("pk", "person_id", "area", "referral_reference", "created_at",
+                            "status"))
+    for pk, person_id, area, reference, created_at, status in actions.iterator(
+            chunk_size=STREAM_CHUNK):
+        start = timezone.localtime(created_at).date()
+        end = None if status in OPEN_STATUSES else (closed_on.get(pk) or start)
+        yield ActionWork(person_id, area, reference, start, end)

@@ -36,6 +36,7 @@ from omp.rules.multiple_comparisons import (
     benjamini_hochberg,
     share_above_p_value,
 )
+from omp.rules.needs import ANALYTICS_NEED_WORDS
 
 RULE = "OUT-6"
 #: COM-4: a figure about fewer than this many people is not shown to anyone reading
@@ -50,16 +51,8 @@ TRANSFER_WEEKS = 12
 #: The two-sided 95% normal quantile, for the intervals of the transfer check.
 Z95 = 1.959964
 RISK_BANDS = ("low", "medium", "high")
-#: NEED-1: the seven needs, in the words people use.
-NEEDS = {
-    "accommodation": "Accommodation",
-    "education_training_employment": "Education, training and employment",
-    "health": "Health",
-    "substance_misuse": "Substance misuse",
-    "families": "Families",
-    "finance_debt": "Finance and debt",
-    "thinking_skills": "Thinking skills",
-}
+#: NEED-1: the seven needs, in the words people use (``omp.rules.needs``).
+NEEDS = ANALYTICS_NEED_WORDS
 PARKING = "possible parking"
 CHERRY_PICKING = "possible cherry-picking"
 #: Shown in place of a suppressed figure, as in official statistics.

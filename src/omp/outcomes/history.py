@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omp.outcomes.cohorts import DONCASTER, PILOT_START
+from omp.rules.needs import ANALYTICS_NEED_WORDS
 from omp.rules.offences import OFFENCE_CODES, OffenceCode
 
 EPOCH = date(1970, 1, 1)
@@ -57,8 +58,7 @@ NATIONALITIES = {"British": 0.86, "Irish": 0.01, "Polish": 0.03, "Romanian": 0.0
                  "Pakistani": 0.01, "Nigerian": 0.01, "Portuguese": 0.01}
 DISPOSALS = {"court": 0.78, "caution": 0.14, "conditional_caution": 0.04,
              "reprimand": 0.02, "warning": 0.02}
-NEEDS = ("accommodation", "education_training_employment", "health", "substance_misuse",
-         "families", "finance_debt", "thinking_skills")
+NEEDS = tuple(ANALYTICS_NEED_WORDS)  # NEED-1, in the seed's order
 AGENCIES = ("Catch22", "Probation Service", "Turning Point", "Local authority housing",
             "Drug Intervention Programme", "Jobcentre Plus")
 # OGRS3 age/sex parameters (REFERENCE.md §3): lower age bound of each band.

@@ -13,13 +13,29 @@ non-British, non-Irish person whose spell is an immigration case is counted as d
 moved to an immigration removal centre on release; the sentence's ``time_served`` and
 ``breach_of_court_order`` flags are the other two. OGRS3 is the latest OGRS assessment on or
 before the index date.
+
+The monitoring tables of OUT-6 come from the live work with people: ``need_work`` holds each
+sent referral's spell of work on the need its service category meets (``omp.rules.needs``),
+by its prime provider, from the day it was sent to the day it was concluded or withdrawn
+(open while it goes on: the spells the provider's summary of other services counts as
+current), and each support plan action's spell by custody case management, from the day it
+was written to the day it was closed, unless it runs through one of those referrals (the
+referral's row is that work). ``support_contacts`` holds each referral session that took
+place (REF-5a), with its booked minutes, the prison the person was in that day (none in the
+community), the person's pathway in the current decision (PATH-1) and the OGRS band on the
+day (NEED-2). No names: case references, codes, organisations and dates only.
+
+Everything is read in one transaction (on PostgreSQL repeatable read, read only), so the
+tables agree with one another however long the snapshot takes; the monitoring tables are
+streamed in chunks, never held whole.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,8 +44,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from omp.outcomes.history import BANDS, contract_package_areas
+from omp.rules.needs import analytics_need, service_category_need
 
 BRITISH_OR_IRISH = {"british", "irish"}
+#: The agency of a support plan action's work in ``need_work``: the case management service
+#: that writes the plan (PATH-3, NEED-1). Not the action's owner, which is free text and
+#: may name a person.
+CASE_MANAGEMENT = "Custody case management"
+#: Rows written to a Parquet file at a time by the streamed tables.
+WRITE_CHUNK = 50_000
 
 
 def _band(score: float | None) -> str | None:
@@ -41,6 +64,23 @@ def _band(score: float | None) -> str | None:
 def _write(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> int:
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), path, compression="zstd")
     return len(rows)
+
+
+def _write_stream(path: Path, rows: Iterable[dict[str, Any]], schema: pa.Schema) -> int:
+    """Write ``rows`` as they come, ``WRITE_CHUNK`` at a time; an empty table keeps its
+    schema."""
+    written = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == WRITE_CHUNK:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                written, chunk = written + len(chunk), []
+        if chunk or not written:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+        written += len(chunk)
+    return written
 
 
 def _schema(**columns: pa.DataType) -> pa.Schema:
@@ -71,6 +111,9 @@ SCHEMAS = {
                             deported_or_irc=B, time_served_on_remand=B,
                             breach_of_court_order=B, nps_allocated=B,
                             electronic_monitoring_only=B),
+    "need_work": _schema(case_ref=S, need=S, agency=S, start_date=D, end_date=D),
+    "support_contacts": _schema(case_ref=S, prison_code=S, pathway=pa.int8(), risk_band=S,
+                                contact_date=D, minutes=pa.int32()),
 }
 
 
@@ -86,10 +129,33 @@ def _age(born: date | None, on: date) -> int | None:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+@contextmanager
+def _consistent_read() -> Iterator[None]:
+    """One transaction for every read of the snapshot: on PostgreSQL repeatable read and
+    read only (a snapshot of the database taken at its first query); on SQLite a read
+    transaction, which in WAL mode sees the database as it was when it began. Inside a
+    transaction already begun (a test's), that one is used as it is."""
+    from django.db import connection, transaction
+
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def write_snapshot(output: Path, progress: Callable[[str], None] | None = None
                    ) -> dict[str, int]:
-    """Write the case store's tables and its index events to ``output`` as Parquet; return
-    the rows written per table. One query per table, never one per case."""
+    """Write the case store's tables, its index events and the monitoring tables of OUT-6
+    to ``output`` as Parquet, all read in one transaction; return the rows written per
+    table. One query per table, never one per case."""
+    output.mkdir(parents=True, exist_ok=True)
+    with _consistent_read():
+        return _write_tables(output, progress or (lambda _name: None))
+
+
+def _write_tables(output: Path, step: Callable[[str], None]) -> dict[str, int]:
     from omp.cases.models import (
         Assessment,
         CustodySpell,
@@ -100,8 +166,6 @@ def write_snapshot(output: Path, progress: Callable[[str], None] | None = None
         Sentence,
     )
 
-    step = progress or (lambda _name: None)
-    output.mkdir(parents=True, exist_ok=True)
     cpa_of_pdu = {str(pdu): str(cpa["code"]) for cpa in contract_package_areas()
                   for pdu in cpa["pdus"]}  # type: ignore[attr-defined]
     counts: dict[str, int] = {}
@@ -174,9 +238,11 @@ def write_snapshot(output: Path, progress: Callable[[str], None] | None = None
 
     spell_by_id = {s["spell_id"]: s for s in spells}
     transfers = []
+    moves: dict[int, list[tuple[date, str]]] = defaultdict(list)
     for t in PrisonTransfer.objects.values("spell_id", "from_prison", "to_prison",
                                            "transferred_on"):
         spell = spell_by_id[t["spell_id"]]
+        moves[t["spell_id"]].append((t["transferred_on"], t["from_prison"]))
         score = _latest(ogrs.get(spell["case_ref"], []), t["transferred_on"])
         transfers.append({"case_ref": spell["case_ref"], "from_prison": t["from_prison"],
                           "to_prison": t["to_prison"], "transfer_date": t["transferred_on"],
@@ -191,7 +257,93 @@ def write_snapshot(output: Path, progress: Callable[[str], None] | None = None
                                                   cpa_of_pdu),
                                     SCHEMAS["index_events"])
     step("index events")
+
+    counts["need_work"] = _write_stream(output / "need_work.parquet", _need_work(ref),
+                                        SCHEMAS["need_work"])
+    step("need work")
+    for spell_moves in moves.values():
+        spell_moves.sort()
+    counts["support_contacts"] = _write_stream(
+        output / "support_contacts.parquet",
+        _support_contacts(ref, _Whereabouts(spells, moves), ogrs), SCHEMAS["support_contacts"])
+    step("support contacts")
     return counts
+
+
+def _need_work(ref: dict[int, str]) -> Iterator[dict[str, Any]]:
+    """OUT-6: the rows of ``need_work``: each sent referral's spell on its category's need,
+    then each support plan action's spell unless it runs through a sent referral. A
+    referral in a category that meets no known need (``omp.rules.needs``) is left out, and
+    its category named in a warning."""
+    import structlog
+
+    from omp.custody.queries import support_action_work
+    from omp.referrals.queries import referral_work
+
+    sent: set[str] = set()
+    unknown: dict[str, int] = defaultdict(int)
+    for work in referral_work():
+        sent.add(work.reference)
+        need = service_category_need(work.category_code)
+        if need is None:
+            unknown[work.category_code] += 1
+            continue
+        yield {"case_ref": ref[work.person_id], "need": need, "agency": work.provider,
+               "start_date": work.start, "end_date": work.end}
+    if unknown:
+        structlog.get_logger("omp.snapshot").warning(
+            "need_work: referrals left out, their service category meets no known need",
+            categories=dict(unknown))
+    for action in support_action_work():
+        need = analytics_need(action.area)
+        if need is None or action.referral_reference in sent:
+            continue
+        yield {"case_ref": ref[action.person_id], "need": need, "agency": CASE_MANAGEMENT,
+               "start_date": action.start, "end_date": action.end}
+
+
+class _Whereabouts:
+    """Which prison a person was in on a day, from their custody spells (arrival to
+    release, both days in prison) and the transfers out of each spell's earlier prisons."""
+
+    def __init__(self, spells: list[dict[str, Any]],
+                 moves: dict[int, list[tuple[date, str]]]) -> None:
+        self.spells: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for spell in spells:
+            if spell["arrival_date"] is not None:
+                self.spells[spell["case_ref"]].append(spell)
+        self.moves = moves  # by spell, in date order
+
+    def prison_on(self, case_ref: str, day: date) -> str | None:
+        """The prison code on ``day``; ``None`` out of custody (or not known)."""
+        for spell in self.spells.get(case_ref, ()):
+            released = spell["actual_release_date"]
+            if day < spell["arrival_date"] or (released is not None and day > released):
+                continue
+            # Before a transfer the person was in the prison they were moved out of.
+            for moved_on, from_prison in self.moves.get(spell["spell_id"], ()):
+                if moved_on > day:
+                    return from_prison or None
+            return spell["prison_code"] or None
+        return None
+
+
+def _support_contacts(ref: dict[int, str], whereabouts: _Whereabouts,
+                      ogrs: dict[str, list[tuple[date, float]]]) -> Iterator[dict[str, Any]]:
+    """OUT-6: the rows of ``support_contacts``: each referral session that took place
+    (REF-5a), with the person's pathway in the current decision (PATH-1; none out of
+    custody) and OGRS band on the day (NEED-2)."""
+    from omp.decisions.models import CurrentDecision
+    from omp.referrals.queries import session_contacts
+
+    pathway = dict(CurrentDecision.objects.filter(decision__pathway__isnull=False)
+                   .values_list("person_id", "decision__pathway").iterator(chunk_size=5_000))
+    for contact in session_contacts():
+        case_ref = ref[contact.person_id]
+        yield {"case_ref": case_ref, "prison_code": whereabouts.prison_on(case_ref, contact.day),
+               "pathway": pathway.get(contact.person_id),
+               "risk_band": _band(_latest(ogrs.get(case_ref, []), contact.day)),
+               "contact_date": contact.day, "minutes": contact.minutes}
 
 
 def _index_events(people: dict[str, dict[str, Any]], sentences: list[dict[str, Any]],

@@ -783,6 +783,74 @@ def other_agencies_work(referral: Referral) -> list[OtherService]:
             if states[r.pk].is_sent and not states[r.pk].ended]
 
 
+@dataclass(frozen=True)
+class ReferralWork:
+    """One referral's spell of work with the person (OUT-6 duplication), as
+    :func:`other_agencies_work` counts it: from the day it was sent to the day it ended
+    (concluded or withdrawn, cancellation included), ``None`` while it goes on. The
+    provider is the contract's prime provider, as the summary names it."""
+
+    person_id: int
+    reference: str
+    category_code: str
+    provider: str
+    start: date
+    end: date | None
+
+
+#: Rows read from the database at a time when the whole national caseload is streamed.
+STREAM_CHUNK = 5_000
+
+
+def referral_work() -> Iterator[ReferralWork]:
+    """Every sent referral's spell of work (:class:`ReferralWork`), in one query streamed in
+    chunks, oldest referral first: the end is the first ending event (the lifecycle
+    ignores any event after it), so it agrees with the state :func:`other_agencies_work`
+    derives."""
+    from django.db.models import Min
+
+    from omp.rules.referral_lifecycle import CONCLUDED, WITHDRAWN
+
+    rows = (Referral.objects.filter(sent_at__isnull=False).order_by("pk")
+            .annotate(ended_at=Min("events__at",
+                                   filter=Q(events__kind__in=(CONCLUDED, WITHDRAWN))))
+            .values_list("person_id", "reference", "service__category__code",
+                         "service__contract__prime_provider__name", "sent_at", "ended_at"))
+    for person_id, reference, category, provider, sent_at, ended_at in rows.iterator(
+            chunk_size=STREAM_CHUNK):
+        start = _local_day(sent_at)
+        assert start is not None  # sent referrals only
+        yield ReferralWork(person_id, reference, category, provider, start,
+                           _local_day(ended_at))
+
+
+@dataclass(frozen=True)
+class SessionContact:
+    """One session of a referral that took place (REF-5a): a contact with the person, the
+    day it started and how long it was booked for."""
+
+    person_id: int
+    day: date
+    minutes: int
+
+
+def session_contacts() -> Iterator[SessionContact]:
+    """Every session that took place (REF-5a: attended, on time or late, the session not
+    recorded as not happening, and not moved to another booking), in one query streamed in
+    chunks, by start. A session the person did not attend, or not yet recorded, is no
+    contact."""
+    from omp.rules.referral_sessions import ATTENDED, LATE
+
+    rows = (Appointment.objects.filter(rescheduled_to__isnull=True,
+                                       attendance__in=(ATTENDED, LATE))
+            .exclude(happened=False).order_by("starts_at", "id")
+            .values_list("referral__person_id", "starts_at", "duration_minutes"))
+    for person_id, starts_at, minutes in rows.iterator(chunk_size=STREAM_CHUNK):
+        day = _local_day(starts_at)
+        assert day is not None  # a booking always has a start
+        yield SessionContact(person_id, day, minutes)
+
+
 # The provider's performance report (REF-5, REF-6, REF-9): one row per sent referral, the
 # referral reference only (no name, date of birth or note of the person).
 
