@@ -223,3 +223,43 @@ def test_every_service_category_of_the_catalogue_meets_a_need(db: Any) -> None:
         "accommodation", "education_training_employment", "finance_debt",
         "substance_misuse", "health"}
     assert service_category_need("NEW") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_written_while_the_snapshot_reads_is_left_for_the_next_one(
+        migrated_data: None, make_user: Any, named_case: Any, tmp_path: Path) -> None:
+    """The snapshot reads in one transaction of its own: a person referred by another
+    connection after the people were read is in none of its tables, and the tables still
+    agree (every case reference of need_work is in people)."""
+    import threading
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    import_module("omp.referrals.migrations.0002_catalogue").forwards(apps, None)
+    pp = make_user("pp", "com")
+    _sent(pp, named_case(), HOUSING, days_ago=4)
+
+    def refer_another() -> None:
+        try:
+            late = named_case(first="Al", last="Jones", prison_number="B2345CD",
+                              case_ref="X000009")
+            _sent(pp, late, HOUSING, days_ago=1)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def meanwhile(table: str) -> None:
+        if table == "people":
+            writer = threading.Thread(target=refer_another)
+            writer.start()
+            writer.join()
+
+    write_snapshot(tmp_path, progress=meanwhile)
+    assert not connection.in_atomic_block
+    people = {row["case_ref"] for row in _rows(tmp_path, "people")}
+    referred = {row["case_ref"] for row in _rows(tmp_path, "need_work")}
+    assert people == referred == {"X000001"}
+    # Committed meanwhile, so the next snapshot has it.
+    write_snapshot(tmp_path)
+    assert {row["case_ref"] for row in _rows(tmp_path, "need_work")} == {"X000001", "X000009"}

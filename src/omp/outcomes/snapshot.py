@@ -131,18 +131,32 @@ def _age(born: date | None, on: date) -> int | None:
 
 @contextmanager
 def _consistent_read() -> Iterator[None]:
-    """One transaction for every read of the snapshot: on PostgreSQL repeatable read and
-    read only (a snapshot of the database taken at its first query); on SQLite a read
-    transaction, which in WAL mode sees the database as it was when it began. Inside a
-    transaction already begun (a test's), that one is used as it is."""
+    """One transaction for every read of the snapshot, so its tables agree with one another
+    however long it takes and whatever is written meanwhile: on PostgreSQL repeatable read
+    and read only (the database as at its first query); on SQLite a deferred transaction,
+    which in WAL mode sees the database as at its first read and, unlike the immediate
+    transactions the writers begin, does not hold other writers off while it reads. Inside
+    a transaction already begun (a test's), that one is used as it is."""
     from django.db import connection, transaction
 
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    if connection.in_atomic_block:
         yield
+    elif connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")  # read only: nothing to keep
+    else:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
 
 
 def write_snapshot(output: Path, progress: Callable[[str], None] | None = None
