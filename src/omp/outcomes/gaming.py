@@ -108,9 +108,14 @@ def support_intensity(contacts: Table, caseload: Table | None = None, *,
     A month is a calendar month of the period the contacts span, the same for every band.
     ``caseload(case_ref, pathway, risk_band)``, when given, lists everyone on a pathway so
     that people who had no contact at all count, with none: the plainest parking of all.
+
+    A contact with no pathway (the snapshot's sessions with a person out of custody: PATH-1
+    puts only people in custody on a pathway) has no pathway to be compared with, and is
+    left out, months included.
     """
     _require(contacts, "support_contacts",
              ("case_ref", "pathway", "risk_band", "contact_date", "minutes"))
+    contacts = contacts.filter(contacts.pathway.notnull())
     period = contacts.aggregate(
         months=_month_number(_.contact_date.max()) - _month_number(_.contact_date.min()) + 1)
     per_person = contacts.group_by("pathway", "risk_band", "case_ref").aggregate(
@@ -732,7 +737,8 @@ class MissingAnalyticsData(FileNotFoundError):
         self.data_dir = data_dir
         self.missing = list(missing)
         super().__init__(f"{data_dir}: no {', '.join(f'{name}.parquet' for name in missing)}; "
-                         "write the analytics tables with "
+                         "write the analytics tables from the case store with "
+                         f"`omp snapshot --output {data_dir}`, or synthetic ones with "
                          f"`omp outcomes generate --data {data_dir}`")
 
 

@@ -122,3 +122,17 @@ def test_a_missing_column_is_named(backend, tables):
     contacts = tables("support_contacts", people(1, "low", 1, 10)).drop("minutes")
     with pytest.raises(ValueError, match="support_contacts: missing column.*minutes"):
         support_intensity(contacts)
+
+
+def test_contacts_with_no_pathway_are_left_out(backend, tables):
+    """Out of custody there is no pathway (PATH-1): such contacts (the snapshot writes the
+    sessions of people in the community so) are not a group of their own, and their dates
+    do not stretch the months of the others."""
+    outside = [{**row, "pathway": None, "prison_code": None}
+               for row in people(3, "high", 10, 500, prefix="C", on=date(2026, 4, 15))]
+    contacts = tables("support_contacts", people(3, "low", 10, 100) + people(3, "high", 10, 100)
+                      + outside)
+    rows = backend.rows(support_intensity(contacts))
+    assert [(row["pathway"], row["risk_band"], row["people"]) for row in rows] == [
+        (3, "low", 10), (3, "high", 10)]
+    assert rows[0]["months"] == 1 and all(row["flag"] is None for row in rows)
