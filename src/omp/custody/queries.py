@@ -335,17 +335,22 @@ class ActionWork:
 STREAM_CHUNK = 5_000
 
 
-def support_action_work() -> Iterator[ActionWork]:
+def support_action_work(leaving_out: QuerySet[Any] | None = None) -> Iterator[ActionWork]:
     """Every support plan action's spell of work (:class:`ActionWork`), in two queries
     streamed in chunks: the history of the closed actions' statuses, for the day each was
     last closed (an action opened again and closed again ends on the later day), and the
     actions. A closed action whose closing the history does not hold ends the day it was
-    written, so it never makes an overlap up."""
+    written, so it never makes an overlap up. ``leaving_out``, a query of referral
+    references, leaves out the actions that run through one of them (a subquery: nothing
+    is held in memory)."""
     from django.utils import timezone
 
     from omp.rules.support_plan import OPEN_STATUSES
 
-    closed = SupportAction.objects.exclude(status__in=OPEN_STATUSES).values("pk")
+    chosen = SupportAction.objects.all()
+    if leaving_out is not None:
+        chosen = chosen.exclude(referral_reference__in=leaving_out)
+    closed = chosen.exclude(status__in=OPEN_STATUSES).values("pk")
     closed_on: dict[int, date | None] = {}
     changes = (SupportAction.history.filter(id__in=closed)
                .order_by("id", "history_date", "history_id")
@@ -355,7 +360,7 @@ def support_action_work() -> Iterator[ActionWork]:
             closed_on[action_id] = None
         elif closed_on.get(action_id) is None:
             closed_on[action_id] = timezone.localtime(changed_at).date()
-    actions = (SupportAction.objects.order_by("pk")
+    actions = (chosen.order_by("pk")
                .values_list("pk", "person_id", "area", "referral_reference", "created_at",
                             "status"))
     for pk, person_id, area, reference, created_at, status in actions.iterator(

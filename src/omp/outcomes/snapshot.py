@@ -292,12 +292,11 @@ def _need_work(ref: dict[int, str]) -> Iterator[dict[str, Any]]:
     import structlog
 
     from omp.custody.queries import support_action_work
+    from omp.referrals.models import Referral
     from omp.referrals.queries import referral_work
 
-    sent: set[str] = set()
     unknown: dict[str, int] = defaultdict(int)
     for work in referral_work():
-        sent.add(work.reference)
         need = service_category_need(work.category_code)
         if need is None:
             unknown[work.category_code] += 1
@@ -308,9 +307,10 @@ def _need_work(ref: dict[int, str]) -> Iterator[dict[str, Any]]:
         structlog.get_logger("omp.snapshot").warning(
             "need_work: referrals left out, their service category meets no known need",
             categories=dict(unknown))
-    for action in support_action_work():
+    sent = Referral.objects.filter(sent_at__isnull=False).values("reference")
+    for action in support_action_work(leaving_out=sent):
         need = analytics_need(action.area)
-        if need is None or action.referral_reference in sent:
+        if need is None:
             continue
         yield {"case_ref": ref[action.person_id], "need": need, "agency": CASE_MANAGEMENT,
                "start_date": action.start, "end_date": action.end}

@@ -791,7 +791,6 @@ class ReferralWork:
     provider is the contract's prime provider, as the summary names it."""
 
     person_id: int
-    reference: str
     category_code: str
     provider: str
     start: date
@@ -814,14 +813,13 @@ def referral_work() -> Iterator[ReferralWork]:
     rows = (Referral.objects.filter(sent_at__isnull=False).order_by("pk")
             .annotate(ended_at=Min("events__at",
                                    filter=Q(events__kind__in=(CONCLUDED, WITHDRAWN))))
-            .values_list("person_id", "reference", "service__category__code",
+            .values_list("person_id", "service__category__code",
                          "service__contract__prime_provider__name", "sent_at", "ended_at"))
-    for person_id, reference, category, provider, sent_at, ended_at in rows.iterator(
+    for person_id, category, provider, sent_at, ended_at in rows.iterator(
             chunk_size=STREAM_CHUNK):
         start = _local_day(sent_at)
         assert start is not None  # sent referrals only
-        yield ReferralWork(person_id, reference, category, provider, start,
-                           _local_day(ended_at))
+        yield ReferralWork(person_id, category, provider, start, _local_day(ended_at))
 
 
 @dataclass(frozen=True)
