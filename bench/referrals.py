@@ -36,10 +36,12 @@ import http.client
 import json
 import multiprocessing
 import random
+import re
 import statistics
 import threading
 import time
 from base64 import b64encode
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -262,6 +264,13 @@ def client_process(port: int, client_id: str, secret: str, threads: int, rate: f
         worker.join()
 
 
+def _error_kind(error: str) -> str:
+    """An error in a few words, to count alike ones together: the status and the rule a
+    refusal names (``status 422 REF-5e``), or the start of the answer."""
+    rule = re.search(r"\bREF-\d+[a-z]?\b", error)
+    return f"{error.split(' {')[0]} {rule.group(0)}" if rule else error[:80]
+
+
 def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
                seconds: float) -> list[dict[str, Any]]:
     """Run the API clients in two processes; each kind of write's figures, then all."""
@@ -283,9 +292,11 @@ def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
         mine = [row for row in taken if kind in (row[0], "all writes")]
         times = [ms for _, ms, error in mine if not error]
         failed = [error for _, _, error in mine if error]
-        for error in failed[:3]:
-            print(f"  {kind}: {error}", flush=True)
+        kinds = Counter(_error_kind(error) for error in failed)
+        for error, count in kinds.most_common():
+            print(f"  {kind}: {count} × {error}", flush=True)
         rows.append({"write": kind, "requests": len(mine), "errors": len(failed),
+                     "error_kinds": dict(kinds),
                      "per_second": round(len(mine) / seconds, 1),
                      "p50_ms": round(statistics.median(times), 1) if times else None,
                      "p95_ms": round(pages.percentile(times, 0.95), 1) if times else None})

@@ -115,6 +115,10 @@ def _database(url: str) -> dict[str, object]:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
+            # Kept between requests (OMP_DB_CONN_MAX_AGE), and checked before a request
+            # reuses one, so a server restart costs an error on no page.
+            "CONN_MAX_AGE": _settings.db_conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": f"test_omp_{os.getpid()}"},
         }
     raise ValueError(f"OMP_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
