@@ -267,13 +267,25 @@ class _InProcess:
         return None
 
 
+def _decide_in_this_process(source: str, output: str) -> None:
+    """Run ``omp decide`` as the command line would, in this (patched) process."""
+    from omp.cli import app
+
+    try:
+        app(["decide", "--input", source, "--output", output, "--today", AS_OF.isoformat()],
+            prog_name="omp")
+    except SystemExit as done:
+        if done.code not in (0, None):
+            raise
+
+
 def step_in_process(source: str, output: str) -> None:
     """``omp decide`` with every process pool of the ``omp`` modules run in this process."""
     sys.path.insert(0, str(ROOT / "src"))
     from concurrent.futures import ProcessPoolExecutor
 
+    import omp.cli  # noqa: F401  (the command's modules, loaded before their pools are replaced)
     import omp.interchange.decide  # noqa: F401  (loads the modules whose pools are replaced)
-    from omp.cli import app
 
     patched = []
     for name, module in list(sys.modules.items()):
@@ -283,28 +295,17 @@ def step_in_process(source: str, output: str) -> None:
             patched.append(name)
     print(f"(process pools run in-process in: {', '.join(patched) or 'none found'})",
           file=sys.stderr, flush=True)
-    try:
-        app(["decide", "--input", source, "--output", output, "--today", AS_OF.isoformat()],
-            prog_name="omp")
-    except SystemExit as done:
-        if done.code not in (0, None):
-            raise
+    _decide_in_this_process(source, output)
 
 
 def step_without_pathway(source: str, output: str) -> None:
     """``omp decide`` with the pathway rule answering "not decided" for every case; the
     workers are forked, so they inherit the replacement."""
     sys.path.insert(0, str(ROOT / "src"))
-    from omp.cli import app
     from omp.rules import pipeline
 
     pipeline.decide_pathway = lambda facts: None  # type: ignore[assignment,return-value]
-    try:
-        app(["decide", "--input", source, "--output", output, "--today", AS_OF.isoformat()],
-            prog_name="omp")
-    except SystemExit as done:
-        if done.code not in (0, None):
-            raise
+    _decide_in_this_process(source, output)
 
 
 def _split(stats: pstats.Stats) -> None:
