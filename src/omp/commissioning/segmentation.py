@@ -176,7 +176,8 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
             "contract__contract_id", "unit", "price"):
         costs.setdefault(contract_id, []).append((unit, price))
     sessions = dict(Appointment.objects.filter(
-        referral__in=referrals.values("pk"), happened=True,
+        # A moved booking counts where it went, as in the KPIs.
+        referral__in=referrals.values("pk"), happened=True, rescheduled_to__isnull=True,
         starts_at__date__gte=starts_on, starts_at__date__lte=on)
         .order_by().values_list("referral_id").annotate(n=models.Count("pk"))
         .values_list("referral_id", "n"))
