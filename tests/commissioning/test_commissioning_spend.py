@@ -145,15 +145,15 @@ def _manager(make_user: Any, *roles: str) -> Any:
 def test_the_contracts_outcomes_by_hand_and_under_com_4(make_user: Any) -> None:
     admin = _manager(make_user, "admin")  # reads cases: nothing withheld
     page = admin.get(DASHBOARD, {"contract": CONTRACT}).content.decode()
-    outcomes = _rows(page, "outcomes-table")
+    outcomes = _rows(page, "outcomes-chart-table")
     assert outcomes["Achieved"] == ["2"] and outcomes["Partly achieved"] == ["0"]
-    assert outcomes["Not achieved"] == ["1"] and 'id="outcomes"' in page
+    assert outcomes["Not achieved"] == ["1"] and 'id="outcomes-chart"' in page
     rows = _csv(admin.get(DASHBOARD, {"contract": CONTRACT, "format": "outcomes.csv"}))
     assert [(r["achievement"], r["Desired outcomes"]) for r in rows] == [
         ("Achieved", "2"), ("Partly achieved", "0"), ("Not achieved", "1")]
     manager = _manager(make_user, "contract_manager")
     page = manager.get(DASHBOARD, {"contract": CONTRACT}).content.decode()
-    assert _rows(page, "outcomes-table")["Achieved"] == ["[c]"]
+    assert _rows(page, "outcomes-chart-table")["Achieved"] == ["[c]"]
     assert "AA0001AA" not in page
 
 

@@ -127,6 +127,7 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
             "chain": supply_chain(contract), "outcomes": outcomes,
             "statement": [{"line": line, "cells": _statement_cells(line)}
                           for line in statement],
+            "statement_withheld": any(line.withheld for line in statement),
             "statement_headings": [words for _, words in STATEMENT_FIGURES],
             "statement_computed": statement_computed, "no_statement": no_statement,
             "overdue": overdue_actions(contract, events_of, today(), hidden),

@@ -154,9 +154,11 @@ def _needs_rows(found: Any, threshold: int) -> list[dict[str, Any]]:
 
 
 def _share(part: int, whole: int, threshold: int) -> dict[str, Any]:
+    if not whole:  # nothing rated: no share, and nobody to identify
+        return {"text": "–", "reason": None, "value": None}
     reason = rate_suppression(whole, part, threshold)
-    return {"text": WITHHELD if reason else f"{part / whole:.0%}" if whole else "–",
-            "reason": reason, "value": None if reason or not whole else part / whole}
+    return {"text": WITHHELD if reason else f"{part / whole:.0%}", "reason": reason,
+            "value": None if reason else part / whole}
 
 
 def spend_rows(found: Any, threshold: int) -> dict[str, Any]:
