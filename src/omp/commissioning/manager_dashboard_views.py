@@ -6,6 +6,7 @@ beside it; each table is downloadable as CSV."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -23,9 +24,13 @@ from omp.commissioning.dashboard import RAG_LABELS, RAG_ORDER
 from omp.commissioning.forms import ChoiceFilterForm
 from omp.commissioning.kpi_report import contract_kpis
 from omp.commissioning.manager_dashboards import (
+    STATEMENT_FIGURES,
     CountTable,
+    StatementLine,
     aggregates_only,
     caseload_summary,
+    contract_outcomes,
+    contract_statement,
     handover_volumes,
     kpi_trends,
     lifecycles,
@@ -37,7 +42,9 @@ from omp.commissioning.manager_dashboards import (
 )
 from omp.commissioning.queries import disclosure_threshold, supply_chain
 from omp.config import get_settings
+from omp.outcomes.web.views.results import data_dir
 from omp.rules.commissioning_cycle import STAGE_WORDS
+from omp.rules.payment import pounds
 
 
 def _csv(name: str, table: CountTable, first: str) -> HttpResponse:
@@ -50,6 +57,36 @@ def _csv(name: str, table: CountTable, first: str) -> HttpResponse:
         writer.writerow([row.label, *("" if n is None else n for n in row.counts),
                          "" if row.total is None else row.total])
     return response
+
+
+def _statement_csv(name: str, lines: list[StatementLine]) -> HttpResponse:
+    """The contract's area's payment statements as CSV (a withheld cohort's figures
+    blank, with why)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv_safe.writer(response)
+    writer.writerow(["cohort", "adjusted_for_case_mix", *(k for k, _ in STATEMENT_FIGURES),
+                     "withheld"])
+    for line in lines:
+        writer.writerow([line.cohort, "yes" if line.adjusted else "no",
+                         *("" if line.figures[k] in (None, "") else line.figures[k]
+                           for k, _ in STATEMENT_FIGURES), line.withheld or ""])
+    return response
+
+
+def _statement_cells(line: StatementLine) -> list[str]:
+    """A statement's figures as the page writes them: rates as percentages, money in
+    pounds, "[c]" where the cohort is withheld."""
+    cells = []
+    for key, _ in STATEMENT_FIGURES:
+        value = line.figures.get(key)
+        if value in (None, ""):
+            cells.append("[c]" if line.withheld else "–")
+        elif key in ("binary_rate", "binary_target"):
+            cells.append(f"{value}%")
+        else:
+            cells.append(pounds(Decimal(str(value))))
+    return cells
 
 
 @require_GET
@@ -72,14 +109,27 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
         months, ratings_chart = ratings_by_month(kpis)
         events_of = lifecycles(contract)  # one read, for the states and what is overdue
         states = referral_states(events_of, hidden)
-        if request.GET.get("format") == "referrals.csv":
-            return _csv(f"referrals-by-state-{contract.contract.reference.lower()}", states,
-                        "state")
+        outcomes = contract_outcomes(contract, hidden)
+        statement, statement_computed, no_statement = contract_statement(contract,
+                                                                         data_dir())
+        reference = contract.contract.reference.lower()
+        wanted = request.GET.get("format")
+        if wanted == "referrals.csv":
+            return _csv(f"referrals-by-state-{reference}", states, "state")
+        if wanted == "outcomes.csv":
+            return _csv(f"outcomes-{reference}", outcomes, "achievement")
+        if wanted == "payments.csv":
+            return _statement_csv(f"payment-statement-{reference}", statement)
         context.update({
             "contract": contract.contract, "trends": kpi_trends(kpis),
             "rating_months": months, "ratings_chart": ratings_chart,
             "rag_order": RAG_ORDER, "rag_labels": RAG_LABELS, "states": states,
-            "chain": supply_chain(contract),
+            "chain": supply_chain(contract), "outcomes": outcomes,
+            "statement": [{"line": line, "cells": _statement_cells(line)}
+                          for line in statement],
+            "statement_withheld": any(line.withheld for line in statement),
+            "statement_headings": [words for _, words in STATEMENT_FIGURES],
+            "statement_computed": statement_computed, "no_statement": no_statement,
             "overdue": overdue_actions(contract, events_of, today(), hidden),
             "query": request.GET.urlencode()})
     return render(request, "commissioning/contract_manager_dashboard.html", context,

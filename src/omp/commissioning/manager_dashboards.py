@@ -356,3 +356,79 @@ def caseload_summary(cap: int) -> CaseloadSummary:
                            sum(1 for load in loads if load.total > cap),
                            (Decimal(total) / len(loads)).quantize(Decimal("0.1"))
                            if loads else None, bands, chart)
+
+
+def contract_outcomes(contract: Any, aggregates_only: bool) -> CountTable:
+    """The desired outcomes rated in the latest end-of-service report of each of the
+    contract's concluded referrals (the version the practitioner concluded it on), by how
+    far they were achieved (REF-6a), as counts through COM-4 when ``aggregates_only``."""
+    from omp.referrals.models import EndOfServiceOutcome, ReferralEvent
+    from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
+
+    concluded = ReferralEvent.objects.filter(referral__service__contract=contract.contract,
+                                             kind="concluded").values("referral_id")
+    latest: dict[int, tuple[int, list[str]]] = {}
+    for referral_id, version, level in (EndOfServiceOutcome.objects
+                                        .filter(report__referral_id__in=concluded)
+                                        .values_list("report__referral_id",
+                                                     "report__version", "achievement")):
+        kept = latest.get(referral_id)
+        if kept is None or version > kept[0]:
+            latest[referral_id] = (version, [level])
+        elif version == kept[0]:
+            kept[1].append(level)
+    levels = Counter(level for _, found in latest.values() for level in found)
+    return count_table(list(ACHIEVEMENT_WORDS.values()), ["Desired outcomes"],
+                       [[levels[level]] for level in ACHIEVEMENT_WORDS], aggregates_only,
+                       "How far achieved", "Desired outcomes", "Desired outcomes")
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One cohort's payment statement for the contract's area, as the outcomes results
+    hold it: the version adjusted for case mix where there is one (``None`` figures where
+    the cohort is withheld under COM-4)."""
+
+    cohort: str
+    adjusted: bool
+    figures: dict[str, Any]
+    withheld: str | None
+
+
+#: The statement's figures the dashboard shows, in order, with their words.
+STATEMENT_FIGURES = (("binary_rate", "Binary rate (%)"), ("binary_target", "Target (%)"),
+                     ("fee_for_service", "Fee for service"),
+                     ("binary_payment", "Binary payment"),
+                     ("frequency_payment", "Frequency payment"),
+                     ("total_payment", "Total payment"))
+
+
+def contract_statement(contract: Any, data_dir: Any) -> tuple[list[StatementLine],
+                                                              Any, str | None]:
+    """The payment statements of the contract's contract package area in the outcomes
+    results (every cohort, oldest first), the time they were computed, and why there are
+    none when there are none."""
+    from omp.outcomes.stored_results import NotComputed, stored_catalogue, stored_results
+
+    if contract.cpa is None:
+        return [], None, ("The contract is not let in a contract package area, and payment "
+                          "by results is measured per area.")
+    try:
+        result_set, catalogue = stored_catalogue(data_dir)
+    except NotComputed:
+        return [], None, "The outcomes results have not been computed yet."
+    place = next((p for p in catalogue.places if p.kind == "cpa"
+                  and (p.code == contract.cpa.code or p.name == contract.cpa.name)), None)
+    if place is None:
+        return [], result_set.computed_at, (f"The outcomes results hold no cohort for "
+                                            f"{contract.cpa.name}.")
+    _, results = stored_results(data_dir, place.slug)
+    lines = []
+    for row in results.statements:
+        version = row.adjusted or row.unadjusted
+        figures = version.statement.figures() if version is not None else {}
+        lines.append(StatementLine(row.label, row.adjusted is not None,
+                                   {key: figures.get(key) for key, _ in STATEMENT_FIGURES},
+                                   row.suppressed))
+    return lines, result_set.computed_at, None if lines else (
+        f"The outcomes results hold no payment statement for {contract.cpa.name}.")

@@ -16,9 +16,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -26,12 +28,16 @@ from omp.cases.models import Assessment, CustodySpell, Person
 from omp.clock import today
 from omp.custody.models import NEED_AREAS, Need, NeedsAssessment
 from omp.referrals.models import Referral
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.segmentation import GENERAL_BANDS, VIOLENT_BANDS, count_bins, segment_of
+from omp.rules.spend import PRICED_UNITS, ReferralActivity, referral_spend, unpriced_units
 from omp.rules.support_plan import LEVELS_WITH_A_NEED
 
 #: Where the people are: the seed's population (the community) first.
 WHERE = {"community": "In the community", "custody": "In custody", "all": "Everyone"}
 KEEP_SECONDS = 600
+#: The period spend and outcomes are counted over: the year to today.
+PERIOD_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -44,15 +50,46 @@ class SegmentFilters:
     where: str = "community"
 
 
+@dataclass
+class SegmentSpend:
+    """One segment's referrals open in the period, what they cost by priced unit
+    (``rules.spend``), and the desired outcomes rated in the end-of-service reports of
+    those concluded in it (each referral's latest report), by level of achievement."""
+
+    referrals: int = 0
+    spend: dict[str, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(PRICED_UNITS, Decimal("0")))
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACHIEVEMENT_WORDS, 0))
+
+    @property
+    def total(self) -> Decimal:
+        """The segment's spend over every priced unit."""
+        return sum(self.spend.values(), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class Spending:
+    """Spend and outcomes by segment over ``starts_on`` to ``ends_on``, with the units no
+    price could be put on and the referrals whose contract has no unit costs."""
+
+    by_segment: dict[tuple[str, str], SegmentSpend]
+    starts_on: date
+    ends_on: date
+    unpriced_units: list[str]
+    without_costs: int
+
+
 @dataclass(frozen=True)
 class Segmentation:
-    """The population's bins, its segments' sizes and each segment's needs."""
+    """The population's bins, its segments' sizes and each segment's needs, spend and
+    outcomes."""
 
     bins: dict[tuple[int, int], int]
     #: People assessed for needs in each segment, and those with a need in each area.
     assessed: dict[tuple[str, str], int]
     needs: dict[tuple[str, str], dict[str, int]]
     people: int
+    spending: Spending | None = None
     computed_at: datetime = field(default_factory=timezone.now)
 
 
@@ -111,7 +148,75 @@ def _compute(filters: SegmentFilters) -> Segmentation:
             if segment is not None:
                 counts = needs.setdefault(segment, {})
                 counts[area] = counts.get(area, 0) + 1
-    return Segmentation(count_bins(scores), assessed, needs, len(scores))
+    return Segmentation(count_bins(scores), assessed, needs, len(scores),
+                        spending(filters, segment_of_person, today()))
+
+
+def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, str]],
+             on: date) -> Spending:
+    """Each segment's referrals open in the year to ``on`` (sent by then and not ended
+    before it began), priced with their contract's unit costs (``rules.spend``), and the
+    outcomes rated in the latest end-of-service report of those concluded in the year.
+    With a provider chosen, only the referrals to its contracts count. A few grouped
+    queries, whatever the number of referrals."""
+    from omp.commissioning.models import UnitCost
+    from omp.referrals.models import Appointment, EndOfServiceOutcome, ReferralEvent
+
+    starts_on = on - timedelta(days=PERIOD_DAYS - 1)
+    ended_before = ReferralEvent.objects.filter(referral=OuterRef("pk"),
+                                                kind__in=("concluded", "withdrawn"),
+                                                at__date__lt=starts_on)
+    referrals = (Referral.objects.filter(sent_at__isnull=False, sent_at__date__lte=on,
+                                         person__in=population(filters).values("pk"))
+                 .filter(~Exists(ended_before)))
+    if filters.provider:
+        referrals = referrals.filter(service__contract__prime_provider__code=filters.provider)
+    costs: dict[int, list[tuple[str, Decimal]]] = {}
+    for contract_id, unit, price in UnitCost.objects.values_list(
+            "contract__contract_id", "unit", "price"):
+        costs.setdefault(contract_id, []).append((unit, price))
+    sessions = dict(Appointment.objects.filter(
+        # A moved booking counts where it went, as in the KPIs.
+        referral__in=referrals.values("pk"), happened=True, rescheduled_to__isnull=True,
+        starts_at__date__gte=starts_on, starts_at__date__lte=on)
+        .order_by().values_list("referral_id").annotate(n=models.Count("pk"))
+        .values_list("referral_id", "n"))
+    concluded = set(ReferralEvent.objects.filter(
+        referral__in=referrals.values("pk"), kind="concluded",
+        at__date__gte=starts_on, at__date__lte=on).values_list("referral_id", flat=True))
+    # Each concluded referral's latest report: the one the practitioner concluded it on.
+    rated: dict[int, tuple[int, list[str]]] = {}
+    for referral_id, version, level in (EndOfServiceOutcome.objects
+                                        .filter(report__referral_id__in=concluded)
+                                        .values_list("report__referral_id",
+                                                     "report__version", "achievement")):
+        kept = rated.get(referral_id)
+        if kept is None or version > kept[0]:
+            rated[referral_id] = (version, [level])
+        elif version == kept[0]:
+            kept[1].append(level)
+    by_segment: dict[tuple[str, str], SegmentSpend] = {}
+    without_costs = 0
+    used: set[int] = set()
+    for pk, person_id, contract_id, sent_at in referrals.values_list(
+            "pk", "person_id", "service__contract_id", "sent_at").iterator(chunk_size=20_000):
+        segment = segment_of_person.get(person_id)
+        if segment is None:
+            continue
+        found = by_segment.setdefault(segment, SegmentSpend())
+        found.referrals += 1
+        if contract_id not in costs:
+            without_costs += 1
+        used.add(contract_id)
+        activity = ReferralActivity(sent=timezone.localdate(sent_at) >= starts_on,
+                                    sessions=sessions.get(pk, 0), completed=pk in concluded)
+        for unit, amount in referral_spend(costs.get(contract_id, []), activity).items():
+            found.spend[unit] += amount
+        for level in rated.get(pk, (0, []))[1]:
+            found.outcomes[level] += 1
+    unpriced = unpriced_units(cost for contract_id in sorted(used)
+                              for cost in costs.get(contract_id, []))
+    return Spending(by_segment, starts_on, on, unpriced, without_costs)
 
 
 _kept: dict[tuple[SegmentFilters, Any], tuple[float, Segmentation]] = {}

@@ -6,6 +6,7 @@ commissioners, contract managers, analysts and admins: aggregates only."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from omp import csv_safe
 from omp.access import COMMISSIONING_READERS, role_required
 from omp.commissioning.forms import SegmentFilterForm
+from omp.commissioning.manager_dashboards import bar_chart
 from omp.commissioning.models import ContractPackageArea
 from omp.commissioning.queries import disclosure_threshold
 from omp.commissioning.segmentation import (
@@ -26,6 +28,8 @@ from omp.commissioning.segmentation import (
 )
 from omp.referrals.models import Provider
 from omp.rules.disclosure import protect_table, rate_suppression
+from omp.rules.payment import pounds
+from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 from omp.rules.segmentation import (
     BIN,
     GENERAL_BANDS,
@@ -36,8 +40,18 @@ from omp.rules.segmentation import (
     segment_name,
     segment_of,
 )
+from omp.rules.spend import COMPLETED, PRICED_UNITS, REFERRAL, SESSION
 
 WITHHELD = "[c]"
+#: What each priced unit pays for, in the chart's legend.
+UNIT_WORDS = {REFERRAL: "Referrals sent (per referral)",
+              SESSION: "Sessions held (per session)",
+              COMPLETED: "Referrals concluded (per completed referral)"}
+#: Why the proven reoffending rate of a segment is not shown.
+REOFFENDING_NOT_AVAILABLE = (
+    "the outcomes results measure proven reoffending by contract package "
+    "area and cohort, with each person's OGRS3 score but no OVP score, so no rate can be "
+    "given for a segment of general against violent risk.")
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -139,6 +153,76 @@ def _needs_rows(found: Any, threshold: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _share(part: int, whole: int, threshold: int) -> dict[str, Any]:
+    if not whole:  # nothing rated: no share, and nobody to identify
+        return {"text": "–", "reason": None, "value": None}
+    reason = rate_suppression(whole, part, threshold)
+    return {"text": WITHHELD if reason else f"{part / whole:.0%}", "reason": reason,
+            "value": None if reason else part / whole}
+
+
+def spend_rows(found: Any, threshold: int) -> dict[str, Any]:
+    """Each segment's referrals, spend and outcomes as a commissioner may see them: the
+    referral counts through ``protect_table`` (a segment's spend is shown only where its
+    count is), each share of outcomes through ``rate_suppression``; and the chart of the
+    spend shown, by what it paid for."""
+    general_words, violent_words = band_words()
+    segments = [(g, v) for g in general_words for v in violent_words]
+    spending = found.spending
+    by = spending.by_segment if spending else {}
+    table = protect_table([[by[s].referrals if s in by else 0] for s in segments], threshold)
+    rows, values = [], []
+    for r, segment in enumerate(segments):
+        entry = by.get(segment)
+        shown = table.shown(r, 0)
+        name = f"{segment[0]} general, {segment[1].lower()} violent"
+        rated = sum(entry.outcomes.values()) if entry else 0
+        outcomes = entry.outcomes if entry else dict.fromkeys(ACHIEVEMENT_WORDS, 0)
+        rows.append({
+            "segment": name, "referrals": _figure(shown), "reason": table.reason(r, 0),
+            "spend": (WITHHELD if shown is None else pounds(entry.total) if entry
+                      else pounds(Decimal("0"))),
+            "spend_value": None if shown is None or entry is None else entry.total,
+            "rated": _figure(rated if rated >= threshold or rated == 0 else None),
+            "rated_value": rated if rated >= threshold or rated == 0 else None,
+            "shares": {level: _share(outcomes[level], rated, threshold)
+                       for level in ACHIEVEMENT_WORDS}})
+        if shown and entry:
+            values += [{"segment": name, "paid_for": UNIT_WORDS[unit],
+                        "spend": float(entry.spend[unit])}
+                       for unit in PRICED_UNITS if entry.spend[unit]]
+    total_shown = table.total
+    total = sum((e.total for e in by.values()), Decimal("0"))
+    return {
+        "rows": rows, "total_referrals": _figure(total_shown),
+        "total_spend": WITHHELD if total_shown is None else pounds(total),
+        "any": bool(by), "withheld": bool(table.withheld),
+        "chart": bar_chart(values, "segment", "spend", "paid_for", "Segment", "Spend (£)",
+                           "Paid for", [UNIT_WORDS[u] for u in PRICED_UNITS]),
+        "levels": ACHIEVEMENT_WORDS, "spending": spending,
+        "reoffending": REOFFENDING_NOT_AVAILABLE}
+
+
+def _spend_csv(spend: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="segmentation-spend.csv"'
+    writer = csv_safe.writer(response)
+    writer.writerow(["segment", "referrals", "spend_pounds",
+                     "desired_outcomes_rated",
+                     *(f"share_{level}" for level in ACHIEVEMENT_WORDS),
+                     "proven_reoffending_rate", "withheld"])
+    for row in spend["rows"]:
+        writer.writerow([
+            row["segment"], "" if row["referrals"] == WITHHELD else row["referrals"].replace(
+                ",", ""),
+            "" if row["spend_value"] is None else row["spend_value"],
+            "" if row["rated_value"] is None else row["rated_value"],
+            *("" if row["shares"][level]["value"] is None
+              else f"{row['shares'][level]['value']:.4f}" for level in ACHIEVEMENT_WORDS),
+            "not available", row["reason"] or ""])
+    return response
+
+
 @require_GET
 @role_required(COMMISSIONING_READERS)
 def segmentation_page(request: HttpRequest) -> HttpResponse:
@@ -147,6 +231,9 @@ def segmentation_page(request: HttpRequest) -> HttpResponse:
     threshold = disclosure_threshold()
     found = segmentation(filters)
     bins = protect_bins(found.bins, threshold)
+    spend = spend_rows(found, threshold)
+    if request.GET.get("format") == "spend.csv":
+        return _spend_csv(spend)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="segmentation.csv"'
@@ -165,7 +252,7 @@ def segmentation_page(request: HttpRequest) -> HttpResponse:
                           else None),
         "segments": _segment_table(segment_counts(found.bins), threshold),
         "needs": _needs_rows(found, threshold), "need_areas": need_areas(),
-        "any_assessed": bool(found.assessed), "threshold": threshold,
+        "any_assessed": bool(found.assessed), "threshold": threshold, "spend": spend,
         "bins_withheld": sum(1 for b in bins if b.withheld),
         "computed_at": found.computed_at, "query": request.GET.urlencode(),
         "nav_section": "commissioning"}, status=400 if form.errors else 200)
