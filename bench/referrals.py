@@ -344,6 +344,10 @@ def main() -> None:
         print(f"Preparing {DATABASE}: 30,000 cases and {args.referrals:,} referrals in "
               "delivery", flush=True)
         prepared = json.loads(_run_step("load", url, "--referrals", str(args.referrals)))
+    if not prepared["referrals"]:
+        # Each run books sessions; a kept database's plans fill up (REF-5e) run after run.
+        raise SystemExit(f"No referral in {DATABASE} has room for three more sessions under "
+                         f"its plan: run again without --reuse to prepare it afresh")
     port = pages.free_port()
     service = pages.start_service(url, port)
     try:
