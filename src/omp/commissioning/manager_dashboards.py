@@ -362,22 +362,14 @@ def contract_outcomes(contract: Any, aggregates_only: bool) -> CountTable:
     """The desired outcomes rated in the latest end-of-service report of each of the
     contract's concluded referrals (the version the practitioner concluded it on), by how
     far they were achieved (REF-6a), as counts through COM-4 when ``aggregates_only``."""
-    from omp.referrals.models import EndOfServiceOutcome, ReferralEvent
+    from omp.referrals.models import ReferralEvent
+    from omp.referrals.queries import latest_outcome_levels
     from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 
     concluded = ReferralEvent.objects.filter(referral__service__contract=contract.contract,
                                              kind="concluded").values("referral_id")
-    latest: dict[int, tuple[int, list[str]]] = {}
-    for referral_id, version, level in (EndOfServiceOutcome.objects
-                                        .filter(report__referral_id__in=concluded)
-                                        .values_list("report__referral_id",
-                                                     "report__version", "achievement")):
-        kept = latest.get(referral_id)
-        if kept is None or version > kept[0]:
-            latest[referral_id] = (version, [level])
-        elif version == kept[0]:
-            kept[1].append(level)
-    levels = Counter(level for _, found in latest.values() for level in found)
+    levels = Counter(level for found in latest_outcome_levels(concluded).values()
+                     for level in found)
     return count_table(list(ACHIEVEMENT_WORDS.values()), ["Desired outcomes"],
                        [[levels[level]] for level in ACHIEVEMENT_WORDS], aggregates_only,
                        "How far achieved", "Desired outcomes", "Desired outcomes")

@@ -160,7 +160,8 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
     With a provider chosen, only the referrals to its contracts count. A few grouped
     queries, whatever the number of referrals."""
     from omp.commissioning.models import UnitCost
-    from omp.referrals.models import Appointment, EndOfServiceOutcome, ReferralEvent
+    from omp.referrals.models import Appointment, ReferralEvent
+    from omp.referrals.queries import latest_outcome_levels
 
     starts_on = on - timedelta(days=PERIOD_DAYS - 1)
     ended_before = ReferralEvent.objects.filter(referral=OuterRef("pk"),
@@ -185,16 +186,7 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
         referral__in=referrals.values("pk"), kind="concluded",
         at__date__gte=starts_on, at__date__lte=on).values_list("referral_id", flat=True))
     # Each concluded referral's latest report: the one the practitioner concluded it on.
-    rated: dict[int, tuple[int, list[str]]] = {}
-    for referral_id, version, level in (EndOfServiceOutcome.objects
-                                        .filter(report__referral_id__in=concluded)
-                                        .values_list("report__referral_id",
-                                                     "report__version", "achievement")):
-        kept = rated.get(referral_id)
-        if kept is None or version > kept[0]:
-            rated[referral_id] = (version, [level])
-        elif version == kept[0]:
-            kept[1].append(level)
+    rated = latest_outcome_levels(concluded)
     by_segment: dict[tuple[str, str], SegmentSpend] = {}
     without_costs = 0
     used: set[int] = set()
@@ -212,7 +204,7 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
                                     sessions=sessions.get(pk, 0), completed=pk in concluded)
         for unit, amount in referral_spend(costs.get(contract_id, []), activity).items():
             found.spend[unit] += amount
-        for level in rated.get(pk, (0, []))[1]:
+        for level in rated.get(pk, []):
             found.outcomes[level] += 1
     unpriced = unpriced_units(cost for contract_id in sorted(used)
                               for cost in costs.get(contract_id, []))

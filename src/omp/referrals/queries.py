@@ -972,3 +972,22 @@ def performance_rows(referrals: QuerySet[Referral]) -> Iterator[list[object]]:
               else ("", "", "")),
             _local_day(when.get("concluded")), helpfulness.get(referral.pk, ""),
         ]
+
+
+def latest_outcome_levels(referral_ids: Any) -> dict[int, list[str]]:
+    """Of each referral of ``referral_ids`` (ids, or a query of them) with an end-of-service
+    report, how far each desired outcome was achieved in its newest report: the version the
+    practitioner concluded on (REF-6a). One query."""
+    from omp.referrals.models import EndOfServiceOutcome
+
+    newest: dict[int, tuple[int, list[str]]] = {}
+    for referral_id, version, level in (EndOfServiceOutcome.objects
+                                        .filter(report__referral_id__in=referral_ids)
+                                        .values_list("report__referral_id",
+                                                     "report__version", "achievement")):
+        kept = newest.get(referral_id)
+        if kept is None or version > kept[0]:
+            newest[referral_id] = (version, [level])
+        elif version == kept[0]:
+            kept[1].append(level)
+    return {referral_id: levels for referral_id, (_, levels) in newest.items()}
