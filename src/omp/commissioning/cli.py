@@ -76,9 +76,13 @@ def compute_kpi_figures(
     as_of: Annotated[str, typer.Option("--as-of", help="The last month computed is this "
                                                       "day's (YYYY-MM-DD; today if not "
                                                       "given)")] = "",
+    segments: Annotated[bool, typer.Option(
+        "--segmentation/--no-segmentation",
+        help="Then compute today's segmentation figures (COM-2)")] = True,
 ) -> None:
     """COM-3: compute every contract's KPIs month by month and keep the figures, with the
-    time they were computed (the contract pages show them)."""
+    time they were computed (the contract pages show them); then today's segmentation
+    figures (COM-2) for the usual filters."""
     django_setup()
     from omp.clock import today
     from omp.commandline import option_date, progress_bar
@@ -97,3 +101,25 @@ def compute_kpi_figures(
             task, advance=1, note=note))
     console.print(f"{stored} KPI figures for {len(in_use)} contract KPIs up to "
                   f"{day:%B %Y}, on {engine}")
+    if segments:
+        _precompute_segmentation()
+
+
+def _precompute_segmentation() -> None:
+    from omp.commandline import progress_bar
+    from omp.commissioning.segmentation import WHERE, precompute, usual_filters
+
+    with progress_bar() as bar:
+        task = bar.add_task("Segmentation", total=len(usual_filters()), note="")
+        done = precompute(progress=lambda one: bar.update(
+            task, advance=1, note=f"{WHERE[one.where]} {one.cpa or one.provider}".strip()))
+    console.print(f"Segmentation figures for {done} filters, kept for today")
+
+
+@commissioning_app.command("segmentation")
+def compute_segmentation() -> None:
+    """COM-2: compute today's segmentation figures for every area, each contract package
+    area and each provider, and keep them with the time they were computed (the
+    segmentation page reads them; the KPI run does this too)."""
+    django_setup()
+    _precompute_segmentation()

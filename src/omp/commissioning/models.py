@@ -317,3 +317,31 @@ class KpiFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_kpi}: {self.month:%B %Y}"
+
+
+class SegmentationFigures(models.Model):
+    """The segmentation's figures (COM-2) for one filter, as last computed: by the KPI run
+    and ``omp commissioning segmentation`` for the filters every commissioner starts from,
+    or by the first page that asked for another filter. At national scale they take
+    seconds to compute (every person's latest scores), so pages read them from here, with
+    the time they were computed. Aggregates only: no row names a person."""
+
+    where = models.CharField(max_length=10)
+    #: A contract package area's code, or blank for every area.
+    cpa = models.CharField(max_length=20, blank=True, default="")
+    #: A provider's code (the people referred to its services), or blank for everyone.
+    provider = models.CharField(max_length=20, blank=True, default="")
+    #: The day the figures are for (spend and outcomes count the year to it).
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField()
+    #: The figures, as ``omp.commissioning.segmentation.figures_json`` writes them.
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["where", "cpa", "provider"],
+                                               name="one_segmentation_per_filter")]
+        verbose_name = "segmentation figures"
+        verbose_name_plural = "segmentation figures"
+
+    def __str__(self) -> str:
+        return f"Segmentation {self.where} {self.cpa or 'all areas'} {self.provider or ''}"

@@ -6,21 +6,21 @@ the community, seed 004's population, in custody, or everyone).
 
 Everything returned is an aggregate; COM-4 is applied by the page through
 ``rules.segmentation.protect_bins``, ``rules.disclosure.protect_table`` and
-``rules.disclosure.rate_suppression``. A figure set is computed once per filter and day
-and kept for ``KEEP_SECONDS`` in the process, with the time it was computed (at national
-scale it reads every person's latest scores).
+``rules.disclosure.rate_suppression``. At national scale a figure set takes seconds (it
+reads every person's latest scores), so it is computed once per filter and day and stored
+with the time it was computed (``SegmentationFigures``): the KPI run computes the usual
+filters ahead of the day (``precompute``), and a page asking for another computes it once.
 """
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -35,7 +35,6 @@ from omp.rules.support_plan import LEVELS_WITH_A_NEED
 
 #: Where the people are: the seed's population (the community) first.
 WHERE = {"community": "In the community", "custody": "In custody", "all": "Everyone"}
-KEEP_SECONDS = 600
 #: The period spend and outcomes are counted over: the year to today.
 PERIOD_DAYS = 365
 
@@ -211,30 +210,102 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
     return Spending(by_segment, starts_on, on, unpriced, without_costs)
 
 
-_kept: dict[tuple[SegmentFilters, Any], tuple[float, Segmentation]] = {}
-_lock = threading.Lock()
+def figures_json(found: Segmentation) -> dict[str, Any]:
+    """``found`` as JSON (what ``SegmentationFigures.figures`` holds): pairs as lists,
+    money as strings, days in ISO form."""
+    spent = found.spending
+    return {
+        "bins": [[g, v, n] for (g, v), n in sorted(found.bins.items())],
+        "assessed": [[g, v, n] for (g, v), n in sorted(found.assessed.items())],
+        "needs": [[g, v, areas] for (g, v), areas in sorted(found.needs.items())],
+        "people": found.people,
+        "spending": None if spent is None else {
+            "by_segment": [[g, v, one.referrals,
+                            {unit: str(amount) for unit, amount in one.spend.items()},
+                            one.outcomes]
+                           for (g, v), one in sorted(spent.by_segment.items())],
+            "starts_on": spent.starts_on.isoformat(), "ends_on": spent.ends_on.isoformat(),
+            "unpriced_units": spent.unpriced_units, "without_costs": spent.without_costs},
+    }
 
 
-def segmentation(filters: SegmentFilters) -> Segmentation:
-    """The population's segmentation for ``filters``, computed at most once every
-    ``KEEP_SECONDS`` per filter and day in this process."""
-    key = (filters, today())
-    with _lock:
-        kept = _kept.get(key)
-        if kept and time.monotonic() - kept[0] < KEEP_SECONDS:
-            return kept[1]
+def figures_from_json(data: dict[str, Any], computed_at: datetime) -> Segmentation:
+    """The ``Segmentation`` that ``figures_json`` wrote, computed at ``computed_at``."""
+    spent = data["spending"]
+    spending_found = None if spent is None else Spending(
+        {(g, v): SegmentSpend(referrals, {unit: Decimal(amount)
+                                          for unit, amount in spend.items()}, outcomes)
+         for g, v, referrals, spend, outcomes in spent["by_segment"]},
+        date.fromisoformat(spent["starts_on"]), date.fromisoformat(spent["ends_on"]),
+        list(spent["unpriced_units"]), spent["without_costs"])
+    return Segmentation({(g, v): n for g, v, n in data["bins"]},
+                        {(g, v): n for g, v, n in data["assessed"]},
+                        {(g, v): areas for g, v, areas in data["needs"]},
+                        data["people"], spending_found, computed_at)
+
+
+def compute_and_store(filters: SegmentFilters) -> Segmentation:
+    """Compute the figures for ``filters`` now and keep them (replacing older ones)."""
+    from omp.commissioning.models import SegmentationFigures
+
+    on = today()
     found = _compute(filters)
-    with _lock:
-        if len(_kept) > 256:
-            _kept.clear()
-        _kept[key] = (time.monotonic(), found)
+    key = {"where": filters.where, "cpa": filters.cpa, "provider": filters.provider}
+    try:
+        with transaction.atomic():
+            SegmentationFigures.objects.update_or_create(
+                **key, defaults={"computed_on": on, "computed_at": found.computed_at,
+                                 "figures": figures_json(found)})
+    except IntegrityError:
+        pass  # another process stored the same filter's figures at the same moment
     return found
 
 
+def segmentation(filters: SegmentFilters) -> Segmentation:
+    """The population's segmentation for ``filters``: today's stored figures when there
+    are some (the KPI run computes the usual filters nightly), otherwise computed now and
+    stored, so each filter is computed at most once a day across every serving process."""
+    from omp.commissioning.models import SegmentationFigures
+
+    stored = SegmentationFigures.objects.filter(
+        where=filters.where, cpa=filters.cpa, provider=filters.provider,
+        computed_on=today()).first()
+    if stored is not None:
+        return figures_from_json(stored.figures, stored.computed_at)
+    return compute_and_store(filters)
+
+
+def usual_filters() -> list[SegmentFilters]:
+    """The filters computed ahead of time: where people are, over every area and each
+    contract package area, and the people referred to each provider."""
+    from omp.commissioning.models import ContractPackageArea
+    from omp.referrals.models import Provider
+
+    areas = ["", *ContractPackageArea.objects.order_by("code").values_list("code", flat=True)]
+    providers = Provider.objects.order_by("code").values_list("code", flat=True)
+    return ([SegmentFilters(cpa, "", where) for where in WHERE for cpa in areas]
+            + [SegmentFilters("", provider, where) for where in WHERE
+               for provider in providers])
+
+
+def precompute(progress: Callable[[SegmentFilters], None] | None = None) -> int:
+    """Compute and store the figures of every usual filter for today, each in its own
+    transaction (a run stopped half way keeps what it finished, and the pages compute the
+    rest on demand); returns how many filters were computed."""
+    filters = usual_filters()
+    for one in filters:
+        compute_and_store(one)
+        if progress:
+            progress(one)
+    return len(filters)
+
+
 def forget() -> None:
-    """Drop what this process keeps (tests, and after demo data is loaded)."""
-    with _lock:
-        _kept.clear()
+    """Drop the stored figures, so the next page computes them afresh (tests, and after
+    demo data is loaded)."""
+    from omp.commissioning.models import SegmentationFigures
+
+    SegmentationFigures.objects.all().delete()
 
 
 def band_words() -> tuple[list[str], list[str]]:
