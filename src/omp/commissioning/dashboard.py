@@ -5,14 +5,14 @@ the gaming checks' flags, each narrowed by region, contract package area and pro
 Every figure here is an aggregate already protected where it was made: the KPI figures by
 ``kpi_report`` (COM-4 for roles without case access), the payments by the stored results
 (a withheld cohort has no statement), the flags by the gaming checks (judged only when
-publishable). The gaming checks read the analytics tables, so their flags are kept for
-``KEEP_SECONDS`` per data version in the process, with the time they were computed.
+publishable). The gaming checks read the analytics tables, so their flags are kept in the
+process for as long as the tables are the same version (their names, sizes and times of
+change), with the time they were computed.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +26,6 @@ from omp.commissioning.kpi_report import KpiRow, contract_kpis
 from omp.commissioning.queries import Filters, contracts
 from omp.outcomes.results import fingerprint
 
-KEEP_SECONDS = 600
 RAG_ORDER = ("green", "amber", "red", "")
 RAG_LABELS = {"green": "Green: on target", "amber": "Amber: just below target",
               "red": "Red: below target", "": "No figure"}
@@ -157,13 +156,14 @@ def payments(data_dir: Path, cpa_names: set[str] | None) -> tuple[list[PaymentRo
     return rows, result_set.computed_at
 
 
-_kept: dict[str, tuple[float, list[dict[str, Any]], datetime]] = {}
+_kept: dict[str, tuple[list[dict[str, Any]], datetime]] = {}
 _lock = threading.Lock()
 
 
 def gaming_flags(data_dir: Path) -> tuple[list[dict[str, Any]], datetime | None]:
-    """Each gaming check with its readings and how many flags they raise; kept for
-    ``KEEP_SECONDS`` per data version. ``([], None)`` when the tables are not written."""
+    """Each gaming check with its readings and how many flags they raise; kept while the
+    tables stay the same version (nothing else changes the readings: a new snapshot writes
+    new tables). ``([], None)`` when the tables are not written."""
     from omp.outcomes import gaming
 
     if gaming.missing_tables(data_dir):
@@ -171,8 +171,8 @@ def gaming_flags(data_dir: Path) -> tuple[list[dict[str, Any]], datetime | None]
     key = repr(fingerprint(data_dir))
     with _lock:
         kept = _kept.get(key)
-        if kept and time.monotonic() - kept[0] < KEEP_SECONDS:
-            return kept[1], kept[2]
+        if kept:
+            return kept
     found = []
     for check in gaming.load_checks(data_dir):
         # A flag is a reading that names a possible gaming (each check words its own).
@@ -182,5 +182,5 @@ def gaming_flags(data_dir: Path) -> tuple[list[dict[str, Any]], datetime | None]
     computed = timezone.now()
     with _lock:
         _kept.clear()
-        _kept[key] = (time.monotonic(), found, computed)
+        _kept[key] = (found, computed)
     return found, computed

@@ -47,8 +47,14 @@ def demo(
     from omp.demo.referrals import demo_referrals
 
     made = demo_referrals(seed)
-    console.print(f"{made} referrals sent to commissioned services, some concluded with an "
-                  "end-of-service report and the person's feedback")
+    console.print(f"{made} referrals sent to commissioned services over the contracts' year "
+                  "so far, some concluded with an end-of-service report and the person's "
+                  "feedback")
+    if made:
+        # The commissioners' pages start from figures, as after a night's KPI run.
+        from omp.commissioning.cli import compute_kpi_figures
+
+        compute_kpi_figures(engine="duckdb", as_of="", segments=True)
 
 
 #: The demo's custody case managers at HMP Doncaster (username, first and last name) and

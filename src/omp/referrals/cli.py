@@ -16,9 +16,10 @@ referrals_app = typer.Typer(help="Referrals to commissioned services (REF-1..9).
                             no_args_is_help=True)
 commands.add_typer(referrals_app, name="referrals")
 
-#: Demo provider users and the organisation each works for: two providers, to show that
-#: neither sees the other's referrals.
-DEMO_STAFF = {"provider": "NWH", "provider_recovery": "SCR"}
+#: Demo provider users and the organisation each works for: one for each provider of the
+#: demo services, to show that none sees another's referrals.
+DEMO_STAFF = {"provider": "NWH", "provider_recovery": "SCR", "provider_employment": "PFE",
+              "provider_money": "BMA", "provider_wales": "CAL", "provider_women": "HWS"}
 
 
 @referrals_app.command("demo-staff")
