@@ -128,6 +128,12 @@ def test_an_empty_base_says_so(client_for: Any) -> None:
     assert 'id="no-spend"' in page and "no spend or outcome to show" in page
 
 
+def _contract() -> Any:
+    from omp.commissioning.models import CommissionedContract
+
+    return CommissionedContract.objects.get(contract__reference=CONTRACT)
+
+
 def _manager(make_user: Any, *roles: str) -> Any:
     from django.test import Client
 
@@ -148,6 +154,14 @@ def test_the_contracts_outcomes_by_hand_and_under_com_4(make_user: Any) -> None:
     outcomes = _rows(page, "outcomes-chart-table")
     assert outcomes["Achieved"] == ["2"] and outcomes["Partly achieved"] == ["0"]
     assert outcomes["Not achieved"] == ["1"] and 'id="outcomes-chart"' in page
+    # Each level its own colour, named in the legend: achieved green, not achieved red.
+    from omp.commissioning.manager_dashboards import contract_outcomes
+
+    chart = contract_outcomes(_contract(), False).chart
+    colour = chart["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["Achieved", "Partly achieved", "Not achieved"]
+    assert colour["scale"]["range"] == ["#00703c", "#f47738", "#d4351c"]
+    assert {v["series"] for v in chart["data"]["values"]} == {"Achieved", "Not achieved"}
     rows = _csv(admin.get(DASHBOARD, {"contract": CONTRACT, "format": "outcomes.csv"}))
     assert [(r["achievement"], r["Desired outcomes"]) for r in rows] == [
         ("Achieved", "2"), ("Partly achieved", "0"), ("Not achieved", "1")]

@@ -98,10 +98,13 @@ class CountTable:
 
 def count_table(labels: list[str], columns: list[str], counts: list[list[int]],
                 aggregates_only: bool, category_title: str, measure_title: str,
-                series_title: str, chart_labels: list[str] | None = None) -> CountTable:
+                series_title: str, chart_labels: list[str] | None = None,
+                row_colours: list[str] | None = None) -> CountTable:
     """The counts as ``protect_table`` lets them be published (when ``aggregates_only``) or
     as they are, with a stacked bar chart of the counts shown (its bars named by
-    ``chart_labels`` where the table's words are too long for an axis)."""
+    ``chart_labels`` where the table's words are too long for an axis). With
+    ``row_colours`` (a table of one column) each bar is drawn in its row's colour and the
+    legend names the rows."""
     body = [list(row) for row in counts] or [[0] * len(columns)]
     protected: ProtectedTable = protect_table(
         body, disclosure_threshold() if aggregates_only else 1)
@@ -118,11 +121,17 @@ def count_table(labels: list[str], columns: list[str], counts: list[list[int]],
     if protected.withheld:
         note = (f"Counts below {protected.threshold}, and the counts that would let them be "
                 f"worked out from the totals, are not shown (COM-4).")
+    if row_colours:
+        for value in values:
+            value["series"] = value["label"]
+        chart = bar_chart(values, "label", "people", "series", category_title,
+                          measure_title, category_title, short, row_colours)
+    else:
+        chart = bar_chart(values, "label", "people", "series", category_title,
+                          measure_title, series_title, columns)
     return CountTable(columns, rows,
                       [protected.column_total(c) for c in range(len(columns))],
-                      protected.total, note,
-                      bar_chart(values, "label", "people", "series", category_title,
-                                measure_title, series_title, columns))
+                      protected.total, note, chart)
 
 
 def aggregates_only(user: Any) -> bool:
@@ -370,9 +379,11 @@ def contract_outcomes(contract: Any, aggregates_only: bool) -> CountTable:
                                              kind="concluded").values("referral_id")
     levels = Counter(level for found in latest_outcome_levels(concluded).values()
                      for level in found)
+    # Achieved green, partly achieved orange, not achieved red: the order of the levels.
     return count_table(list(ACHIEVEMENT_WORDS.values()), ["Desired outcomes"],
                        [[levels[level]] for level in ACHIEVEMENT_WORDS], aggregates_only,
-                       "How far achieved", "Desired outcomes", "Desired outcomes")
+                       "How far achieved", "Desired outcomes", "Desired outcomes",
+                       row_colours=["#00703c", "#f47738", "#d4351c"])
 
 
 @dataclass(frozen=True)
