@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 #: Letters of a reference: no I or O, as ``referrals.actions`` makes them.
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -181,23 +182,30 @@ class _Writer:
         self.taken = taken
         self.counter = 0
         self.rows = _Rows()
+        # The service's zone, as ``django.utils.timezone`` would give it (read once: its
+        # helpers look the zone up on every call).
+        from django.utils import timezone
+
+        self.zone = ZoneInfo(timezone.get_current_timezone_name())
+
+    def _local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
 
     # -- helpers ------------------------------------------------------------------------
 
     def _at(self, day: date, low: int = 9, high: int = 17) -> datetime:
         """A moment in working hours on ``day`` (local time), later than now: ``_Later``."""
-        from django.utils import timezone
 
-        moment = timezone.make_aware(datetime.combine(
-            day, time(self.rng.randint(low, high - 1), self.rng.randrange(0, 60, 5))))
+        moment = datetime.combine(
+            day, time(self.rng.randint(low, high - 1), self.rng.randrange(0, 60, 5)),
+            tzinfo=self.zone)
         if moment > self.now:
             raise _Later
         return moment
 
     def _after(self, moment: datetime, low_days: int, high_days: int) -> datetime:
-        from django.utils import timezone
 
-        day = timezone.localdate(moment) + timedelta(days=self.rng.randint(low_days,
+        day = self._local(moment).date() + timedelta(days=self.rng.randint(low_days,
                                                                            high_days))
         later = self._at(day)
         if later <= moment:
@@ -258,7 +266,6 @@ class _Writer:
 
     def _lifecycle(self, pk: int, service: _Service, sent_at: datetime, cap: int,
                    outcomes: list[int], enforceable_days: int) -> None:
-        from django.utils import timezone
 
         rng, keyworker, practitioner = self.rng, service.keyworker, self.practitioner
         if rng.random() < 0.04:
@@ -271,7 +278,7 @@ class _Writer:
             self._event(pk, "withdrawn", self._after(assigned, 1, 14), practitioner,
                         reason=rng.choice(_WITHDRAW_LATER))
             return
-        held = timezone.localdate(assigned) + timedelta(days=rng.randint(1, 12))
+        held = self._local(assigned).date() + timedelta(days=rng.randint(1, 12))
         recorded = self._at(held + timedelta(days=rng.choice((0, 0, 0, 1, 2))))
         self._event(pk, "initial_assessment", recorded, keyworker, happened_on=held,
                     notes="Initial assessment held.")
@@ -312,14 +319,13 @@ class _Writer:
     def _sessions(self, pk: int, service: _Service, plans: list[list[Any]],
                   approved: datetime, planned: int, cap: int, outcomes: list[int],
                   enforceable_days: int) -> None:
-        from django.utils import timezone
 
         rng, keyworker = self.rng, service.keyworker
         used = took = 0
         stop_after = rng.randint(0, planned - 1) if rng.random() < 0.12 else None
         amend = rng.random() < 0.05 and planned < cap
         rar_days = 0
-        day = timezone.localdate(approved) + timedelta(days=rng.randint(3, 10))
+        day = self._local(approved).date() + timedelta(days=rng.randint(3, 10))
         last = approved
         while used < planned:
             if stop_after is not None and used >= stop_after:
@@ -331,12 +337,13 @@ class _Writer:
             method = rng.choice(_METHODS)
             where = "Probation office, 1 High Street" if method in (
                 "probation_office", "in_person_other") else ""
-            booked_at = max(last + timedelta(minutes=5), timezone.make_aware(datetime.combine(
-                day - timedelta(days=rng.randint(2, 7)), time(rng.randint(9, 16)))))
+            booked_at = max(last + timedelta(minutes=5), datetime.combine(
+                day - timedelta(days=rng.randint(2, 7)), time(rng.randint(9, 16)),
+                tzinfo=self.zone))
             if booked_at > self.now:
                 raise _Later
-            starts = timezone.make_aware(datetime.combine(
-                day, time(rng.randint(10, 15), rng.choice((0, 30)))))
+            starts = datetime.combine(day, time(rng.randint(10, 15), rng.choice((0, 30))),
+                                      tzinfo=self.zone)
             if rng.random() < 0.05:  # moved: the old booking points at the new one
                 moved_to = starts + timedelta(days=rng.randint(2, 5))
                 old, new = self.ids.take("appointments"), self.ids.take("appointments")
@@ -367,7 +374,7 @@ class _Writer:
                 appointment, pk, number, starts, 60, method, where, enforceable, keyworker,
                 booked_at, None, "", "", attendance, happened, reason, notes, keyworker,
                 recorded))
-            local = timezone.localtime(starts)
+            local = self._local(starts)
             summary = f"Session {number} on {local:%-d %B %Y} at {local:%H:%M}"
             if happened:
                 self._event(pk, "session", recorded, keyworker, appointment=appointment,
@@ -381,7 +388,7 @@ class _Writer:
             if happened or reason == "non_compliance":
                 used += 1
             last = recorded
-            day = timezone.localdate(starts) + timedelta(days=rng.randint(6, 8))
+            day = self._local(starts).date() + timedelta(days=rng.randint(6, 8))
             if amend and used == planned // 2 + 1:  # an amended plan, with more sessions
                 amend = False
                 last = self._after(last, 0, 1)
@@ -390,7 +397,7 @@ class _Writer:
                 last = self._after(last, 1, 2)
                 self._approve(pk, plans, version, last)
                 planned += 1
-                day = max(day, timezone.localdate(last) + timedelta(days=1))
+                day = max(day, self._local(last).date() + timedelta(days=1))
         if not took:
             self._event(pk, "withdrawn", self._after(last, 1, 10), self.practitioner,
                         reason="NOT")
