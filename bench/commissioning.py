@@ -1,13 +1,18 @@
 """Benchmark: commissioning and management information at national scale (not a test).
 
-    .venv/bin/python bench/commissioning.py [--cases 1000000] [--engines duckdb,spark]
+    .venv/bin/python bench/commissioning.py [--cases 1000000] [--referrals 450000]
+                                            [--referral-years 3] [--engines duckdb,spark]
                                             [--renders 20] [--reuse] [--json FILE]
 
 Loads ``--cases`` synthetic cases into a scratch PostgreSQL database
 (``omp_bench_commissioning``, kept with ``--reuse``) with the demo users, the commissioned
 contracts and their KPIs (written by the migrations) and the demo referrals made through
-the referral actions (``omp.demo.referrals.demo_referrals``). Then, each in its own
-process, it times:
+the referral actions (``omp.demo.referrals.demo_referrals``), then a national volume of
+``--referrals`` referrals of those people (150,000 a year over the last
+``--referral-years`` years by default), written in bulk with their lifecycle — events,
+action plans, sessions and attendance, end-of-service reports, feedback — by
+``referral_volume.write_referrals``. ``--reuse`` keeps the database's cases and referrals
+as they are. Then, each in its own process, it times:
 
 * the KPI run (``compute_kpis`` for every contract KPI and month) on each engine, split
   into reading the sources from the database into Parquet and the rest (counting and
@@ -16,8 +21,7 @@ process, it times:
   that reads it: the median and the slowest of ``--renders`` renders and the SQL queries
   of one render, against the target of 500 ms for the median.
 
-The referral volume is the demo's (a few dozen per service), not a national one: see the
-README for what the figures cover.
+The figures name the referrals sent and each source's rows.
 """
 
 from __future__ import annotations
@@ -78,6 +82,21 @@ def step_load(url: str, cases: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(json.dumps({"referrals": made}))
+
+
+def step_referrals(url: str, referrals: int, years: float) -> None:
+    """Write ``referrals`` referrals in bulk over the last ``years`` years (in a process of
+    its own: see ``referral_volume``); print the rows written and the time as JSON."""
+    _django(url)
+    from django.db import connection
+    from referral_volume import write_referrals
+
+    started = time.perf_counter()
+    written = write_referrals(referrals, years=years)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(json.dumps({"rows": written, "seconds": round(seconds, 1)}))
 
 
 def step_kpis(url: str, engine: str) -> None:
@@ -163,12 +182,16 @@ def main() -> None:
     """Prepare the database, then time the KPI run and the dashboards."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--referrals", type=int, default=450_000,
+                        help="Referrals written in bulk (150,000 a year: a national volume)")
+    parser.add_argument("--referral-years", type=float, default=3.0,
+                        help="The years the bulk referrals are sent over, up to today")
     parser.add_argument("--engines", default="duckdb,spark")
     parser.add_argument("--renders", type=int, default=20)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--reuse", action="store_true",
-                        help="Keep the database of an earlier run (same --cases)")
+                        help="Keep the database of an earlier run, its cases and referrals")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -178,6 +201,9 @@ def main() -> None:
     if args.step == "load":
         step_load(args.url, args.cases)
         return
+    if args.step == "referrals":
+        step_referrals(args.url, args.referrals, args.referral_years)
+        return
     if args.step == "kpis":
         step_kpis(args.url, args.engine)
         return
@@ -185,14 +211,19 @@ def main() -> None:
         step_dashboards(args.url, args.renders)
         return
 
-    print(f"commissioning bench: {args.cases:,} cases, {os.cpu_count()} cores", flush=True)
+    print(f"commissioning bench: {args.cases:,} cases, {args.referrals:,} bulk referrals, "
+          f"{os.cpu_count()} cores", flush=True)
+    figures: dict[str, Any] = {"cases": args.cases, "cores": os.cpu_count(), "kpis": {}}
     if args.reuse and database_exists(args.pg, args.database):
         url = database_url(args.pg, args.database)
         run_step("migrate", url, script=pages.__file__)
     else:
         url = create_database(args.pg, args.database)
         run_step("load", url, "--cases", str(args.cases), script=__file__)
-    figures: dict[str, Any] = {"cases": args.cases, "cores": os.cpu_count(), "kpis": {}}
+        if args.referrals:
+            out = run_step("referrals", url, "--referrals", str(args.referrals),
+                           "--referral-years", str(args.referral_years), script=__file__)
+            figures["bulk"] = json.loads(out.strip().splitlines()[-1])
     for engine in args.engines.split(","):
         out = run_step("kpis", url, "--engine", engine, script=__file__)
         figures["kpis"][engine] = json.loads(out.strip().splitlines()[-1])
@@ -204,7 +235,13 @@ def main() -> None:
 
 
 def _print(figures: dict[str, Any]) -> None:
+    bulk = figures.get("bulk")
+    if bulk:
+        print(f"{bulk['rows']['referrals']:,} referrals written in bulk in {bulk['seconds']} s:"
+              f" {bulk['rows']}")
     kpis = figures["kpis"]
+    for run in list(kpis.values())[:1]:
+        print(f"{run['referrals']:,} referrals sent; the sources' rows: {run['rows']}")
     for engine, run in kpis.items():
         print(f"KPI run on {engine}: {run['run_s']} s ({run['read_s']} s reading the sources, "
               f"{run['rest_s']} s counting and storing), {run['figures']} figures over "

@@ -133,6 +133,22 @@ def _code(sent: bool, ended: str, keyworker: bool, assessed: bool, pending: int 
     return "assigned" if keyworker else "sent"
 
 
+def summary_state(*, sent: bool, ended_by: str | None, keyworker: bool, assessed: bool,
+                  pending: int | None, approved: int | None, sessions: int,
+                  report: bool) -> ReferralState:
+    """The state :func:`referral_state` derives, from a summary of the events recorded
+    before the one that ended the referral (all of them when none did): whether it was sent,
+    a keyworker assigned, the initial assessment held and a report submitted; the plan
+    version awaiting approval and the latest approved; the sessions that took place; and
+    ``ended_by``, the kind of the event that ended it (``CONCLUDED``, ``WITHDRAWN`` or
+    ``None``). For a reader that summarises many referrals' events in one query."""
+    ended = ("" if ended_by is None else "completed" if ended_by == CONCLUDED
+             else "ended_early" if sessions else "cancelled")
+    code = _code(sent, ended, keyworker, assessed, pending, approved, sessions, report)
+    return ReferralState(code, keyworker, assessed, pending, approved, sessions, report,
+                         bool(ended))
+
+
 def referral_state(events: Iterable[LifecycleEvent],
                    as_at: datetime | None = None) -> ReferralState:
     """The state after every event recorded at or before ``as_at`` (all of them when it is
@@ -142,11 +158,11 @@ def referral_state(events: Iterable[LifecycleEvent],
     pending: int | None = None
     approved: int | None = None
     sessions = 0
-    ended = ""
+    ended_by: str | None = None
     for _position, event in ordered:
         if as_at is not None and event.at > as_at:
             break
-        if ended:
+        if ended_by:
             continue
         kind = event.kind
         if kind == SENT:
@@ -165,10 +181,8 @@ def referral_state(events: Iterable[LifecycleEvent],
             sessions += 1
         elif kind == END_OF_SERVICE_REPORT:
             report = True
-        elif kind == CONCLUDED:
-            ended = "completed"
-        elif kind == WITHDRAWN:
-            ended = "ended_early" if sessions else "cancelled"
-    code = _code(sent, ended, keyworker, assessed, pending, approved, sessions, report)
-    return ReferralState(code, keyworker, assessed, pending, approved, sessions, report,
-                         bool(ended))
+        elif kind in (CONCLUDED, WITHDRAWN):
+            ended_by = kind
+    return summary_state(sent=sent, ended_by=ended_by, keyworker=keyworker,
+                         assessed=assessed, pending=pending, approved=approved,
+                         sessions=sessions, report=report)
