@@ -398,7 +398,10 @@ def open_referral(request: Any, pk: int, channel: str,
 
 def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralState:
     """The referral's state from its events, now or as it was at ``as_at``."""
-    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral))
+    # One referral's events are few: read at once (a chunked read keeps a cursor open on
+    # PostgreSQL, four round trips where one does).
+    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral),
+                                  chunked=False)
     return referral_state(events.get(referral.pk, []), as_at)
 
 
@@ -415,14 +418,16 @@ def states_of_ids(ids: list[int]) -> dict[int, ReferralState]:
     return {pk: referral_state(rows) for pk, rows in events.items()}
 
 
-def _lifecycle_events_of(events: QuerySet[ReferralEvent]) -> dict[int, list[LifecycleEvent]]:
+def _lifecycle_events_of(events: QuerySet[ReferralEvent], *, chunked: bool = True
+                         ) -> dict[int, list[LifecycleEvent]]:
     """The lifecycle events of ``events``, by referral, in one query (only the columns the
-    lifecycle reads)."""
+    lifecycle reads), read in chunks unless ``chunked`` is false."""
     by_referral: dict[int, list[LifecycleEvent]] = {}
     # In the order they were recorded: the lifecycle breaks a tie on the time by it.
     rows = events.order_by("at", "id").values_list("referral_id", "kind", "at",
                                                    "action_plan__version")
-    for referral_id, kind, at, version in rows.iterator(chunk_size=5_000):
+    for referral_id, kind, at, version in (rows.iterator(chunk_size=5_000) if chunked
+                                           else rows):
         by_referral.setdefault(referral_id, []).append(LifecycleEvent(kind, at, version))
     return by_referral
 
