@@ -614,7 +614,7 @@ def appointments_of(referral: Referral) -> list[Appointment]:
 
 def appointment_for(referral: Referral, pk: Any) -> Appointment:
     """The booking ``pk`` of this referral (``Http404`` for any other, as for none)."""
-    found = Appointment.objects.filter(
+    found = Appointment.objects.select_related("booked_by").filter(
         referral=referral, pk=pk if str(pk).isdigit() else -1).first()
     if found is None:
         raise Http404("The referral has no session with that number")
@@ -628,6 +628,19 @@ def session_facts(appointments: list[Appointment]) -> list[SessionFacts]:
     return [SessionFacts(a.session_number, timezone.localdate(a.starts_at), a.enforceable,
                          a.attendance or None, a.happened, a.no_session_reason,
                          a.rescheduled_to_id is not None) for a in appointments]
+
+
+def session_facts_of(referral: Referral) -> list[SessionFacts]:
+    """:func:`session_facts` of every booking of the referral, moved ones included, in time
+    order, reading only the columns the rules read (an action booking a session)."""
+    from django.utils import timezone
+
+    rows = (Appointment.objects.filter(referral=referral).order_by("starts_at", "id")
+            .values_list("session_number", "starts_at", "enforceable", "attendance",
+                         "happened", "no_session_reason", "rescheduled_to_id"))
+    return [SessionFacts(number, timezone.localdate(starts_at), enforceable,
+                         attendance or None, happened, reason, moved is not None)
+            for number, starts_at, enforceable, attendance, happened, reason, moved in rows]
 
 
 def rar_count(referral: Referral, appointments: list[Appointment] | None = None) -> RarCount:
@@ -729,10 +742,36 @@ def people_on(referral: Referral) -> list[Any]:
     the organisations delivering its contract."""
     from django.contrib.auth.models import User
 
+    return list(User.objects.filter(pk__in=_people_on_ids(referral), is_active=True)
+                .order_by("pk"))
+
+
+def people_to_tell(referral: Referral, kind: str,
+                   actor: Any) -> list[tuple[Any, dict[str, bool]]]:
+    """:func:`people_on` but ``actor``, each with their choice of being told of ``kind``
+    (``{kind: enabled}``, empty when they made none), in one query."""
+    from django.contrib.auth.models import User
+    from django.db.models import OuterRef, Subquery
+
+    from omp.referrals.models import NotificationChoice
+
+    ids = _people_on_ids(referral) - {getattr(actor, "pk", None)}
+    if not ids:
+        return []
+    chosen = NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
+    people = (User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+              .annotate(omp_chosen=Subquery(chosen.values("enabled")[:1])))
+    return [(u, {} if u.omp_chosen is None else {kind: u.omp_chosen}) for u in people]
+
+
+def _people_on_ids(referral: Referral) -> set[int]:
+    from django.contrib.auth.models import User
+
     ids = {referral.created_by_id, referral.sent_by_id} - {None}
-    keyworker = current_keyworker(referral)
+    keyworker = (ReferralEvent.objects.filter(referral=referral, kind="assigned")
+                 .order_by("-at", "-id").values_list("keyworker_id", flat=True).first())
     if keyworker is not None:
-        ids.add(keyworker.pk)
+        ids.add(keyworker)
     elif referral.is_sent:
         contract = referral.service.contract
         delivering = {contract.prime_provider_id,
@@ -740,7 +779,7 @@ def people_on(referral: Referral) -> list[Any]:
         ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
                                        is_active=True)
                    .exclude(pk__in=api_client_accounts()).values_list("pk", flat=True))
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    return ids
 
 
 def message_side(referral: Referral, author: Any) -> str:
