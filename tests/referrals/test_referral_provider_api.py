@@ -459,3 +459,52 @@ def test_a_client_reads_the_published_document_with_its_token(world: dict[str, A
     assert Client().get(f"{API}/openapi.json").status_code == 401
     assert Client().get(f"{API}/openapi.json",
                         HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+
+
+def test_each_write_of_a_client_takes_a_fixed_number_of_queries(
+        world: dict[str, Any], pp: Any, make_user: Any,
+        django_assert_num_queries: Any) -> None:
+    """The writes a provider's system makes most (book, record attendance, message) each
+    take the same few queries, whatever the referral holds: the token with its account,
+    the account's roles; the referral with the case's lists and the access-log row; the
+    referral again, locked, and the change with its event, notifications and outbox row
+    (bench/profile_referral_writes.py lists them). The test's own transaction makes each
+    action's a savepoint: two more statements each."""
+    from omp.cases.models import CaseAccess
+    from omp.referrals.actions import choose_notifications, create_webhook_subscription
+    from omp.referrals.models import WEBHOOK_EVENTS, Notification, OutboxEvent
+
+    provider = world["mine"].service.contract.prime_provider
+    create_webhook_subscription(make_user("hooks", "admin"), provider,
+                                "https://case-system.invalid/events", list(WEBHOOK_EVENTS))
+    system = ApiClient(*world["a"])
+    referral = world["mine"]
+    url = f"{API}/referrals/{referral.pk}"
+    assert system.post(f"{url}/keyworker", {"keyworker": "kw"}).status_code == 200
+    assert system.post(f"{url}/initial-assessment",
+                       {"held_on": (today() - timedelta(days=1)).isoformat()}
+                       ).status_code == 200
+    assert system.post(f"{url}/action-plans", PLAN).status_code == 201
+    approve_action_plan(pp, referral, 1)
+    choose_notifications(pp, ["message", "session"])  # sessions held: off until chosen
+    logged, told = CaseAccess.objects.count(), Notification.objects.filter(user=pp).count()
+    for number in (1, 2):  # the second of each as the first: nothing read grows the count
+        with django_assert_num_queries(10 + 2):
+            booked = system.post(f"{url}/sessions", {
+                "day": (today() - timedelta(days=number)).isoformat(), "start_time": "10:00",
+                "duration_minutes": 60, "method": "phone", "location": "",
+                "enforceable": True})
+        assert booked.status_code == 201, booked.json()
+        with django_assert_num_queries(15 + 2):  # with the practitioner's notification
+            recorded = system.post(f"{url}/sessions/{booked.json()['id']}/attendance", {
+                "attendance": "yes", "happened": True, "notes": "Engaged well."})
+        assert recorded.status_code == 200, recorded.json()
+        with django_assert_num_queries(10 + 2):
+            assert system.post(f"{url}/messages", {"body": "Next one booked"}
+                               ).status_code == 201
+    # Every write left its access-log row, each attendance its outbox row, and each
+    # session held and each message told the practitioner, who chose to hear of both.
+    assert CaseAccess.objects.count() == logged + 6
+    assert OutboxEvent.objects.filter(referral=referral, kind="session.recorded").count() == 2
+    assert Notification.objects.filter(user=pp).count() == told + 4
+

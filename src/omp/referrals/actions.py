@@ -50,17 +50,16 @@ from omp.referrals.queries import (
     AMENDABLE,
     MAX_ENFORCEABLE_DAYS,
     appointment_for,
-    appointments_of,
     approved_plan,
     eligibility_problems,
     keyworkers_for,
     lifecycle,
     location_of,
     missing,
-    people_on,
+    people_to_tell,
     prefill,
     referral_for,
-    session_facts,
+    session_facts_of,
 )
 from omp.referrals.webhooks import enqueue, new_secret, retry, target_problem
 from omp.rules.inputs import date_problem
@@ -395,13 +394,9 @@ def _event(referral: Referral, user: Any, kind: str, at: Any = None,
 def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
     """REF-7b, REF-7c: tell the other people on the referral who chose to hear of ``kind``,
     in the same transaction as the change; the number told."""
-    people = [u for u in people_on(referral) if u.pk != getattr(actor, "pk", None)]
-    if not people:
+    told = [u for u, chosen in people_to_tell(referral, kind, actor) if notifies(kind, chosen)]
+    if not told:
         return 0
-    choices: dict[int, dict[str, bool]] = {}
-    for row in NotificationChoice.objects.filter(user__in=people, kind=kind):
-        choices.setdefault(row.user_id, {})[row.kind] = row.enabled
-    told = [u for u in people if notifies(kind, choices.get(u.pk, {}))]
     now = timezone.now()
     Notification.objects.bulk_create(
         Notification(user=u, referral=referral, kind=kind, text=text[:300], created_at=now)
@@ -674,7 +669,7 @@ def book_session(user: Any, referral: Referral, day: Any, start_time: Any, durat
         problems.append(("enforceable", "Say whether the session counts towards the "
                                         "enforceable (RAR) days"))
     booking = _booking(referral, day, start_time, duration, method, location, problems)
-    facts = session_facts(appointments_of(referral))
+    facts = session_facts_of(referral)
     if booking is not None and counts is not None and not problems:
         problems += booking_problems(facts, timezone.localdate(booking.starts_at), counts,
                                      _plan_sessions(referral), referral.enforceable_days)
@@ -712,7 +707,7 @@ def reschedule_session(user: Any, referral: Referral, appointment_id: Any, day: 
     booking = _booking(referral, day, start_time, duration, method, location, problems)
     if booking is not None and not problems:
         problems += booking_problems(
-            session_facts(appointments_of(referral)), timezone.localdate(booking.starts_at),
+            session_facts_of(referral), timezone.localdate(booking.starts_at),
             old.enforceable, _plan_sessions(referral), referral.enforceable_days,
             replacing=old.session_number)
     if problems or booking is None:

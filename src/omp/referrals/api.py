@@ -42,6 +42,7 @@ from omp.referrals.actions import (
 )
 from omp.referrals.models import Service
 from omp.referrals.queries import (
+    FOR_CHANGE,
     appointments_of,
     end_of_day,
     is_provider_only,
@@ -347,7 +348,7 @@ def book(request: HttpRequest, referral_id: int, payload: SessionBookingIn) -> A
     answer 422 naming each field (a day before the referral was sent, a method that needs
     an address without one, more sessions than the plan or RAR days than the referral's)."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api")
+    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
         booked = book_session(request.user, referral, payload.day, payload.start_time,
                               payload.duration_minutes, payload.method, payload.location,
@@ -365,7 +366,7 @@ def move(request: HttpRequest, referral_id: int, appointment_id: int,
     """The provider moves a session not yet held: a new booking of the same session (the
     answer); the old one keeps who asked and why."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api")
+    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
         moved = reschedule_session(request.user, referral, appointment_id, payload.day,
                                    payload.start_time, payload.duration_minutes,
@@ -384,7 +385,7 @@ def attendance(request: HttpRequest, referral_id: int, appointment_id: int,
     """The provider records attendance and engagement once the session has started (a
     session in the future answers 422 naming ``attendance``)."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api")
+    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
         recorded = record_attendance(request.user, referral, appointment_id,
                                      payload.attendance, payload.happened,
@@ -471,7 +472,7 @@ def post_message(request: HttpRequest, referral_id: int, payload: MessageIn) -> 
     """A practitioner or the provider writes a message; the other side is notified if they
     chose to be."""
     require_role(request.user, REFERRERS | PROVIDERS)
-    referral = open_referral(request, referral_id, "api")
+    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
         message = send_message(request.user, referral, payload.body)
     except ReferralError as error:

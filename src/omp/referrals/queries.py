@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from omp.access import (
@@ -84,8 +85,18 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
     """Every referral ``user`` may read (REF-9): all of them for practitioners; for a
     provider, the sent referrals to contracts its organisations deliver (as prime provider
     or subcontractor); none for anyone else."""
-    referrals = Referral.objects.select_related("person", "service__contract__prime_provider",
-                                                "service__category", "created_by")
+    return _visible(user, Referral.objects.select_related(*SHOWN))
+
+
+#: What pages and answers show of a referral besides its own columns, read with it.
+SHOWN = ("person", "service__contract__prime_provider", "service__category", "created_by")
+#: What a route that hands the referral to an action reads of it: its person, for the case's
+#: lists and the access log (the action reads the referral again, locked, with what it needs).
+FOR_CHANGE = ("person",)
+
+
+def _visible(user: Any, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Of ``referrals``, those ``user`` may read (REF-9), as :func:`visible_referrals`."""
     if has_role(user, REFERRAL_READERS):
         return referrals
     return provider_referrals(user, referrals)
@@ -100,26 +111,44 @@ def provider_referrals(user: Any, referrals: QuerySet[Referral] | None = None
         referrals = Referral.objects.all()
     if not has_role(user, frozenset({PROVIDER})):
         return referrals.none()
-    # The contracts first (a handful, from a small table), then the referrals to them: one
-    # index lookup for a single referral, where a subquery over every referral joined to
-    # the providers' staff cost more than the rest of an API write.
-    contracts = Contract.objects.filter(Q(prime_provider__staff=user)
-                                        | Q(subcontractors__staff=user)).values("pk")
-    return referrals.filter(service__contract_id__in=contracts, sent_at__isnull=False)
+    return referrals.filter(service__contract_id__in=_delivered_contracts(user),
+                            sent_at__isnull=False)
 
 
-def referral_for(user: Any, pk: int, *, lock: bool = False) -> Referral:
-    """The referral ``pk`` if ``user`` may read it. A referral the user may not see answers
-    exactly as one that does not exist (``Http404``), so ids cannot be probed.
+def _delivered_contracts(user: Any) -> RawSQL:
+    """The ids of the contracts the organisations ``user`` is staff of deliver, as prime
+    provider or subcontractor, as a subquery: small lookups on the two link tables, so a
+    single referral is one index lookup.
+
+    Written as SQL because it is on every provider API call, twice: the ORM's form (the
+    contracts joined through both links to the staff, an OR across the two outer joins)
+    took PostgreSQL 3 to 4 ms to plan and Django 2 ms to build, each time."""
+    staff = Provider.staff.through._meta.db_table
+    links = Contract.subcontractors.through._meta.db_table
+    organisations = f"SELECT provider_id FROM {staff} WHERE user_id = %s"
+    return RawSQL(f"SELECT id FROM {Contract._meta.db_table} WHERE prime_provider_id IN "
+                  f"({organisations}) UNION SELECT contract_id FROM {links} WHERE "
+                  f"provider_id IN ({organisations})", (user.pk, user.pk))
+
+
+def referral_for(user: Any, pk: int, *, lock: bool = False,
+                 related: tuple[str, ...] = SHOWN) -> Referral:
+    """The referral ``pk`` if ``user`` may read it, with the ``related`` rows. A referral
+    the user may not see answers exactly as one that does not exist (``Http404``), so ids
+    cannot be probed.
 
     ``lock`` also locks the referral's row until the transaction ends (an action about to
     change it), in the same query as the check."""
     require_role(user, REFERRAL_READERS | {PROVIDER})
-    referrals = visible_referrals(user)
     if lock:
-        # Only the referral's row: the joined person, service and contract are read, not
-        # changed (and PostgreSQL cannot lock the nullable side of an outer join).
+        # For an action: the referral with its service and contract (what the actions read;
+        # anything else is read when asked for), locking only the referral's row: the
+        # service and contract are read, not changed (and PostgreSQL cannot lock the
+        # nullable side of an outer join).
+        referrals = _visible(user, Referral.objects.select_related("service__contract"))
         referrals = referrals.select_for_update(of=("self",))
+    else:
+        referrals = _visible(user, Referral.objects.select_related(*related))
     referral = referrals.filter(pk=pk).first()
     if referral is None:
         raise Http404("No referral has that number")
@@ -350,14 +379,16 @@ def versions(referral: Referral) -> list[Version]:
     return shown
 
 
-def open_referral(request: Any, pk: int, channel: str) -> Referral:
+def open_referral(request: Any, pk: int, channel: str,
+                  related: tuple[str, ...] = SHOWN) -> Referral:
     """The referral ``pk`` for the signed-in user (``Http404`` when they may not see it),
     refused when its person's case is closed to them by its exclusion or restriction list
     (LAO-1, LAO-2), and otherwise with the read written to the case-access log, as every
-    case read is."""
+    case read is. ``related``: the rows read with it (:data:`FOR_CHANGE` for a route that
+    hands it to an action)."""
     from omp.cases.access import check_case
 
-    referral = referral_for(request.user, pk)
+    referral = referral_for(request.user, pk, related=related)
     check_case(request, referral.person, channel)
     return referral
 
@@ -367,7 +398,10 @@ def open_referral(request: Any, pk: int, channel: str) -> Referral:
 
 def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralState:
     """The referral's state from its events, now or as it was at ``as_at``."""
-    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral))
+    # One referral's events are few: read at once (a chunked read keeps a cursor open on
+    # PostgreSQL, four round trips where one does).
+    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral),
+                                  chunked=False)
     return referral_state(events.get(referral.pk, []), as_at)
 
 
@@ -384,14 +418,16 @@ def states_of_ids(ids: list[int]) -> dict[int, ReferralState]:
     return {pk: referral_state(rows) for pk, rows in events.items()}
 
 
-def _lifecycle_events_of(events: QuerySet[ReferralEvent]) -> dict[int, list[LifecycleEvent]]:
+def _lifecycle_events_of(events: QuerySet[ReferralEvent], *, chunked: bool = True
+                         ) -> dict[int, list[LifecycleEvent]]:
     """The lifecycle events of ``events``, by referral, in one query (only the columns the
-    lifecycle reads)."""
+    lifecycle reads), read in chunks unless ``chunked`` is false."""
     by_referral: dict[int, list[LifecycleEvent]] = {}
     # In the order they were recorded: the lifecycle breaks a tie on the time by it.
     rows = events.order_by("at", "id").values_list("referral_id", "kind", "at",
                                                    "action_plan__version")
-    for referral_id, kind, at, version in rows.iterator(chunk_size=5_000):
+    for referral_id, kind, at, version in (rows.iterator(chunk_size=5_000) if chunked
+                                           else rows):
         by_referral.setdefault(referral_id, []).append(LifecycleEvent(kind, at, version))
     return by_referral
 
@@ -578,7 +614,7 @@ def appointments_of(referral: Referral) -> list[Appointment]:
 
 def appointment_for(referral: Referral, pk: Any) -> Appointment:
     """The booking ``pk`` of this referral (``Http404`` for any other, as for none)."""
-    found = Appointment.objects.filter(
+    found = Appointment.objects.select_related("booked_by").filter(
         referral=referral, pk=pk if str(pk).isdigit() else -1).first()
     if found is None:
         raise Http404("The referral has no session with that number")
@@ -592,6 +628,19 @@ def session_facts(appointments: list[Appointment]) -> list[SessionFacts]:
     return [SessionFacts(a.session_number, timezone.localdate(a.starts_at), a.enforceable,
                          a.attendance or None, a.happened, a.no_session_reason,
                          a.rescheduled_to_id is not None) for a in appointments]
+
+
+def session_facts_of(referral: Referral) -> list[SessionFacts]:
+    """:func:`session_facts` of every booking of the referral, moved ones included, in time
+    order, reading only the columns the rules read (an action booking a session)."""
+    from django.utils import timezone
+
+    rows = (Appointment.objects.filter(referral=referral).order_by("starts_at", "id")
+            .values_list("session_number", "starts_at", "enforceable", "attendance",
+                         "happened", "no_session_reason", "rescheduled_to_id"))
+    return [SessionFacts(number, timezone.localdate(starts_at), enforceable,
+                         attendance or None, happened, reason, moved is not None)
+            for number, starts_at, enforceable, attendance, happened, reason, moved in rows]
 
 
 def rar_count(referral: Referral, appointments: list[Appointment] | None = None) -> RarCount:
@@ -693,10 +742,36 @@ def people_on(referral: Referral) -> list[Any]:
     the organisations delivering its contract."""
     from django.contrib.auth.models import User
 
+    return list(User.objects.filter(pk__in=_people_on_ids(referral), is_active=True)
+                .order_by("pk"))
+
+
+def people_to_tell(referral: Referral, kind: str,
+                   actor: Any) -> list[tuple[Any, dict[str, bool]]]:
+    """:func:`people_on` but ``actor``, each with their choice of being told of ``kind``
+    (``{kind: enabled}``, empty when they made none), in one query."""
+    from django.contrib.auth.models import User
+    from django.db.models import OuterRef, Subquery
+
+    from omp.referrals.models import NotificationChoice
+
+    ids = _people_on_ids(referral) - {getattr(actor, "pk", None)}
+    if not ids:
+        return []
+    chosen = NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
+    people = (User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+              .annotate(omp_chosen=Subquery(chosen.values("enabled")[:1])))
+    return [(u, {} if u.omp_chosen is None else {kind: u.omp_chosen}) for u in people]
+
+
+def _people_on_ids(referral: Referral) -> set[int]:
+    from django.contrib.auth.models import User
+
     ids = {referral.created_by_id, referral.sent_by_id} - {None}
-    keyworker = current_keyworker(referral)
+    keyworker = (ReferralEvent.objects.filter(referral=referral, kind="assigned")
+                 .order_by("-at", "-id").values_list("keyworker_id", flat=True).first())
     if keyworker is not None:
-        ids.add(keyworker.pk)
+        ids.add(keyworker)
     elif referral.is_sent:
         contract = referral.service.contract
         delivering = {contract.prime_provider_id,
@@ -704,7 +779,7 @@ def people_on(referral: Referral) -> list[Any]:
         ids |= set(User.objects.filter(providers__in=delivering, groups__name=PROVIDER,
                                        is_active=True)
                    .exclude(pk__in=api_client_accounts()).values_list("pk", flat=True))
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    return ids
 
 
 def message_side(referral: Referral, author: Any) -> str:

@@ -38,7 +38,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from omp.referrals.models import WEBHOOK_EVENTS, OutboxEvent, Referral, WebhookSubscription
+from omp.referrals.models import (
+    WEBHOOK_EVENTS,
+    Contract,
+    OutboxEvent,
+    Referral,
+    WebhookSubscription,
+)
 
 #: Attempts before an event is marked failed (shown in the admin, to retry by hand): with
 #: the backoff below, about a day and a half of trying.
@@ -109,8 +115,13 @@ def enqueue(referral: Referral, kind: str, occurred_at: datetime,
     change is."""
     if kind not in WEBHOOK_EVENTS:
         raise ValueError(f"Unknown webhook event {kind!r}")
+    # The providers of delivering_provider_ids, in the same query as their subscriptions.
+    contract = referral.service.contract
+    subcontractors = Contract.subcontractors.through.objects.filter(
+        contract_id=contract.pk).values("provider_id")
     subscriptions = [s for s in WebhookSubscription.objects.filter(
-        provider_id__in=delivering_provider_ids(referral), active=True).order_by("pk")
+        Q(provider_id=contract.prime_provider_id) | Q(provider_id__in=subcontractors),
+        active=True).order_by("pk")
         if kind in (s.events or [])]
     now = timezone.now()
     rows = []

@@ -10,6 +10,7 @@ scoping of every route (REF-9: another provider's referral answers 404) apply un
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.http import HttpRequest
@@ -38,6 +39,19 @@ class ClientCredentialsOnly(OAuth2Validator):  # type: ignore[misc]
         return grant_type == "client_credentials" and bool(
             super().validate_grant_type(client_id, grant_type, client, request,
                                         *args, **kwargs))
+
+    def _load_access_token(self, token: str) -> Any:
+        """The token as django-oauth-toolkit loads it (by its checksum, with its
+        application), with the application's user, the service account the client acts
+        as, in the same query: read on every API call, never kept between calls, so a
+        revoked token or a deactivated account is refused on the next one. (A client
+        credentials token has no user of its own: none is joined.)"""
+        from oauth2_provider.models import get_access_token_model
+
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return (get_access_token_model().objects
+                .select_related("application__user")
+                .filter(token_checksum=checksum).first())
 
 
 class ProviderToken(AuthBase):
