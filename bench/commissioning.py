@@ -17,6 +17,8 @@ as they are. Then, each in its own process, it times:
 * the KPI run (``compute_kpis`` for every contract KPI and month) on each engine, split
   into reading the sources from the database into Parquet and the rest (counting and
   storing), against the target of 30 s on DuckDB, and prints Spark's time over DuckDB's;
+* the segmentation figures of every usual filter computed and stored, as the KPI run does
+  after the KPIs (the segmentation page then reads them);
 * each dashboard rendered through Django's test client, signed in as a user of the role
   that reads it: the median and the slowest of ``--renders`` renders and the SQL queries
   of one render, against the target of 500 ms for the median.
@@ -120,6 +122,24 @@ def step_kpis(url: str, engine: str) -> None:
                       "referrals": Referral.objects.filter(sent_at__isnull=False).count()}))
 
 
+def step_segmentation(url: str) -> None:
+    """Compute and store today's segmentation figures for every usual filter, as the KPI
+    run does after the KPIs; print the time in all and the slowest filter as JSON."""
+    _django(url)
+    from omp.commissioning.segmentation import compute_and_store, usual_filters
+
+    times = []
+    started = time.perf_counter()
+    for one in usual_filters():
+        began = time.perf_counter()
+        compute_and_store(one)
+        times.append((time.perf_counter() - began, f"{one.where} {one.cpa or one.provider}"))
+    seconds = time.perf_counter() - started
+    slowest = max(times)
+    print(json.dumps({"filters": len(times), "seconds": round(seconds, 1),
+                      "slowest": slowest[1].strip(), "slowest_s": round(slowest[0], 2)}))
+
+
 class _QueryCounter:
     """An execute wrapper counting the SQL statements run through it."""
 
@@ -156,8 +176,8 @@ def step_dashboards(url: str, renders: int) -> None:
         started = time.perf_counter()
         with connection.execute_wrapper(queries):
             first = client.get(target)
-        # The first render fills the in-process caches (segmentation's figures), so it is
-        # shown apart from the median of the renders after it.
+        # The first render fills the in-process caches (the gaming checks' flags), so it
+        # is shown apart from the median of the renders after it.
         first_ms = (time.perf_counter() - started) * 1000
         if first.status_code != 200:
             raise SystemExit(f"{name}: {target} answered {first.status_code}")
@@ -207,6 +227,9 @@ def main() -> None:
     if args.step == "kpis":
         step_kpis(args.url, args.engine)
         return
+    if args.step == "segmentation":
+        step_segmentation(args.url)
+        return
     if args.step == "dashboards":
         step_dashboards(args.url, args.renders)
         return
@@ -227,6 +250,8 @@ def main() -> None:
     for engine in args.engines.split(","):
         out = run_step("kpis", url, "--engine", engine, script=__file__)
         figures["kpis"][engine] = json.loads(out.strip().splitlines()[-1])
+    out = run_step("segmentation", url, script=__file__)
+    figures["segmentation"] = json.loads(out.strip().splitlines()[-1])
     out = run_step("dashboards", url, "--renders", str(args.renders), script=__file__)
     figures["dashboards"] = json.loads(out.strip().splitlines()[-1])
     _print(figures)
@@ -249,6 +274,10 @@ def _print(figures: dict[str, Any]) -> None:
               f"target ({TARGET_KPI_SECONDS:.0f} s)")
     if "duckdb" in kpis and "spark" in kpis:
         print(f"Spark / DuckDB: {kpis['spark']['run_s'] / kpis['duckdb']['run_s']:.1f}×")
+    seg = figures.get("segmentation")
+    if seg:
+        print(f"Segmentation figures stored for {seg['filters']} filters in {seg['seconds']} s "
+              f"(slowest: {seg['slowest']}, {seg['slowest_s']} s); the page then reads them")
     for row in figures["dashboards"]:
         print(f"{row['page']:>22}: median {row['median_ms']} ms "
               f"({row['median_ms'] / TARGET_MEDIAN_MS:.2f}× target), p95 {row['p95_ms']} ms, "
