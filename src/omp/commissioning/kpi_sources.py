@@ -164,7 +164,7 @@ def _copied(cursor: Any, sql: str, schema: pa.Schema) -> Iterator[pa.RecordBatch
 #: before the one that ended the referral (``_LIVE``), as ``referral_state`` replays them (by
 #: time, then the order they were recorded in).
 _REFERRALS = """
-WITH firsts AS (
+WITH {scope}firsts AS (
     SELECT referral_id, kind, at, id, happened_on,
            ROW_NUMBER() OVER (
                PARTITION BY referral_id,
@@ -241,8 +241,21 @@ LEFT JOIN pending pe ON pe.referral_id = r.id
 LEFT JOIN approved ap ON ap.referral_id = r.id
 LEFT JOIN planned pl ON pl.referral_id = r.id AND pl.n = 1
 LEFT JOIN attended att ON att.referral_id = r.id
-WHERE r.sent_at IS NOT NULL
+WHERE r.sent_at IS NOT NULL{only}
 """
+
+#: ``_REFERRALS`` for one contract's referrals: the events, plans and sessions it reads cut
+#: down to theirs first (through the tables' referral indexes), so the query reads only them.
+_SCOPE = """scoped_referral AS (
+    SELECT r.id FROM {referral} r JOIN {service} s ON s.id = r.service_id
+    WHERE s.contract_id = {contract_id} AND r.sent_at IS NOT NULL
+), scoped_event AS NOT MATERIALIZED (
+    SELECT * FROM {event} WHERE referral_id IN (SELECT id FROM scoped_referral)
+), scoped_plan AS NOT MATERIALIZED (
+    SELECT * FROM {plan} WHERE referral_id IN (SELECT id FROM scoped_referral)
+), scoped_appointment AS NOT MATERIALIZED (
+    SELECT * FROM {appointment} WHERE referral_id IN (SELECT id FROM scoped_referral)
+), """
 
 #: An event ``e`` recorded before the one that ended its referral (``ends``), if any.
 _LIVE = "ends.id IS NULL OR e.at < ends.at OR (e.at = ends.at AND e.id < ends.id)"
@@ -259,10 +272,18 @@ _SUMMARY = pa.schema([
     ("sessions_attended", pa.float64()), ("desired_outcomes", pa.float64())])
 
 
-def _referrals_sql() -> str:
+def _referrals_sql(contract_id: int | None = None) -> str:
+    """The referrals' summary query: every sent referral's, or only those to the services
+    of the contract ``contract_id`` (a ``referrals.Contract``'s id)."""
     tables = _tables()
+    scope = only = ""
+    if contract_id is not None:
+        scope = _SCOPE.format(**tables, contract_id=int(contract_id))
+        only = f" AND s.contract_id = {int(contract_id)}"
+        tables = {**tables, "event": "scoped_event", "plan": "scoped_plan",
+                  "appointment": "scoped_appointment"}
     return _REFERRALS.format(
-        **tables, contract_joins=_CONTRACT.format(**tables),
+        **tables, contract_joins=_CONTRACT.format(**tables), scope=scope, only=only,
         sent=SENT, assigned=ASSIGNED, initial_assessment=INITIAL_ASSESSMENT,
         plan_submitted=PLAN_SUBMITTED, plan_amended=PLAN_AMENDED,
         plan_approved=PLAN_APPROVED, session=SESSION,
@@ -320,6 +341,27 @@ def referral_batches() -> Iterator[pa.RecordBatch]:
     schema = source_schema("referrals")
     for batch in _batches(_referrals_sql(), _SUMMARY):
         yield _referral_batch(batch, schema)
+
+
+def contract_referral_summaries(contract_id: int) -> Iterator[tuple[str, bool, date | None,
+                                                                   date | None]]:
+    """Each sent referral to the contract ``contract_id``'s services (a
+    ``referrals.Contract``'s id), from the same summary of its events as the referrals
+    source: its state's code, whether it has ended (withdrawn or concluded), the day its
+    keyworker was first assigned and the day of its first initial assessment (either
+    ``None``)."""
+    for batch in _batches(_referrals_sql(contract_id), _SUMMARY):
+        column = {name: batch.column(name).to_pylist()
+                  for name in ("ended_by", "sent", "keyworker", "assessed", "report",
+                               "sessions", "pending", "approved", "keyworker_assigned_on",
+                               "initial_assessment_on")}
+        for row in zip(column["ended_by"], column["sent"], column["keyworker"],
+                       column["assessed"], column["report"], column["sessions"],
+                       column["pending"], column["approved"],
+                       column["keyworker_assigned_on"], column["initial_assessment_on"],
+                       strict=True):
+            code, _ended = _state(*row[:8])
+            yield code, row[0] is not None, row[8], row[9]
 
 
 # --- the other sources -----------------------------------------------------------------

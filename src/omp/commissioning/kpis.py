@@ -93,6 +93,10 @@ def compute_kpis(as_of: date, engine: str = "duckdb", data_dir: Path | None = No
     with tempfile.TemporaryDirectory(prefix="omp-kpis-") as scratch:
         directory = data_dir or Path(scratch)
         write_sources(directory)
+        # The contract manager's referral figures come from the referrals source as read.
+        from omp.commissioning.manager_dashboards import store_standings
+
+        store_standings(directory, as_of)
         in_use = kpis_in_use()
         specs = {kpi.definition.code: parse_definition(kpi.definition.definition)
                  for kpi in in_use}

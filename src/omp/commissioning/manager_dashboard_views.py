@@ -33,11 +33,11 @@ from omp.commissioning.manager_dashboards import (
     contract_statement,
     handover_volumes,
     kpi_trends,
-    lifecycles,
     managed_contracts,
     overdue_actions,
     pathway_counts,
     ratings_by_month,
+    referral_standing,
     referral_states,
 )
 from omp.commissioning.queries import disclosure_threshold, supply_chain
@@ -107,8 +107,9 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
         hidden = aggregates_only(request.user)
         kpis = contract_kpis(contract, request.user)
         months, ratings_chart = ratings_by_month(kpis)
-        events_of = lifecycles(contract)  # one read, for the states and what is overdue
-        states = referral_states(events_of, hidden)
+        on = today()
+        standing = referral_standing(contract, on)  # one read: states and what is overdue
+        states = referral_states(standing, hidden)
         outcomes = contract_outcomes(contract, hidden)
         statement, statement_computed, no_statement = contract_statement(contract,
                                                                          data_dir())
@@ -130,7 +131,8 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
             "statement_withheld": any(line.withheld for line in statement),
             "statement_headings": [words for _, words in STATEMENT_FIGURES],
             "statement_computed": statement_computed, "no_statement": no_statement,
-            "overdue": overdue_actions(contract, events_of, today(), hidden),
+            "overdue": overdue_actions(contract, standing, on, hidden),
+            "standing_computed": standing.computed_at,
             "query": request.GET.urlencode()})
     return render(request, "commissioning/contract_manager_dashboard.html", context,
                   status=400 if form.errors else 200)

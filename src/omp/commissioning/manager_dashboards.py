@@ -18,12 +18,16 @@ access.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from omp.access import ADMIN, CASE_READERS, has_role
 from omp.commissioning.dashboard import RAG_LABELS, RAG_ORDER
@@ -31,7 +35,7 @@ from omp.commissioning.kpi_report import KpiRow, MonthFigure, figure_text
 from omp.commissioning.queries import contracts, disclosure_threshold
 from omp.rules.disclosure import ProtectedTable, figure_suppression, protect_table
 from omp.rules.kpi import working_days
-from omp.rules.referral_lifecycle import STATE_WORDS, LifecycleEvent, referral_state
+from omp.rules.referral_lifecycle import STATE_WORDS
 
 #: The GOV.UK colours the charts draw categories in, in order.
 PALETTE = ["#1d70b8", "#00703c", "#d4351c", "#f47738", "#4c2c92", "#28a197", "#d53880",
@@ -197,31 +201,102 @@ def ratings_by_month(kpis: list[KpiRow]) -> tuple[list[tuple[date, dict[str, int
     return rows, chart
 
 
-def lifecycles(contract: Any) -> dict[int, list[dict[str, Any]]]:
-    """Each sent referral to the contract's services with its events, in one query."""
-    from omp.referrals.models import ReferralEvent
+@dataclass(frozen=True)
+class ReferralStanding:
+    """The contract's sent referrals counted by where they stand, and how many have had a
+    keyworker for more than ``ASSESSMENT_DAYS`` working days without an initial assessment
+    held (and have not ended), as computed at ``computed_at``."""
 
-    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for event in (ReferralEvent.objects
-                  .filter(referral__service__contract=contract.contract,
-                          referral__sent_at__isnull=False)
-                  .values("referral_id", "kind", "at", "happened_on", "action_plan__version")
-                  .order_by("at", "id")):
-        events[event["referral_id"]].append(event)
-    return events
+    states: Counter[str]
+    late_assessments: int
+    computed_at: datetime
 
 
-def referral_states(events_of: dict[int, list[dict[str, Any]]], aggregates_only: bool
-                    ) -> CountTable:
-    """The contract's sent referrals (``lifecycles``) by where they stand now, in the order
-    of the lifecycle."""
+#: One sent referral as the figures count it: its state's code, whether it has ended, the
+#: day its keyworker was first assigned and the day of its first initial assessment.
+Summary = tuple[str, bool, date | None, date | None]
+
+
+def count_standing(rows: Iterable[Summary], today: date) -> tuple[Counter[str], int]:
+    """The referrals ``rows`` by state, and how many of them have an initial assessment
+    overdue on ``today``."""
     states: Counter[str] = Counter()
-    for events in events_of.values():
-        states[referral_state([LifecycleEvent(e["kind"], e["at"], e["action_plan__version"])
-                               for e in events]).code] += 1
+    late = 0
+    for code, ended, assigned_on, assessed_on in rows:
+        states[code] += 1
+        if (not ended and assessed_on is None and assigned_on is not None
+                and working_days(assigned_on, today) > ASSESSMENT_DAYS):
+            late += 1
+    return states, late
+
+
+def store_standing(contract_id: int, rows: Iterable[Summary], today: date
+                   ) -> ReferralStanding:
+    """Count ``rows`` (the contract ``contract_id``'s referrals) for ``today`` and keep the
+    figures, replacing older ones."""
+    from omp.commissioning.models import ContractReferralFigures
+
+    states, late = count_standing(rows, today)
+    at = timezone.now()
+    try:
+        with transaction.atomic():
+            ContractReferralFigures.objects.update_or_create(
+                contract_id=contract_id,
+                defaults={"computed_on": today, "computed_at": at,
+                          "states": dict(sorted(states.items())), "late_assessments": late})
+    except IntegrityError:
+        pass  # another process stored the same contract's figures at the same moment
+    return ReferralStanding(states, late, at)
+
+
+def referral_standing(contract: Any, today: date) -> ReferralStanding:
+    """The contract's referrals by where they stand and the initial assessments overdue:
+    the figures stored for ``today`` when there are some (the KPI run stores every
+    contract's), otherwise derived now and stored — from the summary of each referral's
+    events that the KPI run's referrals source reads
+    (``kpi_sources.contract_referral_summaries``), one row per referral, never one per
+    event."""
+    from omp.commissioning.kpi_sources import contract_referral_summaries
+    from omp.commissioning.models import ContractReferralFigures
+
+    stored = ContractReferralFigures.objects.filter(contract_id=contract.contract_id,
+                                                    computed_on=today).first()
+    if stored is not None:
+        return ReferralStanding(Counter(stored.states), stored.late_assessments,
+                                stored.computed_at)
+    return store_standing(contract.contract_id,
+                          contract_referral_summaries(contract.contract_id), today)
+
+
+def store_standings(directory: Path, today: date) -> int:
+    """Every contract's referral figures for ``today`` from the referrals source the KPI
+    run wrote in ``directory`` (its rows already hold each referral's state); returns how
+    many contracts were stored."""
+    import pyarrow.parquet as pq
+
+    from omp.outcomes.kpis import source_table_name
+    from omp.referrals.models import Contract
+
+    table = pq.read_table(directory / f"{source_table_name('referrals')}.parquet",
+                          columns=["contract", "state", "ended_on", "keyworker_assigned_on",
+                                   "initial_assessment_on"])
+    of_contract: dict[str, list[Summary]] = defaultdict(list)
+    for contract, state, ended_on, assigned_on, assessed_on in zip(
+            *(table.column(name).to_pylist() for name in table.column_names), strict=True):
+        of_contract[contract].append((state, ended_on is not None, assigned_on, assessed_on))
+    stored = 0
+    for reference, contract_id in Contract.objects.values_list("reference", "id"):
+        store_standing(contract_id, of_contract.get(reference, []), today)
+        stored += 1
+    return stored
+
+
+def referral_states(standing: ReferralStanding, aggregates_only: bool) -> CountTable:
+    """The contract's sent referrals by where they stand now, in the order of the
+    lifecycle."""
     codes = [code for code in STATE_WORDS if code != "draft"]
     return count_table([STATE_WORDS[code] for code in codes], ["Referrals"],
-                       [[states[code]] for code in codes], aggregates_only,
+                       [[standing.states[code]] for code in codes], aggregates_only,
                        "Where they stand", "Referrals", "Referrals")
 
 
@@ -234,7 +309,7 @@ class OverdueAction:
     how_many: int | None = None
 
 
-def overdue_actions(contract: Any, events_of: dict[int, list[dict[str, Any]]], today: date,
+def overdue_actions(contract: Any, standing: ReferralStanding, today: date,
                     aggregates_only: bool) -> list[OverdueAction]:
     """The cycle's stage now past its planned end, and the referrals whose initial
     assessment is more than 5 working days after the keyworker was assigned and not held
@@ -248,14 +323,7 @@ def overdue_actions(contract: Any, events_of: dict[int, list[dict[str, Any]]], t
             f"{STAGE_WORDS[plan.stage]} stage past its planned end",
             f"Planned to end on {plan.ends_on:%-d %B %Y} (owner: {plan.owner}); the "
             f"evidence expected before moving on: {plan.evidence_expected}"))
-    late = 0
-    for events in events_of.values():
-        kinds = {e["kind"] for e in events}
-        if kinds & {"initial_assessment", "concluded", "withdrawn"}:
-            continue
-        assigned = next((e["at"] for e in events if e["kind"] == "assigned"), None)
-        if assigned is not None and working_days(assigned.date(), today) > ASSESSMENT_DAYS:
-            late += 1
+    late = standing.late_assessments
     if late:
         withheld = figure_suppression(late, None, disclosure_threshold()) \
             if aggregates_only else None

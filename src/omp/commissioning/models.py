@@ -345,3 +345,28 @@ class SegmentationFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Segmentation {self.where} {self.cpa or 'all areas'} {self.provider or ''}"
+
+
+class ContractReferralFigures(models.Model):
+    """A commissioned contract's sent referrals by where they stand, and how many initial
+    assessments are overdue, as last computed for a day: by the KPI run (from its referrals
+    source) for every contract, or by the first contract manager's dashboard that asked on
+    a day without them. At national volume they take seconds to derive (every referral's
+    events), so the dashboard reads them from here, with the time they were computed.
+    Aggregates only: no row names a person or a referral."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE,
+                                    related_name="referral_figures")
+    #: The day the figures are for (overdue counts working days up to it).
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField()
+    #: Referrals by state code (``rules.referral_lifecycle``), the codes with none left out.
+    states = models.JSONField(default=dict)
+    late_assessments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "contract referral figures"
+        verbose_name_plural = "contract referral figures"
+
+    def __str__(self) -> str:
+        return f"Referral figures for contract {self.contract_id} on {self.computed_on}"
