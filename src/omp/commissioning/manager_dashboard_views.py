@@ -110,7 +110,7 @@ def contract_manager_dashboard(request: HttpRequest) -> HttpResponse:
         on = today()
         standing = referral_standing(contract, on)  # one read: states and what is overdue
         states = referral_states(standing, hidden)
-        outcomes = contract_outcomes(contract, hidden)
+        outcomes = contract_outcomes(standing.outcomes, hidden)
         statement, statement_computed, no_statement = contract_statement(contract,
                                                                          data_dir())
         reference = contract.contract.reference.lower()

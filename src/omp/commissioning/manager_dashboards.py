@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from omp.access import ADMIN, CASE_READERS, has_role
@@ -209,6 +209,8 @@ class ReferralStanding:
 
     states: Counter[str]
     late_assessments: int
+    #: The desired outcomes rated at conclusion, by level (``outcome_level_counts``).
+    outcomes: Counter[str]
     computed_at: datetime
 
 
@@ -237,16 +239,18 @@ def store_standing(contract_id: int, rows: Iterable[Summary], today: date
     from omp.commissioning.models import ContractReferralFigures
 
     states, late = count_standing(rows, today)
+    outcomes = outcome_level_counts(contract_id)
     at = timezone.now()
     try:
         with transaction.atomic():
             ContractReferralFigures.objects.update_or_create(
                 contract_id=contract_id,
                 defaults={"computed_on": today, "computed_at": at,
-                          "states": dict(sorted(states.items())), "late_assessments": late})
+                          "states": dict(sorted(states.items())), "late_assessments": late,
+                          "outcomes": dict(sorted(outcomes.items()))})
     except IntegrityError:
         pass  # another process stored the same contract's figures at the same moment
-    return ReferralStanding(states, late, at)
+    return ReferralStanding(states, late, outcomes, at)
 
 
 def referral_standing(contract: Any, today: date) -> ReferralStanding:
@@ -263,7 +267,7 @@ def referral_standing(contract: Any, today: date) -> ReferralStanding:
                                                     computed_on=today).first()
     if stored is not None:
         return ReferralStanding(Counter(stored.states), stored.late_assessments,
-                                stored.computed_at)
+                                Counter(stored.outcomes), stored.computed_at)
     return store_standing(contract.contract_id,
                           contract_referral_summaries(contract.contract_id), today)
 
@@ -435,18 +439,31 @@ def caseload_summary(cap: int) -> CaseloadSummary:
                            if loads else None, bands, chart)
 
 
-def contract_outcomes(contract: Any, aggregates_only: bool) -> CountTable:
+def outcome_level_counts(contract_id: int) -> Counter[str]:
     """The desired outcomes rated in the latest end-of-service report of each of the
-    contract's concluded referrals (the version the practitioner concluded it on), by how
-    far they were achieved (REF-6a), as counts through COM-4 when ``aggregates_only``."""
-    from omp.referrals.models import ReferralEvent
-    from omp.referrals.queries import latest_outcome_levels
+    contract ``contract_id``'s concluded referrals (the newest version with ratings, as
+    ``referrals.queries.latest_outcome_levels`` takes it), counted by how far they were
+    achieved in one grouped query."""
+    from omp.referrals.models import EndOfServiceOutcome, ReferralEvent
+
+    concluded = ReferralEvent.objects.filter(referral__service__contract_id=contract_id,
+                                             kind="concluded").values("referral_id")
+    newest = (EndOfServiceOutcome.objects
+              .filter(report__referral_id=OuterRef("report__referral_id"))
+              .order_by("-report__version").values("report__version")[:1])
+    return Counter(dict(EndOfServiceOutcome.objects
+                        .filter(report__referral_id__in=concluded,
+                                report__version=Subquery(newest))
+                        .order_by().values("achievement").annotate(n=Count("pk"))
+                        .values_list("achievement", "n")))
+
+
+def contract_outcomes(levels: Counter[str], aggregates_only: bool) -> CountTable:
+    """The contract's desired outcomes rated at conclusion (``outcome_level_counts``), by
+    how far they were achieved (REF-6a), as counts through COM-4 when
+    ``aggregates_only``."""
     from omp.rules.referral_outcomes import ACHIEVEMENT_WORDS
 
-    concluded = ReferralEvent.objects.filter(referral__service__contract=contract.contract,
-                                             kind="concluded").values("referral_id")
-    levels = Counter(level for found in latest_outcome_levels(concluded).values()
-                     for level in found)
     # Achieved green, partly achieved orange, not achieved red: the order of the levels.
     return count_table(list(ACHIEVEMENT_WORDS.values()), ["Desired outcomes"],
                        [[levels[level]] for level in ACHIEVEMENT_WORDS], aggregates_only,

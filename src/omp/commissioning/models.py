@@ -348,8 +348,8 @@ class SegmentationFigures(models.Model):
 
 
 class ContractReferralFigures(models.Model):
-    """A commissioned contract's sent referrals by where they stand, and how many initial
-    assessments are overdue, as last computed for a day: by the KPI run (from its referrals
+    """A commissioned contract's sent referrals by where they stand, how many initial
+    assessments are overdue and the desired outcomes rated at conclusion, as last computed for a day: by the KPI run (from its referrals
     source) for every contract, or by the first contract manager's dashboard that asked on
     a day without them. At national volume they take seconds to derive (every referral's
     events), so the dashboard reads them from here, with the time they were computed.
@@ -363,6 +363,9 @@ class ContractReferralFigures(models.Model):
     #: Referrals by state code (``rules.referral_lifecycle``), the codes with none left out.
     states = models.JSONField(default=dict)
     late_assessments = models.PositiveIntegerField(default=0)
+    #: The desired outcomes rated at conclusion, by level (REF-6a), the levels with none
+    #: left out.
+    outcomes = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = "contract referral figures"
