@@ -349,11 +349,12 @@ class SegmentationFigures(models.Model):
 
 class ContractReferralFigures(models.Model):
     """A commissioned contract's sent referrals by where they stand, how many initial
-    assessments are overdue and the desired outcomes rated at conclusion, as last computed for a day: by the KPI run (from its referrals
-    source) for every contract, or by the first contract manager's dashboard that asked on
-    a day without them. At national volume they take seconds to derive (every referral's
-    events), so the dashboard reads them from here, with the time they were computed.
-    Aggregates only: no row names a person or a referral."""
+    assessments are overdue and the desired outcomes rated at conclusion, as last computed
+    for a day: by the KPI run (from its referrals source) for every contract, or by the
+    first contract manager's dashboard that asked on a day without them. At national volume
+    they take seconds to derive (every referral's events), so the dashboard reads them from
+    here, with the time they were computed. Aggregates only: no row names a person or a
+    referral."""
 
     contract = models.OneToOneField(Contract, on_delete=models.CASCADE,
                                     related_name="referral_figures")
