@@ -212,3 +212,58 @@ def test_the_dashboards_read_in_few_queries(make_user: Any, make_case: Any,
     admin.get(OMIC)
     with django_assert_max_num_queries(20):
         assert admin.get(OMIC).status_code == 200
+
+
+@pytest.mark.usefixtures("computed")
+def test_the_kpi_run_stores_each_contracts_referral_figures_and_the_page_reads_them(
+        make_user: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from omp.clock import frozen_at
+    from omp.commissioning.models import ContractReferralFigures
+    from omp.referrals.models import Contract
+    from tests.commissioning.test_commissioning_kpis import AS_OF
+
+    # The KPI run stored every contract's figures for its day, from its referrals source.
+    assert ContractReferralFigures.objects.count() == Contract.objects.count()
+    stored = ContractReferralFigures.objects.get(contract__reference=CONTRACT)
+    assert stored.computed_on == AS_OF
+    # As by hand above: r1 completed, r2 ended early, r3 cancelled, r4 sent.
+    assert stored.states == {"cancelled": 1, "completed": 1, "ended_early": 1, "sent": 1}
+    assert stored.late_assessments == 0
+    admin, _ = _client(make_user, "cm-stored", "admin")
+    with frozen_at(AS_OF):
+        admin.get(DASHBOARD, {"contract": CONTRACT})  # warm: sessions, content types
+        with CaptureQueriesContext(connection) as captured:
+            page = admin.get(DASHBOARD, {"contract": CONTRACT}).content.decode()
+        assert 'id="referral-figures-computed"' in page
+        # Read from the stored figures: no referral's events or ratings are read.
+        assert not [q["sql"] for q in captured.captured_queries
+                    if "referralevent" in q["sql"] or "endofserviceoutcome" in q["sql"]]
+        # What is stored is what the page shows.
+        ContractReferralFigures.objects.filter(pk=stored.pk).update(
+            states={"completed": 7}, outcomes={"achieved": 3})
+        rows = {r["state"]: r for r in _csv(admin.get(
+            DASHBOARD, {"contract": CONTRACT, "format": "referrals.csv"}))}
+        assert rows["Completed"]["Referrals"] == "7" and rows["Ended early"]["Referrals"] == "0"
+        outcomes = _csv(admin.get(DASHBOARD, {"contract": CONTRACT, "format": "outcomes.csv"}))
+        assert [r["Desired outcomes"] for r in outcomes][:1] == ["3"]
+
+
+@pytest.mark.usefixtures("computed")
+def test_a_day_without_stored_figures_derives_them_as_the_kpi_run_does() -> None:
+    from omp.commissioning.manager_dashboards import referral_standing
+    from omp.commissioning.models import CommissionedContract, ContractReferralFigures
+    from tests.commissioning.test_commissioning_kpis import AS_OF
+
+    contract = CommissionedContract.objects.get(contract__reference=CONTRACT)
+    by_the_run = ContractReferralFigures.objects.get(contract=contract.contract)
+    later = date(2026, 5, 4)
+    derived = referral_standing(contract, later)
+    again = ContractReferralFigures.objects.get(contract=contract.contract)
+    assert (again.computed_on, by_the_run.computed_on) == (later, AS_OF)
+    assert dict(derived.states) == by_the_run.states == again.states
+    assert dict(derived.outcomes) == by_the_run.outcomes == again.outcomes
+    # Stored for the day: read back, not derived again.
+    assert referral_standing(contract, later).computed_at == again.computed_at
