@@ -47,9 +47,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from referrals import SERVICE, referrals_in_delivery  # noqa: E402 - the bench's referrals
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/omp_profile_writes"
-SERVICE = "Housing support in London"  # as bench/referrals.py
 KINDS = ("book a session", "record attendance", "post a message")
 WARM_UP_CYCLES = 10
 
@@ -82,40 +84,18 @@ def prepare(cases: int, referrals: int) -> None:
     """The caseload, the referrals in delivery and the webhook subscription."""
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.utils import timezone
 
-    from omp.cases.models import Person
-    from omp.clock import today
     from omp.demo.load import load_demo
-    from omp.demo.referrals import demo_referrals, send_complete
+    from omp.demo.referrals import demo_referrals
     from omp.referrals import actions
     from omp.referrals.models import WEBHOOK_EVENTS, Service, WebhookSubscription
-    from omp.referrals.queries import eligibility_problems
 
     call_command("migrate", verbosity=0)
     load_demo(cases, seed=2026, as_of=date.today(), history=False, users=True, chunk=10_000)
     demo_referrals(2026)  # links the demo provider staff to their providers
-    practitioner = User.objects.get(username="com")
-    keyworker = User.objects.get(username="provider")
+    referrals_in_delivery(referrals)
     service = Service.objects.select_related("contract__prime_provider", "category").get(
         title=SERVICE)
-    rng = random.Random(2026)
-    made = 0
-    for person in Person.objects.select_related("pdu__region").order_by("pk").iterator():
-        if made == referrals:
-            break
-        if eligibility_problems(service, person, today()):
-            continue
-        referral = send_complete(practitioner, person, service, rng, days_ago=30)
-        if referral is None:
-            continue
-        actions.assign_keyworker(keyworker, referral, keyworker.username)
-        actions.record_initial_assessment(keyworker, referral,
-                                          timezone.localdate() - timedelta(days=25))
-        actions.submit_action_plan(keyworker, referral, referral.complexity_level.session_cap,
-                                   ["One-to-one sessions"])
-        actions.approve_action_plan(practitioner, referral, 1)
-        made += 1
     provider = service.contract.prime_provider
     if not WebhookSubscription.objects.filter(provider=provider, active=True).exists():
         actions.create_webhook_subscription(User.objects.get(username="admin"), provider,

@@ -59,38 +59,31 @@ KINDS = ("book a session", "record attendance", "post a message")
 # --- preparing the database, in a child process ---------------------------------------------
 
 
-def step_load(url: str, referrals: int) -> None:
-    """Migrate, load the demo caseload and users, and make ``referrals`` referrals in
-    delivery; print the API client's id and secret and the referral ids as JSON."""
-    recompute._django(url)
+def referrals_in_delivery(count: int) -> list[int]:
+    """Make ``count`` referrals of the demo's people to the bench's service through the
+    pages' actions, each sent a month ago with a keyworker, an initial assessment and an
+    approved plan, so sessions in the past week can be booked; their ids."""
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.utils import timezone
 
+    from omp.cases.models import Person
     from omp.clock import today
-    from omp.demo.load import load_demo
-    from omp.demo.referrals import demo_referrals, send_complete
+    from omp.demo.referrals import send_complete
     from omp.referrals import actions
-    from omp.referrals.models import Referral, Service
+    from omp.referrals.models import Service
     from omp.referrals.queries import eligibility_problems
 
-    call_command("migrate", verbosity=0)
-    load_demo(30_000, seed=2026, as_of=date.today(), history=False, users=True, chunk=10_000)
-    demo_referrals(2026)  # links the demo provider staff to their providers
     practitioner = User.objects.get(username="com")
     keyworker = User.objects.get(username="provider")
     service = Service.objects.select_related("contract__prime_provider", "category").get(
         title=SERVICE)
     rng = random.Random(2026)
-    from omp.cases.models import Person
-
     made: list[int] = []
     for person in Person.objects.select_related("pdu__region").order_by("pk").iterator():
-        if len(made) == referrals:
+        if len(made) == count:
             break
         if eligibility_problems(service, person, today()):
             continue
-        # Sent a month ago, so sessions in the past week can be held.
         referral = send_complete(practitioner, person, service, rng, days_ago=30)
         if referral is None:
             continue
@@ -101,6 +94,26 @@ def step_load(url: str, referrals: int) -> None:
                                    ["One-to-one sessions"])
         actions.approve_action_plan(practitioner, referral, 1)
         made.append(referral.pk)
+    return made
+
+
+def step_load(url: str, referrals: int) -> None:
+    """Migrate, load the demo caseload and users, and make ``referrals`` referrals in
+    delivery; print the API client's id and secret and the referral ids as JSON."""
+    recompute._django(url)
+    from django.core.management import call_command
+
+    from omp.demo.load import load_demo
+    from omp.demo.referrals import demo_referrals
+    from omp.referrals import actions
+    from omp.referrals.models import Referral, Service
+
+    call_command("migrate", verbosity=0)
+    load_demo(30_000, seed=2026, as_of=date.today(), history=False, users=True, chunk=10_000)
+    demo_referrals(2026)  # links the demo provider staff to their providers
+    made = referrals_in_delivery(referrals)
+    service = Service.objects.select_related("contract__prime_provider", "category").get(
+        title=SERVICE)
     _subscribe(service)
     application, secret = actions.create_api_client(
         service.contract.prime_provider.code, "Bench case system")
