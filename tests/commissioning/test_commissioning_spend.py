@@ -155,9 +155,9 @@ def test_the_contracts_outcomes_by_hand_and_under_com_4(make_user: Any) -> None:
     assert outcomes["Achieved"] == ["2"] and outcomes["Partly achieved"] == ["0"]
     assert outcomes["Not achieved"] == ["1"] and 'id="outcomes-chart"' in page
     # Each level its own colour, named in the legend: achieved green, not achieved red.
-    from omp.commissioning.manager_dashboards import contract_outcomes
+    from omp.commissioning.manager_dashboards import contract_outcomes, outcome_level_counts
 
-    chart = contract_outcomes(_contract(), False).chart
+    chart = contract_outcomes(outcome_level_counts(_contract().contract_id), False).chart
     colour = chart["encoding"]["color"]
     assert colour["scale"]["domain"] == ["Achieved", "Partly achieved", "Not achieved"]
     assert colour["scale"]["range"] == ["#00703c", "#f47738", "#d4351c"]
