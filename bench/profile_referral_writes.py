@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from referrals import SERVICE, referrals_in_delivery  # noqa: E402 - the bench's referrals
+from referrals import SERVICE, referrals_in_delivery, room_under_plans  # noqa: E402 - the bench's referrals
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/omp_profile_writes"
@@ -106,23 +106,7 @@ def prepare(cases: int, referrals: int) -> None:
 def _with_room() -> list[int]:
     """The referrals of the service in delivery, each as often as it has room for more
     sessions under its approved plan (REF-5e)."""
-    from django.db.models import Count
-
-    from omp.referrals.models import ActionPlan, Appointment, Referral
-    from omp.referrals.queries import states_of_ids
-
-    sent = list(Referral.objects.filter(service__title=SERVICE, created_by__username="com",
-                                        sent_at__isnull=False)
-                .order_by("pk").values_list("pk", flat=True))
-    states = states_of_ids(sent)
-    booked = dict(Appointment.objects.filter(referral_id__in=sent, rescheduled_to__isnull=True)
-                  .values("referral_id").annotate(n=Count("id"))
-                  .values_list("referral_id", "n"))
-    planned = dict(ActionPlan.objects.filter(referral_id__in=sent, approved_at__isnull=False)
-                   .order_by("version").values_list("referral_id", "number_of_sessions"))
-    room = {pk: planned.get(pk, 0) - booked.get(pk, 0) for pk in sent
-            if states[pk].plan_approved is not None and not states[pk].ended
-            and not states[pk].report_submitted}
+    room = room_under_plans(without_report=True)
     # Round robin: each referral once per round while it has room.
     slots: list[int] = []
     while any(n > 0 for n in room.values()):

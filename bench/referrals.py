@@ -97,6 +97,30 @@ def referrals_in_delivery(count: int) -> list[int]:
     return made
 
 
+def room_under_plans(*, without_report: bool = False) -> dict[int, int]:
+    """The practitioner ``com``'s sent referrals to the bench's service that are in
+    delivery (a plan approved, not ended; with ``without_report``, no end-of-service report
+    yet), each with the sessions its approved plan still has room for (REF-5e), in the
+    order they were made."""
+    from django.db.models import Count
+
+    from omp.referrals.models import ActionPlan, Appointment, Referral
+    from omp.referrals.queries import states_of_ids
+
+    sent = list(Referral.objects.filter(service__title=SERVICE, created_by__username="com",
+                                        sent_at__isnull=False)
+                .order_by("pk").values_list("pk", flat=True))
+    states = states_of_ids(sent)
+    booked = dict(Appointment.objects.filter(referral_id__in=sent, rescheduled_to__isnull=True)
+                  .values("referral_id").annotate(n=Count("id"))
+                  .values_list("referral_id", "n"))
+    planned = dict(ActionPlan.objects.filter(referral_id__in=sent, approved_at__isnull=False)
+                   .order_by("version").values_list("referral_id", "number_of_sessions"))
+    return {pk: planned.get(pk, 0) - booked.get(pk, 0) for pk in sent
+            if states[pk].plan_approved is not None and not states[pk].ended
+            and not (without_report and states[pk].report_submitted)}
+
+
 def step_load(url: str, referrals: int) -> None:
     """Migrate, load the demo caseload and users, and make ``referrals`` referrals in
     delivery; print the API client's id and secret and the referral ids as JSON."""
@@ -150,27 +174,10 @@ def step_client(url: str) -> None:
     _subscribe(service)
     application, secret = actions.create_api_client(
         service.contract.prime_provider.code, "Bench case system")
-    from omp.referrals.queries import states_of_ids
-
-    sent = list(Referral.objects.filter(service=service, created_by__username="com",
-                                        sent_at__isnull=False)
-                .order_by("pk").values_list("pk", flat=True))
-    # Only those in delivery (the demo's own referrals may be waiting or concluded).
-    states = states_of_ids(sent)
-    from django.db.models import Count
-
-    from omp.referrals.models import ActionPlan, Appointment
-
-    booked = dict(Appointment.objects.filter(referral_id__in=sent, rescheduled_to__isnull=True)
-                  .values("referral_id").annotate(n=Count("id"))
-                  .values_list("referral_id", "n"))
-    planned = dict(ActionPlan.objects.filter(referral_id__in=sent, approved_at__isnull=False)
-                   .order_by("version").values_list("referral_id", "number_of_sessions"))
-    # Room for a few more sessions under the plan's cap (REF-5e), since a kept database
+    # Only those in delivery (the demo's own referrals may be waiting or concluded), with
+    # room for a few more sessions under the plan's cap (REF-5e), since a kept database
     # holds the sessions of earlier runs: a full plan rightly refuses another booking.
-    made = [pk for pk in sent
-            if states[pk].plan_approved is not None and not states[pk].ended
-            and planned.get(pk, 0) - booked.get(pk, 0) >= 3]
+    made = [pk for pk, room in room_under_plans().items() if room >= 3]
     from omp.demo.load import DEMO_PASSWORD
 
     print(json.dumps({"client_id": application.client_id, "secret": secret,
