@@ -116,26 +116,66 @@ def population(filters: SegmentFilters) -> Any:
     return people
 
 
-def _compute(filters: SegmentFilters) -> Segmentation:
-    segment_of_person: dict[int, tuple[str, str]] = {}
-    scores = []
-    for pk, general, violent in population(filters).values_list(
-            "pk", "general", "violent").iterator(chunk_size=20_000):
-        pair = (float(general), float(violent))
-        scores.append(pair)
-        segment_of_person[pk] = segment_of(*pair)
-    assessed: dict[tuple[str, str], int] = {}
-    needs: dict[tuple[str, str], dict[str, int]] = {}
+@dataclass
+class _Base:
+    """What the figures of one or many filters are counted from, read in a few queries:
+    each person of a population with both scores, with where they are, their PDU, the
+    providers they were ever referred to and their latest needs assessment's needs; and the
+    referrals open in the spending period, priced and rated."""
+
+    on: date
+    starts_on: date
+    #: person -> (general score, violent score, in custody now, PDU id)
+    people: dict[int, tuple[float, float, bool, int | None]]
+    #: PDU id -> the contract package areas it is in
+    areas_of_pdu: dict[int, set[str]]
+    #: person -> the providers whose services the person was ever referred to
+    providers_of: dict[int, set[str]]
+    #: person -> the areas of need (one per need recorded) of their latest needs assessment;
+    #: a person assessed with no need has an empty list
+    needs_of: dict[int, list[str]]
+    #: (referral, person, contract, sent at, prime provider) of the referrals open in the period
+    referrals: list[tuple[int, int, int, datetime, str]]
+    sessions: dict[int, int]
+    concluded: set[int]
+    rated: dict[int, list[str]]
+    costs: dict[int, list[tuple[str, Decimal]]]
+
+    def members(self, filters: SegmentFilters) -> list[int]:
+        """The people of ``filters``' population, in the order they were read."""
+        custody = {"community": False, "custody": True}.get(filters.where)
+        return [pk for pk, (_, _, in_custody, pdu) in self.people.items()
+                if (custody is None or in_custody == custody)
+                and (not filters.cpa or filters.cpa in self.areas_of_pdu.get(pdu or 0, ()))
+                and (not filters.provider or filters.provider in self.providers_of.get(pk, ()))]
+
+
+def _read(people: Any, on: date) -> _Base:
+    """Read the base of the population ``people`` (a query of :func:`population`) for the
+    figures on ``on``."""
+    from omp.commissioning.models import ContractPackageArea, UnitCost
+
+    in_custody = Exists(CustodySpell.objects.filter(person=OuterRef("pk"), is_current=True))
+    scored = {pk: (float(general), float(violent), custody, pdu)
+              for pk, general, violent, custody, pdu in people.annotate(in_custody=in_custody)
+              .values_list("pk", "general", "violent", "in_custody", "pdu_id")
+              .iterator(chunk_size=20_000)}
+    areas_of_pdu: dict[int, set[str]] = {}
+    for pdu, code in ContractPackageArea.pdus.through.objects.values_list(
+            "probationdeliveryunit_id", "contractpackagearea__code"):
+        areas_of_pdu.setdefault(pdu, set()).add(code)
+    providers_of: dict[int, set[str]] = {}
+    for person_id, provider in (Referral.objects.filter(person__in=people.values("pk"))
+                                .values_list("person_id", "service__contract__prime_provider__code")
+                                .distinct().iterator(chunk_size=20_000)):
+        providers_of.setdefault(person_id, set()).add(provider)
     latest: dict[int, int] = {}
     for person_id, assessment_id in (NeedsAssessment.objects
-                                     .filter(person__in=population(filters).values("pk"))
+                                     .filter(person__in=people.values("pk"))
                                      .order_by("person_id", "-assessed_on", "-id")
                                      .values_list("person_id", "id").iterator(chunk_size=20_000)):
         latest.setdefault(person_id, assessment_id)
-    for person_id in latest:
-        segment = segment_of_person.get(person_id)
-        if segment is not None:
-            assessed[segment] = assessed.get(segment, 0) + 1
+    needs_of: dict[int, list[str]] = {person_id: [] for person_id in latest}
     person_of = {assessment: person for person, assessment in latest.items()}
     ids = list(person_of)
     for start in range(0, len(ids), 20_000):
@@ -143,38 +183,11 @@ def _compute(filters: SegmentFilters) -> Segmentation:
                                     .filter(assessment_id__in=ids[start:start + 20_000],
                                             level__in=LEVELS_WITH_A_NEED)
                                     .values_list("assessment_id", "area")):
-            segment = segment_of_person.get(person_of[assessment_id])
-            if segment is not None:
-                counts = needs.setdefault(segment, {})
-                counts[area] = counts.get(area, 0) + 1
-    return Segmentation(count_bins(scores), assessed, needs, len(scores),
-                        spending(filters, segment_of_person, today()))
-
-
-def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, str]],
-             on: date) -> Spending:
-    """Each segment's referrals open in the year to ``on`` (sent by then and not ended
-    before it began), priced with their contract's unit costs (``rules.spend``), and the
-    outcomes rated in the latest end-of-service report of those concluded in the year.
-    With a provider chosen, only the referrals to its contracts count. A few grouped
-    queries, whatever the number of referrals."""
-    from omp.commissioning.models import UnitCost
+            needs_of[person_of[assessment_id]].append(area)
+    starts_on, referrals = _open_referrals(people, on)
     from omp.referrals.models import Appointment, ReferralEvent
     from omp.referrals.queries import latest_outcome_levels
 
-    starts_on = on - timedelta(days=PERIOD_DAYS - 1)
-    ended_before = ReferralEvent.objects.filter(referral=OuterRef("pk"),
-                                                kind__in=("concluded", "withdrawn"),
-                                                at__date__lt=starts_on)
-    referrals = (Referral.objects.filter(sent_at__isnull=False, sent_at__date__lte=on,
-                                         person__in=population(filters).values("pk"))
-                 .filter(~Exists(ended_before)))
-    if filters.provider:
-        referrals = referrals.filter(service__contract__prime_provider__code=filters.provider)
-    costs: dict[int, list[tuple[str, Decimal]]] = {}
-    for contract_id, unit, price in UnitCost.objects.values_list(
-            "contract__contract_id", "unit", "price"):
-        costs.setdefault(contract_id, []).append((unit, price))
     sessions = dict(Appointment.objects.filter(
         # A moved booking counts where it went, as in the KPIs.
         referral__in=referrals.values("pk"), happened=True, rescheduled_to__isnull=True,
@@ -184,30 +197,90 @@ def spending(filters: SegmentFilters, segment_of_person: dict[int, tuple[str, st
     concluded = set(ReferralEvent.objects.filter(
         referral__in=referrals.values("pk"), kind="concluded",
         at__date__gte=starts_on, at__date__lte=on).values_list("referral_id", flat=True))
-    # Each concluded referral's latest report: the one the practitioner concluded it on.
-    rated = latest_outcome_levels(concluded)
+    costs: dict[int, list[tuple[str, Decimal]]] = {}
+    for contract_id, unit, price in UnitCost.objects.values_list(
+            "contract__contract_id", "unit", "price"):
+        costs.setdefault(contract_id, []).append((unit, price))
+    return _Base(
+        on, starts_on, scored, areas_of_pdu, providers_of, needs_of,
+        list(referrals.values_list("pk", "person_id", "service__contract_id", "sent_at",
+                                   "service__contract__prime_provider__code")
+             .iterator(chunk_size=20_000)),
+        # Each concluded referral's latest report: the one the practitioner concluded it on.
+        sessions, concluded, latest_outcome_levels(concluded), costs)
+
+
+def _open_referrals(people: Any, on: date) -> tuple[date, Any]:
+    """The first day of the spending period ending ``on``, and the referrals of ``people``
+    open in it: sent by ``on`` and not ended before it began."""
+    from omp.referrals.models import ReferralEvent
+
+    starts_on = on - timedelta(days=PERIOD_DAYS - 1)
+    ended_before = ReferralEvent.objects.filter(referral=OuterRef("pk"),
+                                                kind__in=("concluded", "withdrawn"),
+                                                at__date__lt=starts_on)
+    return starts_on, (Referral.objects.filter(sent_at__isnull=False, sent_at__date__lte=on,
+                                               person__in=people.values("pk"))
+                       .filter(~Exists(ended_before)))
+
+
+def _figures(base: _Base, filters: SegmentFilters) -> Segmentation:
+    """The figures of ``filters`` counted from ``base`` (which holds at least its people)."""
+    members = base.members(filters)
+    scores = []
+    segment_of_person: dict[int, tuple[str, str]] = {}
+    for pk in members:
+        general, violent, _, _ = base.people[pk]
+        scores.append((general, violent))
+        segment_of_person[pk] = segment_of(general, violent)
+    assessed: dict[tuple[str, str], int] = {}
+    needs: dict[tuple[str, str], dict[str, int]] = {}
+    for pk in members:
+        areas = base.needs_of.get(pk)
+        if areas is None:
+            continue
+        segment = segment_of_person[pk]
+        assessed[segment] = assessed.get(segment, 0) + 1
+        for area in areas:
+            counts = needs.setdefault(segment, {})
+            counts[area] = counts.get(area, 0) + 1
+    return Segmentation(count_bins(scores), assessed, needs, len(scores),
+                        spending(base, filters, segment_of_person))
+
+
+def _compute(filters: SegmentFilters) -> Segmentation:
+    """The figures of one filter, read for its population alone."""
+    return _figures(_read(population(filters), today()), filters)
+
+
+def spending(base: _Base, filters: SegmentFilters,
+             segment_of_person: dict[int, tuple[str, str]]) -> Spending:
+    """Each segment's referrals open in the year to ``base.on`` (sent by then and not ended
+    before it began), priced with their contract's unit costs (``rules.spend``), and the
+    outcomes rated in the latest end-of-service report of those concluded in the year.
+    With a provider chosen, only the referrals to its contracts count."""
     by_segment: dict[tuple[str, str], SegmentSpend] = {}
     without_costs = 0
     used: set[int] = set()
-    for pk, person_id, contract_id, sent_at in referrals.values_list(
-            "pk", "person_id", "service__contract_id", "sent_at").iterator(chunk_size=20_000):
+    for pk, person_id, contract_id, sent_at, provider in base.referrals:
         segment = segment_of_person.get(person_id)
-        if segment is None:
+        if segment is None or filters.provider and provider != filters.provider:
             continue
         found = by_segment.setdefault(segment, SegmentSpend())
         found.referrals += 1
-        if contract_id not in costs:
+        if contract_id not in base.costs:
             without_costs += 1
         used.add(contract_id)
-        activity = ReferralActivity(sent=timezone.localdate(sent_at) >= starts_on,
-                                    sessions=sessions.get(pk, 0), completed=pk in concluded)
-        for unit, amount in referral_spend(costs.get(contract_id, []), activity).items():
+        activity = ReferralActivity(sent=timezone.localdate(sent_at) >= base.starts_on,
+                                    sessions=base.sessions.get(pk, 0),
+                                    completed=pk in base.concluded)
+        for unit, amount in referral_spend(base.costs.get(contract_id, []), activity).items():
             found.spend[unit] += amount
-        for level in rated.get(pk, []):
+        for level in base.rated.get(pk, []):
             found.outcomes[level] += 1
     unpriced = unpriced_units(cost for contract_id in sorted(used)
-                              for cost in costs.get(contract_id, []))
-    return Spending(by_segment, starts_on, on, unpriced, without_costs)
+                              for cost in base.costs.get(contract_id, []))
+    return Spending(by_segment, base.starts_on, base.on, unpriced, without_costs)
 
 
 def figures_json(found: Segmentation) -> dict[str, Any]:
@@ -246,10 +319,12 @@ def figures_from_json(data: dict[str, Any], computed_at: datetime) -> Segmentati
 
 def compute_and_store(filters: SegmentFilters) -> Segmentation:
     """Compute the figures for ``filters`` now and keep them (replacing older ones)."""
+    return _store(filters, _compute(filters), today())
+
+
+def _store(filters: SegmentFilters, found: Segmentation, on: date) -> Segmentation:
     from omp.commissioning.models import SegmentationFigures
 
-    on = today()
-    found = _compute(filters)
     key = {"where": filters.where, "cpa": filters.cpa, "provider": filters.provider}
     try:
         with transaction.atomic():
@@ -289,12 +364,16 @@ def usual_filters() -> list[SegmentFilters]:
 
 
 def precompute(progress: Callable[[SegmentFilters], None] | None = None) -> int:
-    """Compute and store the figures of every usual filter for today, each in its own
-    transaction (a run stopped half way keeps what it finished, and the pages compute the
-    rest on demand); returns how many filters were computed."""
+    """Compute and store the figures of every usual filter for today, each stored in its
+    own transaction (a run stopped half way keeps what it finished, and the pages compute
+    the rest on demand); returns how many filters were computed. The whole population is
+    read once, in a few queries, and each filter is counted from it in memory: at national
+    scale, reading is what takes the time."""
     filters = usual_filters()
+    on = today()
+    base = _read(population(SegmentFilters(where="all")), on)
     for one in filters:
-        compute_and_store(one)
+        _store(one, _figures(base, one), on)
         if progress:
             progress(one)
     return len(filters)
