@@ -367,3 +367,50 @@ def test_com_3_initial_assessment_over_easter_counts_working_days_only(
     assert row["assessment_working_days"] == 4.0
     compute_kpis(AS_OF)
     assert stored()[("IA5", date(2026, 4, 1))].value == Decimal("100.0")  # 1 of 1
+
+
+def _api(client: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    response = client.get(f"/api/v1/commissioning/contracts/{CONTRACT}/kpis")
+    assert response.status_code == 200, response.content
+    return {(kpi["code"], month["month"]): {**month, "definition": kpi["definition"],
+                                            "target_text": kpi["target_text"]}
+            for kpi in response.json() for month in kpi["months"]}
+
+
+@pytest.mark.parametrize("role", ["analyst", "commissioner"])
+def test_com_3_the_api_gives_the_figures_of_the_csv(computed: None, client_for: Any,
+                                                    role: str) -> None:
+    """The same KPI gives the same number on the page, the CSV and the API: for an analyst
+    (nothing withheld) and a commissioner (COM-4 withholds the small figures alike)."""
+    client = client_for(f"kpi-api-{role}", role)
+    by_csv = {(r["kpi_code"], r["month"]): r for r in _csv(client)}
+    by_api = _api(client)
+    assert by_api.keys() == by_csv.keys() and len(by_api) > 10
+    for key, row in by_csv.items():
+        given = by_api[key]
+        api_figure = None if given["figure"] is None else Decimal(str(given["figure"]))
+        assert api_figure == (Decimal(row["figure"]) if row["figure"] else None), key
+        assert (given["rating"], given["why_no_figure"], given["definition"],
+                given["target_text"]) == (row["rating"], row["why_no_figure"],
+                                          row["definition"], row["target"]), key
+    if role == "analyst":
+        for (code, month), value in EXPECTED.items():
+            assert Decimal(by_api[(code, month.strftime("%Y-%m"))]["figure"]) == value, code
+    else:
+        withheld = by_api[("IA5", "2026-03")]
+        assert withheld["figure"] is None and withheld["rating"] == "Not shown"
+        assert withheld["rag"] == "" and withheld["why_no_figure"].startswith("COM-4")
+
+
+@pytest.mark.parametrize("role", ["court_staff", "pom", "com", "case_manager", "provider",
+                                  "head_of_offender_management", "auditor"])
+def test_case_only_roles_are_refused_the_kpis_by_the_api(client_for: Any, role: str) -> None:
+    client = client_for(f"kpi-api-{role}", role)
+    assert client.get(f"/api/v1/commissioning/contracts/{CONTRACT}/kpis").status_code == 403
+
+
+def test_the_kpis_of_an_unknown_contract_are_404_by_the_api(client_for: Any) -> None:
+    client = client_for("kpi-api-nobody", "commissioner")
+    response = client.get("/api/v1/commissioning/contracts/NOPE/kpis")
+    assert response.status_code == 404 and response["Content-Type"].startswith(
+        "application/json")

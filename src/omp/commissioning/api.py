@@ -1,7 +1,8 @@
 """``/api/v1/commissioning``: the commissioned contracts with their stage in the
 commissioning cycle (filterable by region, contract package area and provider), one
-contract in depth, and moving a contract through the cycle (COM-1). Aggregates only: no
-route names a person. Refused inputs answer 422 naming each field."""
+contract in depth, its KPIs month by month (COM-3, the figures of its page and CSV), and
+moving a contract through the cycle (COM-1). Aggregates only: no route names a person.
+Refused inputs answer 422 naming each field."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from ninja import Router
 from omp.access import COMMISSIONING_READERS, require_role
 from omp.api_errors import CASE_BODY_ERRORS, CASE_ERRORS, INPUT_ERRORS, field_errors
 from omp.commissioning.actions import CommissioningError, move_stage
+from omp.commissioning.kpi_report import contract_kpis
 from omp.commissioning.queries import Filters, contracts, open_contract, stage_history
 from omp.commissioning.schemas import (
     ContractDetailOut,
     ContractOut,
+    KpiOut,
     MoveIn,
     StageMoveOut,
     contract_body,
     detail_body,
+    kpi_body,
     move_body,
 )
 
@@ -45,6 +49,18 @@ def get_contract(request: HttpRequest, reference: str) -> Any:
     require_role(request.user, COMMISSIONING_READERS)
     cc = open_contract(reference)
     return detail_body(cc, stage_history(cc))
+
+
+@router.get("/commissioning/contracts/{reference}/kpis",
+            response={200: list[KpiOut], **CASE_ERRORS},
+            operation_id="list_contract_kpis")
+def list_contract_kpis(request: HttpRequest, reference: str) -> Any:
+    """COM-3: the contract's KPIs, each with its definition in words, its target and its
+    figures month by month with their RAG rating: the same figures as the contract's page
+    and its CSV download. For a role without case access a figure over too few people is
+    withheld (COM-4), and says so."""
+    require_role(request.user, COMMISSIONING_READERS)
+    return [kpi_body(kpi) for kpi in contract_kpis(open_contract(reference), request.user)]
 
 
 @router.post("/commissioning/contracts/{reference}/stage",

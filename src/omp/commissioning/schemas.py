@@ -71,6 +71,45 @@ class ContractDetailOut(ContractOut):
     history: list[StageMoveOut]
 
 
+class KpiMonthOut(Schema):
+    """A KPI's figure for one month, as the page and the CSV show it."""
+
+    month: str = Field(description="YYYY-MM")
+    figure: Decimal | None = Field(description="null when there is none or it is withheld")
+    figure_text: str = Field(description="the figure as written on the page, e.g. 87.5%")
+    rating: str = Field(description="On target, Just below target, Below target, "
+                                    "Not shown (COM-4) or No data")
+    rag: str = Field(description="green, amber or red; empty without a rating")
+    why_no_figure: str
+
+
+class KpiOut(Schema):
+    """One KPI of a contract: its definition in words, its target and its figures month by
+    month (COM-3), with COM-4 applied for a role without case access."""
+
+    code: str
+    name: str
+    definition: str
+    unit: str
+    target: Decimal
+    target_text: str
+    better: str = Field(description="higher or lower")
+    computed_at: dt.datetime | None
+    problem: str = Field(description="why the definition cannot be computed; empty when it can")
+    months: list[KpiMonthOut]
+
+
+def kpi_body(kpi: Any) -> dict[str, Any]:
+    """A ``kpi_report.KpiRow`` as the API returns it."""
+
+    return {"code": kpi.code, "name": kpi.name, "definition": kpi.words, "unit": kpi.unit,
+            "target": kpi.target, "target_text": kpi.target_text, "better": kpi.better,
+            "computed_at": kpi.computed_at, "problem": kpi.problem,
+            "months": [{"month": m.month.strftime("%Y-%m"), "figure": m.value,
+                        "figure_text": m.text, "rating": m.rag_words, "rag": m.rag,
+                        "why_no_figure": m.why_not} for m in kpi.months]}
+
+
 class MoveIn(Schema):
     """A move through the cycle: the stage, the evidence seen for the stage left and, going
     back a stage, why."""
