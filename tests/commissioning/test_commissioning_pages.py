@@ -114,7 +114,7 @@ def test_an_unknown_contract_is_404(commissioner: Any) -> None:
     assert commissioner.get("/commissioning/contracts/NOPE/").status_code == 404
 
 
-@pytest.mark.parametrize("role", ["commissioner", "contract_manager"])
+@pytest.mark.parametrize("role", ["commissioner", "contract_manager", "analyst"])
 def test_com_4_commissioning_roles_never_reach_a_person(client_for: Any, make_case: Any,
                                                         role: str) -> None:
     make_case()

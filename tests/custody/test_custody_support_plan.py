@@ -462,7 +462,7 @@ def test_the_review_form_names_each_action_missing(assessed: tuple[Any, Any],
 
 
 @pytest.mark.parametrize(("role", "read", "write"), [
-    ("court_staff", 200, 403), ("analyst", 200, 403), ("provider", 403, 403),
+    ("court_staff", 200, 403), ("analyst", 403, 403), ("provider", 403, 403),
     ("commissioner", 403, 403), ("pom", 200, 200), ("case_manager", 200, 200)])
 def test_the_plan_pages_check_the_role(assessed: tuple[Any, Any], client_for: Any,
                                        role: str, read: int, write: int) -> None:

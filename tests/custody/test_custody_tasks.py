@@ -108,7 +108,7 @@ def test_someone_else_s_task_id_is_refused(client_for: Any, make_case: Any) -> N
 
 
 @pytest.mark.parametrize(("role", "status"), [
-    ("case_manager", 200), ("pom", 200), ("analyst", 200), ("provider", 403),
+    ("case_manager", 200), ("pom", 200), ("analyst", 403), ("provider", 403),
     ("commissioner", 403)])
 def test_the_tasks_page_is_for_staff_who_read_cases(client_for: Any, make_case: Any,
                                                     role: str, status: int) -> None:

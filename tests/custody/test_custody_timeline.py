@@ -148,7 +148,7 @@ def test_the_page_for_a_case_reader_logged_as_a_case_page(client_for: Any,
 
 
 @pytest.mark.parametrize(("role", "status"), [
-    ("case_manager", 200), ("pom", 200), ("com", 200), ("analyst", 200), ("provider", 403),
+    ("case_manager", 200), ("pom", 200), ("com", 200), ("analyst", 403), ("provider", 403),
     ("commissioner", 403)])
 def test_only_those_who_read_cases_see_a_timeline(client_for: Any, make_case: Any,
                                                   role: str, status: int) -> None:

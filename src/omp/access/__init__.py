@@ -42,9 +42,10 @@ ROLE_NAMES = {
     AUDITOR: "Auditor",
     OMIC_LEAD: "Offender management in custody (OMiC) lead",
 }
-#: Who may open a case record. Providers see referrals only (REF-9); commissioners see
-#: aggregates only (COM-4).
-CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ANALYST, ADMIN,
+#: Who may open a case record. Providers see referrals only (REF-9); commissioners,
+#: contract managers and analysts see aggregates only (COM-4): they never reach a person's
+#: record.
+CASE_READERS = frozenset({COURT_STAFF, POM, COM, CASE_MANAGER, ADMIN,
                           HEAD_OF_OFFENDER_MANAGEMENT})
 #: Who may read outcomes and payment-by-results results: aggregates only (OUT-3..5, COM-4).
 OUTCOMES_READERS = frozenset({COMMISSIONER, CONTRACT_MANAGER, ANALYST, ADMIN})
@@ -103,7 +104,8 @@ def has_role(user: Any, allowed: frozenset[str]) -> bool:
 
 
 def reads_only_aggregates(user: Any) -> bool:
-    """Commissioners and contract managers read outcomes, never case records (COM-4)."""
+    """Commissioners, contract managers and analysts read outcomes, never case records
+    (COM-4)."""
     return has_role(user, OUTCOMES_READERS) and not has_role(user, CASE_READERS)
 
 
