@@ -171,3 +171,22 @@ def test_allocating_a_custody_case_manager_completes_path_3s_task(make_case: Any
     done = Task.objects.get(person=person, key="custody_case_manager")
     assert done.status == DONE and done.completed_by == lead
     assert _tasks(person)["community_case_manager"][0] == OPEN
+
+
+def test_a_persons_open_tasks_are_read_through_the_person_index(db: Any) -> None:
+    """Every recompute reads the person's open tasks in order. SQLite keeps no statistics,
+    and with only a (status, due) index it read every open task in the country for each
+    person (0.3 s a case at 100,000 cases); the (person, status, due) index serves the
+    query alone. PostgreSQL chooses by its statistics, so the plan is checked on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner, without statistics, is the one that chose wrongly")
+    query = Task.objects.filter(person_id=1, status="open").order_by("due", "id")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    index = next(i.name for i in Task._meta.indexes if i.fields == ["person", "status", "due"])
+    assert index in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # the index gives the order as well

@@ -40,7 +40,11 @@ class Task(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "key"],
                                                name="one_task_of_a_kind_per_person")]
-        indexes = [models.Index(fields=["status", "due"])]
+        indexes = [models.Index(fields=["status", "due"]),
+                   # A person's open tasks, in order: read on every recompute of the
+                   # person. Without it SQLite (no statistics) chose the status index
+                   # and read every open task in the country, 0.3 s a case at 100,000.
+                   models.Index(fields=["person", "status", "due"])]
 
     def __str__(self) -> str:
         return f"{self.title} (due {self.due:%-d %B %Y})"
