@@ -40,3 +40,47 @@ def test_an_excluded_keyworker_is_refused_the_referral_with_the_reason(
     # The practitioner who is on no list still reads it.
     client.force_login(pp)
     assert client.get(reverse("referral-detail", args=[referral.pk])).status_code == 200
+
+
+def test_a_change_through_the_api_checks_the_lists_in_its_one_read(
+        client: Client, make_user: Any, person: Any, service: Any,
+        provider_user: Any) -> None:
+    """A route that changes a referral reads it once, locked, with whether its case has
+    lists: refused by an exclusion list (403 with the reason, logged, nothing written);
+    let through by a restriction list that names the keyworker; a refused change (422)
+    writes nothing but its read stays in the access log."""
+    from omp.cases.models import CaseAccess
+    from omp.referrals.models import ReferralMessage
+
+    pp = make_user("pp", "com")
+    referral = start_referral(pp, person, service)
+    save_draft(pp, referral, complete_changes(service))
+    referral = send_referral(pp, referral)
+    keyworker = provider_user("kw", "NWH")
+    client.force_login(keyworker)
+    url = f"/api/v1/referrals/{referral.pk}/messages"
+
+    excluded = LimitedAccessEntry.objects.create(person=person, kind="exclusion",
+                                                 user=keyworker, reason="Known to the person")
+    answer = client.post(url, {"body": "Booked for Monday"}, content_type="application/json")
+    assert answer.status_code == 403 and "exclusion list" in answer.json()["detail"]
+    assert not ReferralMessage.objects.filter(referral=referral).exists()
+    assert CaseAccess.objects.filter(user=keyworker, person=person, channel="api",
+                                     refusal="LAO-1").count() == 1
+    assert not CaseAccess.objects.filter(user=keyworker, refusal="").exists()
+
+    excluded.delete()
+    LimitedAccessEntry.objects.create(person=person, kind="restriction", user=keyworker,
+                                      reason="Named keyworker")
+    answer = client.post(url, {"body": "Booked for Monday"}, content_type="application/json")
+    assert answer.status_code == 201, answer.json()
+    assert list(ReferralMessage.objects.filter(referral=referral).values_list(
+        "body", flat=True)) == ["Booked for Monday"]
+    assert CaseAccess.objects.filter(user=keyworker, person=person, channel="api",
+                                     refusal="").count() == 1
+
+    answer = client.post(url, {"body": "   "}, content_type="application/json")
+    assert answer.status_code == 422
+    assert ReferralMessage.objects.filter(referral=referral).count() == 1
+    assert CaseAccess.objects.filter(user=keyworker, person=person, channel="api",
+                                     refusal="").count() == 2

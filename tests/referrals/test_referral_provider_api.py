@@ -466,10 +466,11 @@ def test_each_write_of_a_client_takes_a_fixed_number_of_queries(
         django_assert_num_queries: Any) -> None:
     """The writes a provider's system makes most (book, record attendance, message) each
     take the same few queries, whatever the referral holds: the token with its account,
-    the account's roles; the referral with the case's lists and the access-log row; the
-    referral again, locked, and the change with its event, notifications and outbox row
-    (bench/profile_referral_writes.py lists them). The test's own transaction makes each
-    action's a savepoint: two more statements each."""
+    the account's roles; the referral read once, locked, with whether its case has lists
+    (none here: no second query for them), and the access-log row; then the change with its
+    event, notifications and outbox row (bench/profile_referral_writes.py lists them). The
+    test's own transaction makes the route's transaction and the action's savepoints: two
+    more statements each."""
     from omp.cases.models import CaseAccess
     from omp.referrals.actions import choose_notifications, create_webhook_subscription
     from omp.referrals.models import WEBHOOK_EVENTS, Notification, OutboxEvent
@@ -489,17 +490,17 @@ def test_each_write_of_a_client_takes_a_fixed_number_of_queries(
     choose_notifications(pp, ["message", "session"])  # sessions held: off until chosen
     logged, told = CaseAccess.objects.count(), Notification.objects.filter(user=pp).count()
     for number in (1, 2):  # the second of each as the first: nothing read grows the count
-        with django_assert_num_queries(10 + 2):
+        with django_assert_num_queries(8 + 4):
             booked = system.post(f"{url}/sessions", {
                 "day": (today() - timedelta(days=number)).isoformat(), "start_time": "10:00",
                 "duration_minutes": 60, "method": "phone", "location": "",
                 "enforceable": True})
         assert booked.status_code == 201, booked.json()
-        with django_assert_num_queries(15 + 2):  # with the practitioner's notification
+        with django_assert_num_queries(13 + 4):  # with the practitioner's notification
             recorded = system.post(f"{url}/sessions/{booked.json()['id']}/attendance", {
                 "attendance": "yes", "happened": True, "notes": "Engaged well."})
         assert recorded.status_code == 200, recorded.json()
-        with django_assert_num_queries(10 + 2):
+        with django_assert_num_queries(8 + 4):
             assert system.post(f"{url}/messages", {"body": "Next one booked"}
                                ).status_code == 201
     # Every write left its access-log row, each attendance its outbox row, and each

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -92,9 +92,15 @@ def check_case(request: HttpRequest, person: Person, channel: str) -> None:
     check."""
     why = refusal_for(request.user, person)
     if why is not None:
-        log_refusal(request.user, channel, request.get_full_path(), why.rule, person=person)
-        raise LimitedAccessRefused(person.case_ref, why)
+        refuse_case(request, person, channel, why)
     log_case_access(request.user, person, channel, request.get_full_path())
+
+
+def refuse_case(request: HttpRequest, person: Person, channel: str, why: Refusal) -> NoReturn:
+    """Log that ``person``'s case was refused to the signed-in user through ``channel`` for
+    ``why`` (LAO-1, LAO-2), and raise :class:`LimitedAccessRefused`."""
+    log_refusal(request.user, channel, request.get_full_path(), why.rule, person=person)
+    raise LimitedAccessRefused(person.case_ref, why)
 
 
 def log_refused_request(request: HttpRequest, channel: str, exception: Exception) -> None:

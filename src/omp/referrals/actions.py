@@ -52,6 +52,7 @@ from omp.referrals.queries import (
     appointment_for,
     approved_plan,
     eligibility_problems,
+    is_locked,
     keyworkers_for,
     lifecycle,
     location_of,
@@ -406,7 +407,10 @@ def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
 
 def _locked(user: Any, referral: Referral) -> Referral:
     """The referral, locked for the change, if ``user`` may read it (``Http404`` when not,
-    as for one that does not exist)."""
+    as for one that does not exist): read again, unless the route already read and locked
+    it in this transaction (:func:`referral_to_change`)."""
+    if is_locked(referral):
+        return referral
     return referral_for(user, referral.pk, lock=True)
 
 

@@ -42,7 +42,6 @@ from omp.referrals.actions import (
 )
 from omp.referrals.models import Service
 from omp.referrals.queries import (
-    FOR_CHANGE,
     appointments_of,
     end_of_day,
     is_provider_only,
@@ -51,6 +50,7 @@ from omp.referrals.queries import (
     open_referral,
     plan_versions,
     rar_count,
+    referral_to_change,
     report_versions,
     session_status,
     states_for,
@@ -348,11 +348,11 @@ def book(request: HttpRequest, referral_id: int, payload: SessionBookingIn) -> A
     answer 422 naming each field (a day before the referral was sent, a method that needs
     an address without one, more sessions than the plan or RAR days than the referral's)."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
-        booked = book_session(request.user, referral, payload.day, payload.start_time,
-                              payload.duration_minutes, payload.method, payload.location,
-                              payload.enforceable)
+        with referral_to_change(request, referral_id, "api") as referral:
+            booked = book_session(request.user, referral, payload.day, payload.start_time,
+                                  payload.duration_minutes, payload.method, payload.location,
+                                  payload.enforceable)
     except ReferralError as error:
         return _refused(error)
     return 201, _session_now(booked)
@@ -366,12 +366,12 @@ def move(request: HttpRequest, referral_id: int, appointment_id: int,
     """The provider moves a session not yet held: a new booking of the same session (the
     answer); the old one keeps who asked and why."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
-        moved = reschedule_session(request.user, referral, appointment_id, payload.day,
-                                   payload.start_time, payload.duration_minutes,
-                                   payload.method, payload.location, payload.requested_by,
-                                   payload.reason)
+        with referral_to_change(request, referral_id, "api") as referral:
+            moved = reschedule_session(request.user, referral, appointment_id, payload.day,
+                                       payload.start_time, payload.duration_minutes,
+                                       payload.method, payload.location, payload.requested_by,
+                                       payload.reason)
     except ReferralError as error:
         return _refused(error)
     return 201, _session_now(moved)
@@ -385,11 +385,11 @@ def attendance(request: HttpRequest, referral_id: int, appointment_id: int,
     """The provider records attendance and engagement once the session has started (a
     session in the future answers 422 naming ``attendance``)."""
     require_role(request.user, PROVIDERS)
-    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
-        recorded = record_attendance(request.user, referral, appointment_id,
-                                     payload.attendance, payload.happened,
-                                     payload.no_session_reason, payload.notes)
+        with referral_to_change(request, referral_id, "api") as referral:
+            recorded = record_attendance(request.user, referral, appointment_id,
+                                         payload.attendance, payload.happened,
+                                         payload.no_session_reason, payload.notes)
     except ReferralError as error:
         return _refused(error)
     return _session_now(recorded)
@@ -472,9 +472,9 @@ def post_message(request: HttpRequest, referral_id: int, payload: MessageIn) -> 
     """A practitioner or the provider writes a message; the other side is notified if they
     chose to be."""
     require_role(request.user, REFERRERS | PROVIDERS)
-    referral = open_referral(request, referral_id, "api", FOR_CHANGE)
     try:
-        message = send_message(request.user, referral, payload.body)
+        with referral_to_change(request, referral_id, "api") as referral:
+            message = send_message(request.user, referral, payload.body)
     except ReferralError as error:
         return _refused(error)
     return 201, _message_body(referral, message)

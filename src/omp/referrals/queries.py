@@ -7,11 +7,13 @@ same person now."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -25,7 +27,7 @@ from omp.access import (
 )
 from omp.cases.display import LEVELS
 from omp.cases.facts import facts_for_person
-from omp.cases.models import CustodySpell, Event, Person, Prison
+from omp.cases.models import CustodySpell, Event, LimitedAccessEntry, Person, Prison
 from omp.decisions.handover_queries import handover_in_force
 from omp.referrals.models import (
     READINESS,
@@ -90,9 +92,6 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
 
 #: What pages and answers show of a referral besides its own columns, read with it.
 SHOWN = ("person", "service__contract__prime_provider", "service__category", "created_by")
-#: What a route that hands the referral to an action reads of it: its person, for the case's
-#: lists and the access log (the action reads the referral again, locked, with what it needs).
-FOR_CHANGE = ("person",)
 
 
 def _visible(user: Any, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -384,13 +383,66 @@ def open_referral(request: Any, pk: int, channel: str,
     """The referral ``pk`` for the signed-in user (``Http404`` when they may not see it),
     refused when its person's case is closed to them by its exclusion or restriction list
     (LAO-1, LAO-2), and otherwise with the read written to the case-access log, as every
-    case read is. ``related``: the rows read with it (:data:`FOR_CHANGE` for a route that
-    hands it to an action)."""
+    case read is. ``related``: the rows read with it. (A route that hands the referral to an
+    action reads it with :func:`referral_to_change` instead.)"""
     from omp.cases.access import check_case
 
     referral = referral_for(request.user, pk, related=related)
     check_case(request, referral.person, channel)
     return referral
+
+
+@contextmanager
+def referral_to_change(request: Any, pk: int, channel: str) -> Iterator[Referral]:
+    """For a route that hands the referral ``pk`` to an action: in one transaction, the
+    referral read once and locked (``Http404`` when the user may not see it), its case's
+    lists checked (LAO-1, LAO-2: refused and logged as :func:`open_referral` does) and the
+    read logged; the action inside uses this read instead of reading it again (see
+    :func:`is_locked`).
+
+    An action that fails (a refused change, ``ReferralError``) has already undone its own
+    writes (its savepoint); the read stays in the case-access log, as it would have had it
+    been logged before the action, and the error is raised again once the transaction is
+    committed."""
+    from omp.cases.access import refusal_for, refuse_case
+    from omp.cases.actions import log_case_access
+
+    user = request.user
+    require_role(user, REFERRAL_READERS | {PROVIDER})
+    failure: Exception | None = None
+    refused = None
+    with transaction.atomic():
+        # The service and contract are what the actions read; the person, for the lists and
+        # the log; whether the case has lists at all, so a case without (nearly every one)
+        # costs no second query.
+        referral = (_visible(user, Referral.objects.select_related("person",
+                                                                   "service__contract"))
+                    .annotate(omp_listed=Exists(LimitedAccessEntry.objects.filter(
+                        person_id=OuterRef("person_id"))))
+                    .select_for_update(of=("self",)).filter(pk=pk).first())
+        if referral is None:
+            raise Http404("No referral has that number")
+        refused = refusal_for(user, referral.person) if referral.omp_listed else None
+        if refused is None:
+            log_case_access(user, referral.person, channel, request.get_full_path())
+            referral.omp_locked = True
+            try:
+                yield referral
+            except Exception as error:  # noqa: BLE001 - raised again below, once committed
+                failure = error
+            finally:
+                referral.omp_locked = False
+    if refused is not None:
+        refuse_case(request, referral.person, channel, refused)
+    if failure is not None:
+        raise failure
+
+
+def is_locked(referral: Referral) -> bool:
+    """``referral`` was read and locked by :func:`referral_to_change` in the transaction
+    still open, so an action need not read it again."""
+    return bool(getattr(referral, "omp_locked", False)) and \
+        transaction.get_connection().in_atomic_block
 
 
 # The lifecycle (derived from events), the timeline both sides see, and the action plans.
