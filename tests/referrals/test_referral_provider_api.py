@@ -468,7 +468,8 @@ def test_each_write_of_a_client_takes_a_fixed_number_of_queries(
     take the same few queries, whatever the referral holds: the token with its account,
     the account's roles; the referral read once, locked, with whether its case has lists
     (none here: no second query for them), and the access-log row; then the change with its
-    event, notifications and outbox row (bench/profile_referral_writes.py lists them). The
+    event, the people to tell with their choices (one query once a keyworker is assigned),
+    the notifications and the outbox row (bench/profile_referral_writes.py lists them). The
     test's own transaction makes the route's transaction and the action's savepoints: two
     more statements each."""
     from omp.cases.models import CaseAccess
@@ -496,11 +497,11 @@ def test_each_write_of_a_client_takes_a_fixed_number_of_queries(
                 "duration_minutes": 60, "method": "phone", "location": "",
                 "enforceable": True})
         assert booked.status_code == 201, booked.json()
-        with django_assert_num_queries(13 + 4):  # with the practitioner's notification
+        with django_assert_num_queries(12 + 4):  # with the practitioner's notification
             recorded = system.post(f"{url}/sessions/{booked.json()['id']}/attendance", {
                 "attendance": "yes", "happened": True, "notes": "Engaged well."})
         assert recorded.status_code == 200, recorded.json()
-        with django_assert_num_queries(8 + 4):
+        with django_assert_num_queries(7 + 4):
             assert system.post(f"{url}/messages", {"body": "Next one booked"}
                                ).status_code == 201
     # Every write left its access-log row, each attendance its outbox row, and each

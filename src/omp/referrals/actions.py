@@ -395,13 +395,15 @@ def _event(referral: Referral, user: Any, kind: str, at: Any = None,
 def _notify(referral: Referral, actor: Any, kind: str, text: str) -> int:
     """REF-7b, REF-7c: tell the other people on the referral who chose to hear of ``kind``,
     in the same transaction as the change; the number told."""
-    told = [u for u, chosen in people_to_tell(referral, kind, actor) if notifies(kind, chosen)]
+    told = [pk for pk, chosen in people_to_tell(referral, kind, actor)
+            if notifies(kind, chosen)]
     if not told:
         return 0
     now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(user=u, referral=referral, kind=kind, text=text[:300], created_at=now)
-        for u in told)
+        Notification(user_id=pk, referral=referral, kind=kind, text=text[:300],
+                     created_at=now)
+        for pk in told)
     return len(told)
 
 

@@ -799,21 +799,32 @@ def people_on(referral: Referral) -> list[Any]:
 
 
 def people_to_tell(referral: Referral, kind: str,
-                   actor: Any) -> list[tuple[Any, dict[str, bool]]]:
-    """:func:`people_on` but ``actor``, each with their choice of being told of ``kind``
-    (``{kind: enabled}``, empty when they made none), in one query."""
+                   actor: Any) -> list[tuple[int, dict[str, bool]]]:
+    """The ids of :func:`people_on` but ``actor``, each with their choice of being told of
+    ``kind`` (``{kind: enabled}``, empty when they made none): in one query once a
+    keyworker is assigned (the practitioners and the keyworker), as on nearly every event."""
     from django.contrib.auth.models import User
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Subquery
 
     from omp.referrals.models import NotificationChoice
 
-    ids = _people_on_ids(referral) - {getattr(actor, "pk", None)}
-    if not ids:
-        return []
-    chosen = NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
-    people = (User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
-              .annotate(omp_chosen=Subquery(chosen.values("enabled")[:1])))
-    return [(u, {} if u.omp_chosen is None else {kind: u.omp_chosen}) for u in people]
+    me = getattr(actor, "pk", None)
+    choice = Subquery(NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
+                      .values("enabled")[:1])
+    assigned = ReferralEvent.objects.filter(referral=referral, kind="assigned")
+    keyworker = Subquery(assigned.order_by("-at", "-id").values("keyworker_id")[:1])
+    made = {referral.created_by_id, referral.sent_by_id} - {None}
+    rows = list(User.objects.filter(Q(pk__in=made) | Q(pk=keyworker), is_active=True)
+                .exclude(pk=me).order_by("pk")
+                .annotate(omp_chosen=choice, omp_assigned=Exists(assigned))
+                .values_list("pk", "omp_chosen", "omp_assigned"))
+    if not rows or not rows[0][2]:
+        # No keyworker yet (or no one but the actor): the provider's staff are told.
+        ids = _people_on_ids(referral) - {me}
+        rows = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+                    .annotate(omp_chosen=choice, omp_assigned=Exists(assigned))
+                    .values_list("pk", "omp_chosen", "omp_assigned")) if ids else []
+    return [(pk, {} if chosen is None else {kind: chosen}) for pk, chosen, _ in rows]
 
 
 def _people_on_ids(referral: Referral) -> set[int]:
