@@ -29,6 +29,7 @@ from omp.cases.display import LEVELS
 from omp.cases.facts import facts_for_person
 from omp.cases.models import CustodySpell, Event, LimitedAccessEntry, Person, Prison
 from omp.decisions.handover_queries import handover_in_force
+from omp.prepared_reads import PreparedRead
 from omp.referrals.models import (
     READINESS,
     ActionPlan,
@@ -110,11 +111,17 @@ def provider_referrals(user: Any, referrals: QuerySet[Referral] | None = None
         referrals = Referral.objects.all()
     if not has_role(user, frozenset({PROVIDER})):
         return referrals.none()
-    return referrals.filter(service__contract_id__in=_delivered_contracts(user),
+    return _sent_to_providers_of(referrals, user.pk)
+
+
+def _sent_to_providers_of(referrals: QuerySet[Referral], user_pk: int) -> QuerySet[Referral]:
+    """REF-9 for a provider's staff: of ``referrals``, the sent ones to contracts the
+    organisations of the user ``user_pk`` deliver."""
+    return referrals.filter(service__contract_id__in=_delivered_contracts(user_pk),
                             sent_at__isnull=False)
 
 
-def _delivered_contracts(user: Any) -> RawSQL:
+def _delivered_contracts(user_pk: int) -> RawSQL:
     """The ids of the contracts the organisations ``user`` is staff of deliver, as prime
     provider or subcontractor, as a subquery: small lookups on the two link tables, so a
     single referral is one index lookup.
@@ -127,7 +134,7 @@ def _delivered_contracts(user: Any) -> RawSQL:
     organisations = f"SELECT provider_id FROM {staff} WHERE user_id = %s"
     return RawSQL(f"SELECT id FROM {Contract._meta.db_table} WHERE prime_provider_id IN "
                   f"({organisations}) UNION SELECT contract_id FROM {links} WHERE "
-                  f"provider_id IN ({organisations})", (user.pk, user.pk))
+                  f"provider_id IN ({organisations})", (user_pk, user_pk))
 
 
 def referral_for(user: Any, pk: int, *, lock: bool = False,
@@ -392,6 +399,28 @@ def open_referral(request: Any, pk: int, channel: str,
     return referral
 
 
+def _locked_for_change(reader: bool, *ids: int) -> QuerySet[Referral]:
+    """The referral as :func:`referral_for` reads it for a change, locked: for a ``reader``
+    (who sees every referral) ``ids`` is the referral's id; for the provider's staff, the
+    user's id and the referral's (REF-9). With the service and contract the actions read,
+    the person for the case's lists and the log, and whether the case has lists at all
+    (``omp_listed``), so a case without lists, nearly every one, costs no second query."""
+    referrals = Referral.objects.select_related("person", "service__contract")
+    if not reader:
+        user_pk, pk = ids
+        referrals = _sent_to_providers_of(referrals, user_pk)
+    else:
+        (pk,) = ids
+    return (referrals
+            .annotate(omp_listed=Exists(LimitedAccessEntry.objects.filter(
+                person_id=OuterRef("person_id"))))
+            .select_for_update(of=("self",)).filter(pk=pk).order_by("pk")[:1])
+
+
+#: Built once per process (omp.prepared_reads): on every provider API write.
+_LOCKED_FOR_CHANGE: PreparedRead[Referral] = PreparedRead(_locked_for_change)
+
+
 @contextmanager
 def referral_to_change(request: Any, pk: int, channel: str) -> Iterator[Referral]:
     """For a route that hands the referral ``pk`` to an action: in one transaction, the
@@ -412,14 +441,9 @@ def referral_to_change(request: Any, pk: int, channel: str) -> Iterator[Referral
     failure: Exception | None = None
     refused = None
     with transaction.atomic():
-        # The service and contract are what the actions read; the person, for the lists and
-        # the log; whether the case has lists at all, so a case without (nearly every one)
-        # costs no second query.
-        referral = (_visible(user, Referral.objects.select_related("person",
-                                                                   "service__contract"))
-                    .annotate(omp_listed=Exists(LimitedAccessEntry.objects.filter(
-                        person_id=OuterRef("person_id"))))
-                    .select_for_update(of=("self",)).filter(pk=pk).first())
+        reader = has_role(user, REFERRAL_READERS)
+        referral = (_LOCKED_FOR_CHANGE.first(True, pk) if reader
+                    else _LOCKED_FOR_CHANGE.first(False, user.pk, pk))
         if referral is None:
             raise Http404("No referral has that number")
         refused = refusal_for(user, referral.person) if referral.omp_listed else None
