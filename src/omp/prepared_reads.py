@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models import QuerySet
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M")
 
 #: Marker values by the kind of value they stand for: none is an id or a token's checksum.
 _MARKERS: dict[type, tuple[Any, ...]] = {
-    int: tuple(-7_301_000_001 - n for n in range(8)),
+    # Within a 32-bit column's range, or Django would drop the comparison as impossible.
+    int: tuple(-2_100_000_001 - n for n in range(8)),
     str: tuple(f"\x00prepared-read-marker-{n}\x00" for n in range(8)),
 }
 
@@ -45,6 +45,7 @@ _ID_RANGE = (-(2**63), 2**63 - 1)
 
 @dataclass(frozen=True)
 class _Compiled:
+    template: QuerySet[Any]
     compiler: Any
     sql: str
     params: tuple[Any, ...]
@@ -54,36 +55,49 @@ class _Compiled:
 
 
 class _Query:
-    """What Django's ``ModelIterable`` asks of a query: a compiler (ours, compiled)."""
+    """The template's query, but for its compiler: ours, compiled, with the call's values."""
 
-    def __init__(self, compiler: Any) -> None:
-        self._compiler = compiler
+    def __init__(self, query: Any, compiler: Any) -> None:
+        self._query, self._compiler = query, compiler
 
     def get_compiler(self, using: str | None = None, connection: Any = None,
                      elide_empty: bool = True) -> Any:
         return self._compiler
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._query, name)
+
 
 class _Run:
-    """What Django's ``ModelIterable`` asks of a queryset."""
+    """What Django's iterables (of model instances, of ``values_list`` tuples) ask of a
+    queryset: the template's, with our query."""
 
-    def __init__(self, compiler: Any, db: str) -> None:
-        self.query, self.db = _Query(compiler), db
+    def __init__(self, template: QuerySet[Any], compiler: Any) -> None:
+        self.query, self.db, self.model = _Query(template.query, compiler), template.db, \
+            template.model
+        self._fields = template._fields
         self._known_related_objects: dict[Any, Any] = {}
 
 
-class PreparedRead(Generic[M]):
-    """A read built by ``build(shape, *values)`` (an ordinary queryset), compiled once per
-    shape, kinds of values (``int`` or ``str``) and database, run with the values of each
-    call."""
+def _refuse_lock_outside_transaction(locks: bool, db: str) -> None:
+    if locks and connections[db].get_autocommit():
+        # As Django refuses it: a lock outside a transaction would be let go at once.
+        raise RuntimeError("A read that locks rows runs inside a transaction")
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+
+class PreparedRead(Generic[M]):
+    """A read built by ``build(shape, *values)`` (an ordinary queryset, of model instances
+    or of ``values_list`` tuples), compiled once per shape, kinds of values (``int`` or
+    ``str``) and database, run with the values of each call."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
         self._compiled: dict[tuple[Hashable, tuple[type, ...], str], _Compiled] = {}
 
     def _compile(self, shape: Hashable, kinds: tuple[type, ...]) -> _Compiled:
         markers = [_MARKERS[kind][n] for n, kind in enumerate(kinds)]
         queryset = self._build(shape, *markers)
+        _refuse_lock_outside_transaction(bool(queryset.query.select_for_update), queryset.db)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         places = tuple((position, markers.index(value)) for position, value in enumerate(params)
@@ -93,7 +107,7 @@ class PreparedRead(Generic[M]):
         if missing:
             raise ValueError(f"The read's values {sorted(missing)} are not parameters of its "
                              f"SQL: it cannot be prepared")
-        return _Compiled(compiler, sql, tuple(params), places, queryset.db,
+        return _Compiled(queryset, compiler, sql, tuple(params), places, queryset.db,
                          bool(queryset.query.select_for_update))
 
     def all(self, shape: Hashable, *values: Any) -> list[M]:
@@ -111,10 +125,8 @@ class PreparedRead(Generic[M]):
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(shape, kinds)
+        _refuse_lock_outside_transaction(compiled.select_for_update, compiled.db)
         connection = connections[compiled.db]
-        if compiled.select_for_update and connection.get_autocommit():
-            # As Django refuses it: a lock outside a transaction would be let go at once.
-            raise RuntimeError("A read that locks rows runs inside a transaction")
         params = list(compiled.params)
         for position, index in compiled.places:
             params[position] = values[index]
@@ -123,7 +135,8 @@ class PreparedRead(Generic[M]):
         run = copy.copy(compiled.compiler)
         run.connection = connection
         run.as_sql = lambda *args, **kwargs: (compiled.sql, tuple(params))
-        return list(ModelIterable(_Run(run, compiled.db)))
+        # Django's own iterable of the template (model instances, or values_list tuples).
+        return list(compiled.template._iterable_class(_Run(compiled.template, run)))
 
     def first(self, shape: Hashable, *values: Any) -> M | None:
         """The first row of :meth:`all`, or ``None``."""

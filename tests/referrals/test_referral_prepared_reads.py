@@ -18,7 +18,7 @@ from omp.referrals.models import Referral
 from omp.referrals.queries import _LOCKED_FOR_CHANGE, _locked_for_change
 from tests.referrals.conftest import complete_changes
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _sent(pp: Any, person: Any, service: Any) -> Referral:
@@ -68,6 +68,7 @@ def test_an_id_beyond_any_column_reads_nothing_without_asking_the_database(
         assert _LOCKED_FOR_CHANGE.all(False, 1, -(2**63) - 1) == []
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit outside the atomic blocks
 def test_what_cannot_be_prepared_is_refused() -> None:
     def unused(shape: Any, pk: int) -> QuerySet[Referral]:
         return Referral.objects.filter(pk=1)  # the value is not a parameter

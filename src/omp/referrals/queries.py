@@ -475,10 +475,21 @@ def is_locked(referral: Referral) -> bool:
 def lifecycle(referral: Referral, as_at: datetime | None = None) -> ReferralState:
     """The referral's state from its events, now or as it was at ``as_at``."""
     # One referral's events are few: read at once (a chunked read keeps a cursor open on
-    # PostgreSQL, four round trips where one does).
-    events = _lifecycle_events_of(ReferralEvent.objects.filter(referral=referral),
-                                  chunked=False)
-    return referral_state(events.get(referral.pk, []), as_at)
+    # PostgreSQL, four round trips where one does), by a prepared read: on every action.
+    events = [LifecycleEvent(kind, at, version)
+              for _, kind, at, version in _EVENTS_OF_ONE.all("events", referral.pk)]
+    return referral_state(events, as_at)
+
+
+def _lifecycle_rows(events: QuerySet[ReferralEvent]) -> QuerySet[Any]:
+    """The columns the lifecycle reads of ``events``, in the order they were recorded (the
+    lifecycle breaks a tie on the time by it)."""
+    return events.order_by("at", "id").values_list("referral_id", "kind", "at",
+                                                   "action_plan__version")
+
+
+_EVENTS_OF_ONE: PreparedRead[tuple[Any, ...]] = PreparedRead(
+    lambda _shape, pk: _lifecycle_rows(ReferralEvent.objects.filter(referral_id=pk)))
 
 
 def states_for(referrals: list[Referral]) -> dict[int, ReferralState]:
@@ -499,9 +510,7 @@ def _lifecycle_events_of(events: QuerySet[ReferralEvent], *, chunked: bool = Tru
     """The lifecycle events of ``events``, by referral, in one query (only the columns the
     lifecycle reads), read in chunks unless ``chunked`` is false."""
     by_referral: dict[int, list[LifecycleEvent]] = {}
-    # In the order they were recorded: the lifecycle breaks a tie on the time by it.
-    rows = events.order_by("at", "id").values_list("referral_id", "kind", "at",
-                                                   "action_plan__version")
+    rows = _lifecycle_rows(events)
     for referral_id, kind, at, version in (rows.iterator(chunk_size=5_000) if chunked
                                            else rows):
         by_referral.setdefault(referral_id, []).append(LifecycleEvent(kind, at, version))
@@ -677,8 +686,12 @@ def plan_versions(referral: Referral) -> list[PlanVersion]:
 def approved_plan(referral: Referral) -> ActionPlan | None:
     """The latest approved version of the action plan: the one sessions are booked
     against."""
-    return (ActionPlan.objects.filter(referral=referral, approved_at__isnull=False)
-            .order_by("-version").first())
+    return _APPROVED_PLAN.first("plan", referral.pk)
+
+
+_APPROVED_PLAN: PreparedRead[ActionPlan] = PreparedRead(
+    lambda _shape, pk: ActionPlan.objects.filter(referral_id=pk, approved_at__isnull=False)
+    .order_by("-version")[:1])
 
 
 def appointments_of(referral: Referral) -> list[Appointment]:
@@ -690,11 +703,17 @@ def appointments_of(referral: Referral) -> list[Appointment]:
 
 def appointment_for(referral: Referral, pk: Any) -> Appointment:
     """The booking ``pk`` of this referral (``Http404`` for any other, as for none)."""
-    found = Appointment.objects.select_related("booked_by").filter(
-        referral=referral, pk=pk if str(pk).isdigit() else -1).first()
+    text = str(pk)
+    found = _APPOINTMENT.first("appointment", referral.pk,
+                               int(text) if text.isascii() and text.isdigit() else -1)
     if found is None:
         raise Http404("The referral has no session with that number")
     return found
+
+
+_APPOINTMENT: PreparedRead[Appointment] = PreparedRead(
+    lambda _shape, referral_pk, pk: Appointment.objects.select_related("booked_by")
+    .filter(referral_id=referral_pk, pk=pk).order_by("pk")[:1])
 
 
 def session_facts(appointments: list[Appointment]) -> list[SessionFacts]:
@@ -711,12 +730,16 @@ def session_facts_of(referral: Referral) -> list[SessionFacts]:
     order, reading only the columns the rules read (an action booking a session)."""
     from django.utils import timezone
 
-    rows = (Appointment.objects.filter(referral=referral).order_by("starts_at", "id")
-            .values_list("session_number", "starts_at", "enforceable", "attendance",
-                         "happened", "no_session_reason", "rescheduled_to_id"))
+    rows = _SESSION_FACTS.all("sessions", referral.pk)
     return [SessionFacts(number, timezone.localdate(starts_at), enforceable,
                          attendance or None, happened, reason, moved is not None)
             for number, starts_at, enforceable, attendance, happened, reason, moved in rows]
+
+
+_SESSION_FACTS: PreparedRead[tuple[Any, ...]] = PreparedRead(
+    lambda _shape, pk: Appointment.objects.filter(referral_id=pk).order_by("starts_at", "id")
+    .values_list("session_number", "starts_at", "enforceable", "attendance", "happened",
+                 "no_session_reason", "rescheduled_to_id"))
 
 
 def rar_count(referral: Referral, appointments: list[Appointment] | None = None) -> RarCount:
@@ -833,22 +856,42 @@ def people_to_tell(referral: Referral, kind: str,
     from omp.referrals.models import NotificationChoice
 
     me = getattr(actor, "pk", None)
-    choice = Subquery(NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
-                      .values("enabled")[:1])
-    assigned = ReferralEvent.objects.filter(referral=referral, kind="assigned")
-    keyworker = Subquery(assigned.order_by("-at", "-id").values("keyworker_id")[:1])
-    made = {referral.created_by_id, referral.sent_by_id} - {None}
-    rows = list(User.objects.filter(Q(pk__in=made) | Q(pk=keyworker), is_active=True)
-                .exclude(pk=me).order_by("pk")
-                .annotate(omp_chosen=choice, omp_assigned=Exists(assigned))
-                .values_list("pk", "omp_chosen", "omp_assigned"))
+    made = sorted({referral.created_by_id, referral.sent_by_id} - {None, me})
+    # A prepared read (on nearly every action): its shape is how many made and sent it.
+    rows = _TO_TELL.all(len(made), kind, referral.pk, me or -1, *made)
     if not rows or not rows[0][2]:
         # No keyworker yet (or no one but the actor): the provider's staff are told.
+        choice = Subquery(NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
+                          .values("enabled")[:1])
+        assigned = ReferralEvent.objects.filter(referral=referral, kind="assigned")
         ids = _people_on_ids(referral) - {me}
         rows = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
                     .annotate(omp_chosen=choice, omp_assigned=Exists(assigned))
                     .values_list("pk", "omp_chosen", "omp_assigned")) if ids else []
     return [(pk, {} if chosen is None else {kind: chosen}) for pk, chosen, _ in rows]
+
+
+def _to_tell(made_count: int, kind: str, referral_pk: int, me: int,
+             *made: int) -> QuerySet[Any]:
+    """Those who made and sent the referral ``referral_pk`` and its keyworker, active, but
+    ``me``, each with their choice of being told of ``kind`` and whether a keyworker is
+    assigned: (id, choice or None, assigned)."""
+    from django.contrib.auth.models import User
+    from django.db.models import Subquery
+
+    from omp.referrals.models import NotificationChoice
+
+    choice = Subquery(NotificationChoice.objects.filter(user=OuterRef("pk"), kind=kind)
+                      .values("enabled")[:1])
+    assigned = ReferralEvent.objects.filter(referral_id=referral_pk, kind="assigned")
+    keyworker = Subquery(assigned.order_by("-at", "-id").values("keyworker_id")[:1])
+    return (User.objects.filter(Q(pk__in=made) | Q(pk=keyworker), is_active=True)
+            .exclude(pk=me).order_by("pk")
+            .annotate(omp_chosen=choice, omp_assigned=Exists(assigned))
+            .values_list("pk", "omp_chosen", "omp_assigned"))
+
+
+_TO_TELL: PreparedRead[tuple[Any, ...]] = PreparedRead(_to_tell)
 
 
 def _people_on_ids(referral: Referral) -> set[int]:
