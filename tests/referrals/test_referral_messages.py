@@ -110,3 +110,28 @@ def test_pages_header_and_another_provider(world: dict[str, Any], make_user: Any
     assert head.get(base).status_code == 200
     assert head.post(base, {"body": "x"}).status_code == 403
     assert set(KINDS) >= {"message", "concluded"}
+
+
+def test_a_message_list_reads_its_authors_roles_at_once(world: dict[str, Any]) -> None:
+    """Each message shows its side, read from its author's roles: in one query for all the
+    authors, so the list's queries do not grow with its messages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    referral, pp, kw = world["referral"], world["pp_user"], world["kw_user"]
+    url = f"/api/v1/referrals/{referral.pk}/messages"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert world["pp"].get(url).status_code == 200
+            assert world["pp"].get(f"/referrals/{referral.pk}/messages/").status_code == 200
+        return len(captured)
+
+    send_message(kw, referral, "Can we move Thursday's session?")
+    send_message(pp, referral, "Yes, Friday works.")
+    few = queries()
+    for n in range(6):
+        send_message(kw if n % 2 else pp, referral, f"Message {n}")
+    assert queries() == few
+    sides = [m["side"] for m in world["pp"].get(url).json()]
+    assert sides[:2] == ["Provider", "Probation practitioner"]

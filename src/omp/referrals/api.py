@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, require_role
+from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, remember_roles, require_role
 from omp.api_errors import (
     CASE_BODY_ERRORS,
     CASE_ERRORS,
@@ -462,7 +462,9 @@ def list_messages(request: HttpRequest, referral_id: int) -> Any:
     """Every message on the referral, oldest first."""
     require_role(request.user, READERS)
     referral = open_referral(request, referral_id, "api")
-    return [_message_body(referral, m) for m in referral.messages.select_related("author")]
+    messages = list(referral.messages.select_related("author"))
+    remember_roles([m.author for m in messages])  # each author's side, in one query
+    return [_message_body(referral, m) for m in messages]
 
 
 @router.post("/referrals/{referral_id}/messages",

@@ -14,7 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omp.access import PROVIDER, REFERRAL_READERS, REFERRERS, has_role, role_required
+from omp.access import (
+    PROVIDER,
+    REFERRAL_READERS,
+    REFERRERS,
+    has_role,
+    remember_roles,
+    role_required,
+)
 from omp.cases.access import open_case, without_withheld
 from omp.cases.sections import CasePage, CasePagePart
 from omp.clock import today
@@ -747,6 +754,7 @@ def referral_messages(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Message sent")
             return redirect("referral-messages", pk=referral.pk)
     shown = list(ReferralMessage.objects.filter(referral=referral).select_related("author"))
+    remember_roles([m.author for m in shown])  # each author's side, in one query
     for message in shown:
         message.side = message_side(referral, message.author)
     return render(request, "referrals/messages.html", {
