@@ -19,7 +19,10 @@ Then it starts the service as ``make run`` does (gunicorn, ``OMP_DEBUG=false``) 
    ``--seconds`` seconds, each on a paced schedule (open loop: a client that falls behind
    catches up at once, so a slow service shows as a lower rate, not a hidden one). The
    writes cycle through what a provider's case system sends: book a session (a day in the
-   past week), record the attendance at it, and post a message on the referral. Prints the
+   past week), record the attendance at it, and post a message on the referral. Each
+   client has its own share of the referrals' room: each referral as often as its approved
+   plan has room for another session, so, as a provider's system would, no client books
+   beyond a plan (REF-5e would rightly refuse it). Prints the
    writes a second achieved, errors, p50 and p95 per kind of write, with the ratio to the
    target (200 writes a second with no error).
 2. The practitioner ``com`` signs in and asks for their list of referrals 30 times, one
@@ -54,6 +57,7 @@ SERVICE = "Housing support in London"
 TARGET_RATE = 200.0
 TARGET_LIST_MS = 150.0
 KINDS = ("book a session", "record attendance", "post a message")
+OUT_OF_ROOM = "out of room"
 
 
 # --- preparing the database, in a child process ---------------------------------------------
@@ -144,7 +148,7 @@ def step_load(url: str, referrals: int) -> None:
     from omp.demo.load import DEMO_PASSWORD
 
     print(json.dumps({"client_id": application.client_id, "secret": secret,
-                      "referrals": made, "password": DEMO_PASSWORD,
+                      "referrals": made, "room": room_under_plans(), "password": DEMO_PASSWORD,
                       "listed": Referral.objects.filter(created_by__username="com").count()}))
 
 
@@ -177,11 +181,12 @@ def step_client(url: str) -> None:
     # Only those in delivery (the demo's own referrals may be waiting or concluded), with
     # room for a few more sessions under the plan's cap (REF-5e), since a kept database
     # holds the sessions of earlier runs: a full plan rightly refuses another booking.
-    made = [pk for pk, room in room_under_plans().items() if room >= 3]
+    room = room_under_plans()
+    made = [pk for pk, left in room.items() if left >= 3]
     from omp.demo.load import DEMO_PASSWORD
 
     print(json.dumps({"client_id": application.client_id, "secret": secret,
-                      "referrals": made, "password": DEMO_PASSWORD,
+                      "referrals": made, "room": room, "password": DEMO_PASSWORD,
                       "listed": Referral.objects.filter(created_by__username="com").count()}))
 
 
@@ -254,10 +259,28 @@ def _writes(client: ApiClient, referral: int, rng: random.Random
     return taken
 
 
-def client_process(port: int, client_id: str, secret: str, threads: int, rate: float,
-                   seconds: float, referrals: list[int], seed: int, results: Any) -> None:
-    """``threads`` API clients writing ``rate`` writes a second between them, each on a
-    paced schedule, until ``seconds`` have passed; puts each one's list on ``results``."""
+def slots(room: dict[Any, int], clients: int) -> list[list[int]]:
+    """Each client's referrals to write on, one cycle each: every referral as often as its
+    plan has room for another session (REF-5e), round robin, dealt out in turn, so no
+    referral is booked beyond its plan, as a provider's case system books only what the plan
+    allows, and a referral's cycles are spread over the clients."""
+    left = {int(pk): n for pk, n in room.items() if n > 0}
+    order: list[int] = []
+    while left:
+        for pk in list(left):
+            order.append(pk)
+            left[pk] -= 1
+            if not left[pk]:
+                del left[pk]
+    return [order[i::clients] for i in range(clients)]
+
+
+def client_process(port: int, client_id: str, secret: str, rate: float, seconds: float,
+                   mine: list[list[int]], seed: int, results: Any) -> None:
+    """One API client per list of ``mine`` writing ``rate`` writes a second between them,
+    each on a paced schedule, until ``seconds`` have passed or its referrals have no room
+    left; puts each one's list on ``results``."""
+    threads = len(mine)
     clients = [ApiClient(port, client_id, secret) for _ in range(threads)]
     start = time.monotonic() + 0.5  # every client holds its token before the clock starts
     # A cycle is up to three writes: pace cycles so the writes come at ``rate`` in all.
@@ -267,13 +290,17 @@ def client_process(port: int, client_id: str, secret: str, threads: int, rate: f
         rng = random.Random(seed * 1000 + index)
         taken: list[tuple[str, float, str]] = []
         due = start + rng.random() * interval  # spread the clients' first writes
+        queue = mine[index]
         while True:
             now = time.monotonic()
             if now - start >= seconds:
                 break
+            if not queue:
+                taken.append((OUT_OF_ROOM, 0.0, "no referral left with room for a session"))
+                break
             if due > now:
                 time.sleep(due - now)
-            taken.extend(_writes(clients[index], rng.choice(referrals), rng))
+            taken.extend(_writes(clients[index], queue.pop(0), rng))
             due += interval
         results.put(taken)
 
@@ -296,10 +323,10 @@ def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
     """Run the API clients in two processes; each kind of write's figures, then all."""
     processes = 2 if clients > 1 else 1
     results: Any = multiprocessing.Queue()
+    dealt = slots(prepared["room"], clients)
     spawned = [multiprocessing.Process(target=client_process, args=(
-        port, prepared["client_id"], prepared["secret"],
-        clients // processes + (i < clients % processes), rate / processes, seconds,
-        prepared["referrals"], i, results)) for i in range(processes)]
+        port, prepared["client_id"], prepared["secret"], rate / processes, seconds,
+        dealt[i::processes], i, results)) for i in range(processes)]
     for process in spawned:
         process.start()
     taken: list[tuple[str, float, str]] = []
@@ -307,6 +334,11 @@ def write_load(port: int, prepared: dict[str, Any], clients: int, rate: float,
         taken.extend(results.get())
     for process in spawned:
         process.join()
+    ran_out = sum(1 for kind, _, _ in taken if kind == OUT_OF_ROOM)
+    if ran_out:
+        print(f"  {ran_out} of {clients} clients ran out of referrals with room before the "
+              f"end: prepare more --referrals", flush=True)
+    taken = [row for row in taken if row[0] != OUT_OF_ROOM]
     rows = []
     for kind in (*KINDS, "all writes"):
         mine = [row for row in taken if kind in (row[0], "all writes")]
