@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from omp.prepared_reads import PreparedRead
+
 COURT_STAFF = "court_staff"
 POM = "pom"
 COM = "com"
@@ -91,9 +93,18 @@ def roles_of(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_omp_roles", None)
     if cached is None:
-        cached = user._omp_roles = _roles(user.groups.values_list("name", flat=True),
-                                          user.is_superuser)
+        cached = user._omp_roles = _roles(_GROUPS.all("groups", user.pk), user.is_superuser)
     return cached
+
+
+def _groups_of(_shape: str, user_pk: int) -> Any:
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user=user_pk).values_list("name", flat=True)
+
+
+#: Built once per process (omp.prepared_reads): read on every request of a signed-in user.
+_GROUPS: PreparedRead[str] = PreparedRead(_groups_of)
 
 
 def _roles(groups: Any, is_superuser: bool) -> frozenset[str]:
