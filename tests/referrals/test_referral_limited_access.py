@@ -16,15 +16,23 @@ from tests.referrals.conftest import complete_changes
 pytestmark = pytest.mark.django_db
 
 
-def test_an_excluded_keyworker_is_refused_the_referral_with_the_reason(
-        client: Client, make_user: Any, person: Any, service: Any,
-        provider_user: Any) -> None:
+@pytest.fixture
+def sent(client: Client, make_user: Any, person: Any, service: Any,
+         provider_user: Any) -> tuple[Any, Any, Any]:
+    """A referral sent by the practitioner ``pp``, and its provider's keyworker signed in
+    on ``client``: (practitioner, referral, keyworker)."""
     pp = make_user("pp", "com")
     referral = start_referral(pp, person, service)
     save_draft(pp, referral, complete_changes(service))
     referral = send_referral(pp, referral)
     keyworker = provider_user("kw", "NWH")
     client.force_login(keyworker)
+    return pp, referral, keyworker
+
+
+def test_an_excluded_keyworker_is_refused_the_referral_with_the_reason(
+        client: Client, person: Any, sent: tuple[Any, Any, Any]) -> None:
+    pp, referral, keyworker = sent
     assert client.get(reverse("referral-detail", args=[referral.pk])).status_code == 200
     LimitedAccessEntry.objects.create(person=person, kind="exclusion", user=keyworker,
                                       reason="Known to the person")
@@ -43,8 +51,7 @@ def test_an_excluded_keyworker_is_refused_the_referral_with_the_reason(
 
 
 def test_a_change_through_the_api_checks_the_lists_in_its_one_read(
-        client: Client, make_user: Any, person: Any, service: Any,
-        provider_user: Any) -> None:
+        client: Client, person: Any, sent: tuple[Any, Any, Any]) -> None:
     """A route that changes a referral reads it once, locked, with whether its case has
     lists: refused by an exclusion list (403 with the reason, logged, nothing written);
     let through by a restriction list that names the keyworker; a refused change (422)
@@ -52,12 +59,7 @@ def test_a_change_through_the_api_checks_the_lists_in_its_one_read(
     from omp.cases.models import CaseAccess
     from omp.referrals.models import ReferralMessage
 
-    pp = make_user("pp", "com")
-    referral = start_referral(pp, person, service)
-    save_draft(pp, referral, complete_changes(service))
-    referral = send_referral(pp, referral)
-    keyworker = provider_user("kw", "NWH")
-    client.force_login(keyworker)
+    _pp, referral, keyworker = sent
     url = f"/api/v1/referrals/{referral.pk}/messages"
 
     excluded = LimitedAccessEntry.objects.create(person=person, kind="exclusion",
