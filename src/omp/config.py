@@ -46,11 +46,11 @@ class Settings(BaseSettings):
     #: worker thread; 0 opens one per request. Each new connection starts a server process
     #: and warms its caches, which cost more CPU than a provider's API write itself.
     db_conn_max_age: NonNegativeInt = 300
-    #: PostgreSQL: statements a connection has run this many times are prepared on the
-    #: server (bound there, parsed and planned once per connection); 0 turns preparing off,
-    #: for a pooler that cannot keep prepared statements (PgBouncer before 1.21, or in
-    #: transaction mode without ``max_prepared_statements``).
-    db_prepare_threshold: NonNegativeInt = 2
+    #: PostgreSQL: the prepared reads' statements (those on every provider API write) are
+    #: prepared on the server, parsed and planned once per connection; off for a pooler
+    #: that cannot keep prepared statements (PgBouncer before 1.21, or in transaction mode
+    #: without ``max_prepared_statements``).
+    db_prepared_reads: bool = True
     #: Failed sign-ins, per account and per address, before sign-in is locked.
     signin_failure_limit: PositiveInt = 5
     #: How long a locked account (or address) cannot sign in.

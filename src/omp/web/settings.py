@@ -92,16 +92,21 @@ TEMPLATES = [
 WSGI_APPLICATION = "omp.web.wsgi.application"
 
 
-def _prepared_statements(threshold: int) -> dict[str, object]:
-    """psycopg's options for PostgreSQL: the parameters bound on the server, and a statement
-    prepared once a connection has run it ``threshold`` times (none when 0). The same few
-    statements run on every request (the token, the role, the referral and its checks), and
-    planning them each time cost the server more than running them: a provider's API write
-    took 3.9 ms of the server's CPU unprepared and 1.6 ms prepared, and 11.5 ms of the
-    service's against 9.5 ms (bench/profile_referral_writes.py)."""
-    if threshold == 0:
+def _prepared_reads(enabled: bool) -> dict[str, object]:
+    """psycopg's options for PostgreSQL: the parameters bound on the server, and the
+    statements of the prepared reads (omp.prepared_reads: the token, the referral locked for
+    a change and the other reads of every provider API write) prepared on the server,
+    parsed and planned once per connection; the cursor says which statements to prepare
+    (psycopg's threshold is only set, to one, because ``None`` turns preparing off
+    altogether). Those statements cost the server more to plan than to
+    run: a provider's API write took 3.9 ms of the server's CPU unprepared and 1.3 ms
+    prepared (bench/profile_referral_writes.py)."""
+    if not enabled:
         return {}
-    return {"server_side_binding": True, "prepare_threshold": threshold}
+    from omp.prepared_reads import postgresql_cursor_class
+
+    return {"server_side_binding": True, "prepare_threshold": 1,
+            "cursor_factory": postgresql_cursor_class()}
 
 
 def _database(url: str) -> dict[str, object]:
@@ -131,7 +136,7 @@ def _database(url: str) -> dict[str, object]:
             # reuses one, so a server restart costs an error on no page.
             "CONN_MAX_AGE": _settings.db_conn_max_age,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": _prepared_statements(_settings.db_prepare_threshold),
+            "OPTIONS": _prepared_reads(_settings.db_prepared_reads),
             "TEST": {"NAME": f"test_omp_{os.getpid()}"},
         }
     raise ValueError(f"OMP_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
