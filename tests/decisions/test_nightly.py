@@ -259,3 +259,19 @@ def test_the_cycle_collector_is_paused_for_each_chunk_and_running_again_after(
     finally:
         gc.enable()
 
+
+def test_a_chunk_with_nothing_to_write_reads_no_head_to_lock(make_case: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _cases(make_case, 4)
+    run_nightly(AS_OF, chunk=2)
+    with CaptureQueriesContext(connection) as queries:
+        quiet = nightly.run_nightly(date(2026, 11, 23), chunk=2)
+    assert (quiet.allocation.examined, quiet.allocation.changed) == (4, 0)
+    assert quiet.allocation.finished and quiet.handover.finished
+    sql = [q["sql"] for q in queries.captured_queries]
+    # Each of the two chunks reads its heads once, to compare, and nothing locks them.
+    assert sum("decisions_currentdecision" in q for q in sql) == 2
+    assert sum("decisions_currenthandover" in q for q in sql) == 2
+    assert not any("FOR UPDATE" in q.upper() for q in sql)
