@@ -29,3 +29,22 @@ def test_a_far_away_current_event_is_still_read(make_case: Any) -> None:
     assert bulk[people[0].pk].sentence.kind == "community"
     for person in people:
         assert bulk[person.pk] == facts_for_person(person, AS_OF)
+
+
+def test_reading_some_people_of_a_range_reads_the_same_rows_as_the_whole_range(
+        make_case: Any) -> None:
+    from omp.cases.facts import rows_in_range
+
+    people = [make_case(case_object(case_ref=f"S{i:03d}")) for i in range(5)]
+    old = people[3].events.get()
+    Event.objects.filter(pk=old.pk).update(is_current=False)
+    event = Event.objects.create(pk=60_000, person=people[3], number=2, is_current=True)
+    Sentence.objects.create(event=event, kind="custodial", date=date(2026, 5, 1), length="P3Y")
+    low, high = people[0].pk, people[-1].pk
+    whole = {rows.person[0]: rows for rows in rows_in_range(low, high, AS_OF)}
+    chosen = {people[1].pk, people[3].pk, high + 1}  # one beyond the range is left out
+    some = rows_in_range(low, high, AS_OF, only=chosen)
+    assert [rows.person[0] for rows in some] == [people[1].pk, people[3].pk]
+    assert all(rows == whole[rows.person[0]] for rows in some)
+    assert some[1].sentence is not None and some[1].sentence[0] == "custodial"
+    assert rows_in_range(low, high, AS_OF, only=set()) == []

@@ -123,3 +123,46 @@ def test_the_bulk_refresh_sets_the_same_tasks_as_one_case_at_a_time(
             assert all(due >= arrival for status, due in _tasks(bulk).values()
                        if status == OPEN)
         transaction.set_rollback(True)
+
+
+def _everything(person: Any) -> dict[str, tuple[Any, ...]]:
+    return {t.key: (t.status, t.rule, t.title, t.owner, t.opens, t.due, t.reason)
+            for t in Task.objects.filter(person=person)}
+
+
+def test_a_night_after_new_scores_leaves_the_tasks_as_one_case_at_a_time_sets_them(
+        make_case: Any, make_user: Any) -> None:
+    from django.db import transaction
+
+    from omp.cases.models import Assessment
+    from omp.decisions.models import CurrentDecision, CurrentHandover
+
+    people = [_in_custody(make_case, f"NTS{i}") for i in range(5)]
+    complete_task(make_user("cm_s", "case_manager"),
+                  Task.objects.get(person=people[0], key="triage").pk, people[0])
+    nightly.run_nightly(NIGHT - timedelta(days=1), chunk=2)
+    before = {p.pk: _everything(p) for p in people}
+    quiet = nightly.run_nightly(NIGHT, chunk=2)
+    assert quiet.allocation.changed == 0
+    assert {p.pk: _everything(p) for p in people} == before  # a quiet night moves nothing
+    # New scores behind the actions' back, as a feed from another system writes them, for
+    # all but one; one release date moves too.
+    for person in people[:4]:
+        Assessment.objects.create(person=person, kind="RSR", score=8.5, assessed_on=NIGHT)
+    CustodySpell.objects.filter(person=people[3]).update(
+        conditional_release_date=CRD + timedelta(days=30))
+    night = nightly.run_nightly(NIGHT + timedelta(days=1), chunk=2)
+    assert night.allocation.changed == 4
+    after = {p.pk: _everything(p) for p in people}
+    assert {pid: after[pid] for pid in before if pid != people[3].pk} == {
+        pid: tasks for pid, tasks in before.items() if pid != people[3].pk}
+    assert after[people[3].pk] != before[people[3].pk]
+    # The same as the one-case path sets from the decisions stored: it changes nothing.
+    with transaction.atomic():
+        for person in people:
+            refresh_tasks(person, facts_for_person(person, NIGHT + timedelta(days=1)),
+                          CurrentDecision.objects.get(person=person).decision.pathway,
+                          CurrentHandover.objects.get(person=person).record
+                          .earliest_release_date)
+        assert {p.pk: _everything(p) for p in people} == after
+        transaction.set_rollback(True)

@@ -228,3 +228,50 @@ def test_the_ruleset_digest_covers_every_rule_module_the_pipeline_imports() -> N
         capture_output=True, text=True, check=True).stdout)
     assert "omp.rules.tier" in loaded and "omp.rules.pipeline" in loaded
     assert set(loaded) <= set(ruleset_modules())
+
+
+def test_the_cycle_collector_is_paused_for_each_chunk_and_running_again_after(
+        make_case: Any, monkeypatch: Any) -> None:
+    import gc
+
+    from omp.decisions import handover, recompute
+
+    _cases(make_case, 5)
+    seen: list[tuple[str, bool]] = []
+
+    def watching(part: str, real: Any) -> Any:
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            seen.append((part, gc.isenabled()))
+            return real(*args, **kwargs)
+        return watched
+
+    monkeypatch.setattr(recompute, "compute_chunk", watching("compute", recompute.compute_chunk))
+    monkeypatch.setattr(handover, "commit_chunk", watching("commit", handover.commit_chunk))
+    assert gc.isenabled()
+    run_nightly(AS_OF, chunk=2)
+    # Three chunks, each read, decided and committed with the collector paused...
+    assert seen == [("compute", False), ("commit", False)] * 3
+    assert gc.isenabled()  # ...and running again after
+    gc.disable()
+    try:  # a caller that paused it itself finds it paused still
+        run_nightly(date(2026, 11, 23), chunk=2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_chunk_with_nothing_to_write_reads_no_head_to_lock(make_case: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _cases(make_case, 4)
+    run_nightly(AS_OF, chunk=2)
+    with CaptureQueriesContext(connection) as queries:
+        quiet = nightly.run_nightly(date(2026, 11, 23), chunk=2)
+    assert (quiet.allocation.examined, quiet.allocation.changed) == (4, 0)
+    assert quiet.allocation.finished and quiet.handover.finished
+    sql = [q["sql"] for q in queries.captured_queries]
+    # Each of the two chunks reads its heads once, to compare, and nothing locks them.
+    assert sum("decisions_currentdecision" in q for q in sql) == 2
+    assert sum("decisions_currenthandover" in q for q in sql) == 2
+    assert not any("FOR UPDATE" in q.upper() for q in sql)

@@ -284,32 +284,41 @@ def commit_chunk(run: RecomputeRun, result: HandoverChunk) -> int:
     """Write a chunk's changed handover decisions, move their heads and the run's
     checkpoint, in one transaction (a savepoint inside the nightly run's)."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Locks the heads this chunk may move, so a change committed meanwhile waits.
-            cursor.execute(_HEADS_SQL + (" FOR UPDATE" if connection.vendor == "postgresql"
-                                         else ""), [result.low, result.high])
-            heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
-            # A case changed by a user since the chunk was read was recomputed by that
-            # change, from newer rows: leave it (its head no longer matches).
-            now = timezone.now()
-            new = [(*values[:-1], now, "nightly", run.pk, values[-1])
-                   for pid, seen, values in result.rows if heads.get(pid) == seen]
-            insert_rows(cursor, _INSERT, new)
-            if new:
-                cursor.execute(
-                    "INSERT INTO decisions_currenthandover (person_id, record_id, fingerprint, "
-                    "as_of, responsibility, start_date, handover_date) "
-                    "SELECT person_id, id, fingerprint, as_of, responsibility, start_date, "
-                    "handover_date FROM decisions_handoverrecord "
-                    "WHERE run_id = %s AND person_id BETWEEN %s AND %s "
-                    "ON CONFLICT (person_id) DO UPDATE SET record_id = excluded.record_id, "
-                    "fingerprint = excluded.fingerprint, as_of = excluded.as_of, "
-                    "responsibility = excluded.responsibility, "
-                    "start_date = excluded.start_date, handover_date = excluded.handover_date",
-                    [run.pk, result.low, result.high])
+        new: list[tuple[Any, ...]] = []
+        if result.rows:  # else (most chunks of most nights) there is no head to lock
+            with connection.cursor() as cursor:
+                new = _new_rows(cursor, run, result)
         run.last_person_id = result.high
         run.examined += result.examined
         run.decided += result.examined
         run.changed += len(new)
         run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
     return len(new)
+
+
+def _new_rows(cursor: Any, run: RecomputeRun, result: HandoverChunk) -> list[tuple[Any, ...]]:
+    """Write the chunk's decisions whose heads are as the chunk saw them, and move those
+    heads; returns the rows written."""
+    # Locks the heads this chunk may move, so a change committed meanwhile waits.
+    cursor.execute(_HEADS_SQL + (" FOR UPDATE" if connection.vendor == "postgresql"
+                                 else ""), [result.low, result.high])
+    heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
+    # A case changed by a user since the chunk was read was recomputed by that
+    # change, from newer rows: leave it (its head no longer matches).
+    now = timezone.now()
+    new = [(*values[:-1], now, "nightly", run.pk, values[-1])
+           for pid, seen, values in result.rows if heads.get(pid) == seen]
+    insert_rows(cursor, _INSERT, new)
+    if new:
+        cursor.execute(
+            "INSERT INTO decisions_currenthandover (person_id, record_id, fingerprint, "
+            "as_of, responsibility, start_date, handover_date) "
+            "SELECT person_id, id, fingerprint, as_of, responsibility, start_date, "
+            "handover_date FROM decisions_handoverrecord "
+            "WHERE run_id = %s AND person_id BETWEEN %s AND %s "
+            "ON CONFLICT (person_id) DO UPDATE SET record_id = excluded.record_id, "
+            "fingerprint = excluded.fingerprint, as_of = excluded.as_of, "
+            "responsibility = excluded.responsibility, "
+            "start_date = excluded.start_date, handover_date = excluded.handover_date",
+            [run.pk, result.low, result.high])
+    return new

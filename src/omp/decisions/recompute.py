@@ -305,6 +305,9 @@ def commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
     """Write a chunk's changed allocation decisions, move their heads and the run's
     checkpoint, in one transaction (a savepoint inside the nightly run's)."""
     with transaction.atomic():
+        if not result.rows and not result.confirmed:
+            # Nothing to write or confirm (most chunks of most nights): no head to lock.
+            return _checkpoint(run, result, 0)
         heads = {pid: (decision_id, inputs) for pid, decision_id, inputs in
                  CurrentDecision.objects.select_for_update()
                  .filter(person_id__gte=result.low, person_id__lte=result.high)
@@ -322,12 +325,17 @@ def commit_chunk(run: RecomputeRun, result: ChunkResult) -> int:
                 [(inputs, pid) for pid, seen, inputs in result.confirmed
                  if heads.get(pid) == seen])
         _move_heads(run, result, bool(rows))
-        run.last_person_id = result.high
-        run.examined += result.examined
-        run.decided += result.decided
-        run.changed += len(rows)
-        run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
-    return len(rows)
+        return _checkpoint(run, result, len(rows))
+
+
+def _checkpoint(run: RecomputeRun, result: ChunkResult, changed: int) -> int:
+    """Move the run's checkpoint past the chunk and count it; returns ``changed``."""
+    run.last_person_id = result.high
+    run.examined += result.examined
+    run.decided += result.decided
+    run.changed += changed
+    run.save(update_fields=["last_person_id", "examined", "decided", "changed"])
+    return changed
 
 
 def _move_heads(run: RecomputeRun, result: ChunkResult, any_new: bool) -> None:
