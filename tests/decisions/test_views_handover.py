@@ -21,18 +21,26 @@ from omp.decisions.models import CurrentHandover, ResponsibilityOverride
 pytestmark = pytest.mark.django_db
 
 
-def _crd_for_handover(handover: date) -> date:
-    """The CRD whose era E handover (8 months 14 days before it) falls on ``handover``."""
-    crd = handover + timedelta(days=14) + relativedelta(months=8)
-    while crd - relativedelta(months=8) - timedelta(days=14) != handover:
-        crd += timedelta(days=1)  # month-end clamping can make one day a miss
-    return crd
+def _crd_for_handover(handover: date, today: date) -> date:
+    """The CRD whose era E handover (8 months 14 days before it) falls on ``handover``.
+
+    Counting months back clamps to a month's end, so some days are no CRD's handover (none
+    falls on 17 January 2027: 30 September 2027 gives the 16th, 1 October the 18th). Then
+    the nearest day that is one, the one nearer ``today`` on a tie."""
+    first = handover + timedelta(days=14) + relativedelta(months=8)
+    candidates = [first + timedelta(days=shift) for shift in range(-4, 5)]
+
+    def miss(crd: date) -> tuple[int, int]:
+        day = crd - relativedelta(months=8) - timedelta(days=14)
+        return abs((day - handover).days), abs((day - today).days)
+
+    return min(candidates, key=miss)
 
 
 def _due_in(make_case: Any, ref: str, days: int, **changes: Any) -> Person:
     """A case whose COM takes over ``days`` from today."""
     today = timezone.localdate()
-    crd = _crd_for_handover(today + timedelta(days=days))
+    crd = _crd_for_handover(today + timedelta(days=days), today)
     person: Person = make_case(case_ref=ref, **{
         "custody.sentence_start_date": (today - timedelta(days=400)).isoformat(),
         "custody.conditional_release_date": crd.isoformat(),
@@ -253,3 +261,17 @@ def test_control_characters_in_filters_and_details_are_not_server_errors(
                     {"value": "Prison", "reason": "other", "reason_text": "a\x00b"})
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["field"] == "reason_text"
+
+
+def test_the_cases_made_for_a_handover_day_hand_over_on_it_or_the_nearest_day() -> None:
+    """Every day for three years: the CRD made for it hands over on that day whenever a CRD
+    does, else a day away (the days no CRD gives, by month-end clamping, exist: the builder
+    of test cases must not loop on them, as it did on 17 January 2027)."""
+    today = date(2026, 12, 5)
+    reachable = {crd - relativedelta(months=8) - timedelta(days=14)
+                 for crd in (date(2027, 1, 1) + timedelta(days=n) for n in range(2000))}
+    for n in range(3 * 365):
+        day = date(2027, 6, 1) + timedelta(days=n)
+        got = _crd_for_handover(day, today) - relativedelta(months=8) - timedelta(days=14)
+        assert got == day if day in reachable else abs((got - day).days) == 1
+    assert date(2027, 1, 17) not in reachable
