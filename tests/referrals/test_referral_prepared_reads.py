@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -79,3 +80,69 @@ def test_what_cannot_be_prepared_is_refused() -> None:
         PreparedRead(unused).all("shape", 1.5)
     with pytest.raises(RuntimeError, match="inside a transaction"):
         _LOCKED_FOR_CHANGE.all(True, 1)
+
+
+_PERSON_BY_ID: PreparedRead[Any] = PreparedRead(
+    lambda shape, pk: Referral.objects.filter(pk=pk).values_list("pk", "person__case_ref"))
+_USER_BY_ID: PreparedRead[Any] = PreparedRead(
+    lambda shape, pk: get_user_model().objects.filter(pk=pk).values_list("pk", "username"))
+
+
+@pytest.mark.django_db(transaction=True)  # the threads read committed rows
+def test_threads_share_a_compiled_read_each_on_its_own_connection() -> None:
+    import threading
+
+    from django.db import connection
+
+    names = {get_user_model().objects.create_user(name).pk: name
+             for name in ("ann", "bob", "cy")}
+    ids = list(names)
+    assert _USER_BY_ID.all(None, ids[0]) == [(ids[0], "ann")]  # compiled here
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("an in-memory SQLite database is not shared between threads")
+    answers: dict[tuple[int, int], Any] = {}
+    failures: list[BaseException] = []
+
+    def read(worker: int) -> None:
+        try:
+            for round_ in range(20):
+                pk = ids[(worker + round_) % len(ids)]
+                answers[(worker, round_)] = (pk, _USER_BY_ID.all(None, pk))
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(answers) == 80
+    assert all(rows == [(pk, names[pk])] for pk, rows in answers.values())
+
+
+def test_on_postgresql_only_the_prepared_reads_are_prepared_on_the_server(
+        make_user: Any, person: Any, service: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    if not connection.settings_dict["OPTIONS"].get("cursor_factory"):
+        pytest.skip("prepared reads are switched off (OMP_DB_PREPARED_READS)")
+    pp = make_user("pp", "com")
+    sent = _sent(pp, person, service)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(3):  # psycopg prepares a statement run this often, unless told not to
+        assert _PERSON_BY_ID.all(None, sent.pk) == [(sent.pk, person.case_ref)]
+        assert Referral.objects.filter(person__case_ref=person.case_ref).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"referrals_referral"."id" = $1' in sql and "case_ref" in sql
+               for sql in prepared), prepared
+    assert not any("COUNT(" in sql for sql in prepared), prepared
