@@ -166,3 +166,33 @@ def test_a_night_after_new_scores_leaves_the_tasks_as_one_case_at_a_time_sets_th
                           .earliest_release_date)
         assert {p.pk: _everything(p) for p in people} == after
         transaction.set_rollback(True)
+
+
+def test_a_change_committed_while_a_worker_decides_sets_the_tasks_from_its_own_dates(
+        make_case: Any, monkeypatch: Any) -> None:
+    """The night sends the facts it decided from with the chunk; a case changed in the
+    meantime (its change recomputed it, as every action does) has its tasks set from the
+    rows as they are, never from the worker's older ones."""
+    from omp.decisions.recompute import recompute_case
+
+    person, other = _in_custody(make_case, "NTW1"), _in_custody(make_case, "NTW2")
+    nightly.run_nightly(NIGHT - timedelta(days=1))
+    fixed, typed = ARRIVAL + timedelta(days=10), ARRIVAL + timedelta(days=20)
+    # A data fix behind the actions' back, which the night picks up for both people...
+    CustodySpell.objects.filter(person__in=[person, other]).update(arrival_date=fixed)
+    real = nightly.compute_chunk
+    sent: list[set[int]] = []
+
+    def decided_then_changed(*args: Any) -> Any:
+        result = real(*args)
+        sent.append(set(result.facts))
+        if person.pk in result.facts:  # ...while one of them is corrected again, committed
+            CustodySpell.objects.filter(person=person).update(arrival_date=typed)
+            recompute_case(person, NIGHT, "change")
+        return result
+
+    monkeypatch.setattr(nightly, "compute_chunk", decided_then_changed)
+    nightly.run_nightly(NIGHT, chunk=1)
+    assert {person.pk, other.pk} <= set().union(*sent)  # both were sent with their facts
+    assert _tasks(person)["triage"] == (OPEN, typed + timedelta(days=3))
+    assert _tasks(other)["triage"] == (OPEN, fixed + timedelta(days=3))

@@ -213,10 +213,16 @@ def tasks_follow_the_decision(sender: Any, person: Person, facts: CaseFacts,
 
 
 def tasks_follow_the_night(sender: Any, as_of: date, low: int, high: int,
-                           person_ids: set[int], **_: Any) -> None:
+                           person_ids: set[int],
+                           facts: dict[int, tuple[str, CaseFacts]] | None = None,
+                           **_: Any) -> None:
     """Receiver of :data:`omp.decisions.signals.chunk_decided`: in the nightly run, the
     tasks of the cases whose pathway, dates or record moved follow them (PATH-2..5), in the
-    chunk's transaction, from the decisions just stored; completed work is kept."""
+    chunk's transaction, from the decisions just stored; completed work is kept.
+
+    A case's tasks are set from the facts the night decided it from where its head still
+    holds the digest of their rows; any other case's rows (changed by a user since the
+    night read them, or out of custody with tasks to settle) are read here."""
     from omp.cases.facts import assemble, rows_in_range
     from omp.decisions.models import CurrentDecision, CurrentHandover
 
@@ -229,17 +235,25 @@ def tasks_follow_the_night(sender: Any, as_of: date, low: int, high: int,
                .values_list("person_id", flat=True))
     if not ids:
         return
-    pathways = dict(CurrentDecision.objects.filter(person_id__in=ids)
-                    .values_list("person_id", "decision__pathway"))
+    shipped = facts or {}
+    pathways: dict[int, int | None] = {}
+    current: dict[int, CaseFacts] = {}
+    for pid, pathway, inputs in CurrentDecision.objects.filter(person_id__in=ids).values_list(
+            "person_id", "decision__pathway", "inputs"):
+        pathways[pid] = pathway
+        if pid in shipped and shipped[pid][0] == inputs:
+            current[pid] = shipped[pid][1]
     releases = dict(CurrentHandover.objects.filter(person_id__in=ids)
                     .values_list("person_id", "record__earliest_release_date"))
-    # The moved people's rows in one query per table, as the night read them: reading each
-    # person through the ORM cost about 6 ms a person, most of a night after changes.
-    facts = {rows.person[0]: assemble(rows, as_of)
-             for rows in rows_in_range(low, high, as_of, only=_ids_to_read(ids))
-             if rows.person[0] in ids}
-    refresh_tasks_of([(pid, facts[pid], pathways.get(pid), releases.get(pid))
-                      for pid in sorted(facts)])
+    to_read = ids - current.keys()
+    if to_read:
+        # Their rows in one query per table, as the night read them: reading each person
+        # through the ORM cost about 6 ms a person, most of a night after changes.
+        current.update({rows.person[0]: assemble(rows, as_of)
+                        for rows in rows_in_range(low, high, as_of, only=_ids_to_read(to_read))
+                        if rows.person[0] in to_read})
+    refresh_tasks_of([(pid, current[pid], pathways.get(pid), releases.get(pid))
+                      for pid in sorted(current)])
 
 
 #: Up to this many people of a nightly chunk are read by id; more, the chunk's range at once.

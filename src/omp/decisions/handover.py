@@ -232,7 +232,7 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
     The facts are the case record's (:mod:`omp.cases.facts`), from ``case_rows_in_chunk``
     when the caller read them already; ``outcomes`` are the allocation outcome and tier of
     each case decided for the same day from the same facts (the stored ones when not given);
-    ``facts_of`` holds facts another part assembled already."""
+    ``facts_of`` holds facts another part assembled already, and gets those assembled here."""
     with connection.cursor() as cursor:
         cursor.execute(_HEADS_SQL, [low, high])
         heads = {pid: digest for pid, _record, digest in cursor.fetchall()}
@@ -247,7 +247,11 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
         if case_rows.custody is None:
             continue
         pid = case_rows.person[0]
-        facts = (facts_of or {}).get(pid) or assemble(case_rows, as_of)
+        facts = (facts_of or {}).get(pid)
+        if facts is None:
+            facts = assemble(case_rows, as_of)
+            if facts_of is not None:
+                facts_of[pid] = facts
         outcome, tier = outcomes.get(pid, (None, None))
         result.examined += 1
         override = overrides.get(pid)

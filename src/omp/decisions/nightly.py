@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connections, transaction
@@ -44,6 +44,9 @@ class NightlyChunk:
     high: int
     allocation: recompute.ChunkResult
     handover: handover.HandoverChunk
+    #: The facts of the moved cases in custody, each with the digest of the rows they were
+    #: assembled from, for the domains that follow (:data:`chunk_decided`).
+    facts: dict[int, tuple[str, CaseFacts]] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,10 +87,18 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
     with cycle_collection_paused():
         rows = rows_in_range(low, high, as_of)
         facts_of: dict[int, CaseFacts] = {}
-        allocation = recompute.compute_chunk(low, high, as_of, versions, rows, facts_of)
+        inputs_of: dict[int, str] = {}
+        allocation = recompute.compute_chunk(low, high, as_of, versions, rows, facts_of,
+                                             inputs_of)
         decided = handover.compute_chunk(low, high, as_of, versions, rows,
                                          allocation.outcomes, facts_of)
-        return NightlyChunk(low, high, allocation, decided)
+        chunk = NightlyChunk(low, high, allocation, decided)
+        # Sent back with the decisions, so that the tasks that follow are set from these
+        # facts rather than from the rows read and assembled again in the committing
+        # process (which cost most of a first night there).
+        chunk.facts = {pid: (inputs_of[pid], facts_of[pid]) for pid in moved(chunk)
+                       if pid in facts_of and facts_of[pid].custody is not None}
+        return chunk
 
 
 def moved(result: NightlyChunk) -> set[int]:
@@ -140,7 +151,8 @@ def run_nightly(as_of: date, chunk: int = 5_000,
             changed += handover.commit_chunk(runs.handover, result.handover)
             # The domains above this one (custody's tasks) follow the cases that moved.
             chunk_decided.send(sender=run_nightly, as_of=as_of, low=result.low,
-                               high=result.high, person_ids=moved(result))
+                               high=result.high, person_ids=moved(result),
+                               facts=result.facts)
         if progress:
             progress(result.allocation.examined, changed)
     last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -245,12 +245,14 @@ def _decision_values(decided: Decided, body: dict[str, Any], extra: Alongside
 
 def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVersion],
                   case_rows_in_chunk: list[CaseRows] | None = None,
-                  facts_of: dict[int, CaseFacts] | None = None) -> ChunkResult:
+                  facts_of: dict[int, CaseFacts] | None = None,
+                  inputs_of: dict[int, str] | None = None) -> ChunkResult:
     """Decide every case with id in ``low..high`` whose inputs changed since the last run,
     and keep the decisions that changed. Reads only; runs in the nightly's workers.
 
     ``case_rows_in_chunk`` are the chunk's rows when the caller has read them already;
-    ``facts_of`` collects the facts assembled here, by person id, for the parts after it."""
+    ``facts_of`` collects the facts assembled here, by person id, for the parts after it,
+    and ``inputs_of`` the digest of every case's rows (what its head holds once current)."""
     heads = {pid: (decision_id, fp, inputs, outcome, tier)
              for pid, decision_id, fp, inputs, outcome, tier in
              CurrentDecision.objects.filter(person_id__gte=low, person_id__lte=high)
@@ -267,6 +269,8 @@ def compute_chunk(low: int, high: int, as_of: date, versions: Sequence[PolicyVer
         examined += 1
         pid = case_rows.person[0]
         inputs = inputs_digest(case_rows, context)
+        if inputs_of is not None:
+            inputs_of[pid] = inputs
         head = heads.get(pid)
         if head is not None and head[2] == inputs:
             # Same rows, rules and policies as when the head was decided: so is its outcome.

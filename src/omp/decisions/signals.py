@@ -9,7 +9,10 @@ from django.dispatch import Signal
 case_decided = Signal()
 
 #: Sent by the nightly run inside each chunk's transaction, after the chunk's decisions are
-#: stored, with ``as_of``, ``low`` and ``high`` (the chunk's person ids) and ``person_ids``
-#: (the cases whose decisions or inputs moved tonight). A receiver's writes are part of the
-#: chunk's transaction, so they commit and resume with it.
+#: stored, with ``as_of``, ``low`` and ``high`` (the chunk's person ids), ``person_ids``
+#: (the cases whose decisions or inputs moved tonight) and ``facts`` (person id → the digest
+#: of the rows the night decided from, and the CaseFacts assembled from them, for the moved
+#: cases in custody: current where the case's head still holds that digest, as a user's
+#: change made since puts its own there). A receiver's writes are part of the chunk's
+#: transaction, so they commit and resume with it.
 chunk_decided = Signal()
