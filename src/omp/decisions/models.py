@@ -105,7 +105,12 @@ class AllocationDecision(models.Model):
     inputs = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["person", "-id"])]
+        indexes = [models.Index(fields=["person", "-id"]),
+                   # A nightly chunk moves the heads to the rows its run wrote for the
+                   # chunk's people. An index on the run alone made each chunk visit every
+                   # row the run had written so far: about 0.2 s a chunk late in a first
+                   # night of 1,000,000 cases, 4 ms with the person beside the run.
+                   models.Index(fields=["run", "person"])]
 
     @property
     def label(self) -> str:
@@ -192,7 +197,9 @@ class HandoverRecord(models.Model):
     fingerprint = models.CharField(max_length=32)
 
     class Meta:
-        indexes = [models.Index(fields=["person", "-id"])]
+        indexes = [models.Index(fields=["person", "-id"]),
+                   # The run's heads moved chunk by chunk, as for allocation decisions.
+                   models.Index(fields=["run", "person"])]
 
     @property
     def label(self) -> str:
