@@ -90,6 +90,19 @@ def _row(name: str, cases: int, seconds: float, rss: float, target: float) -> di
             "rss_vs_target": round(rss / TARGET_RSS_MB, 2), "target_s": target}
 
 
+def _night(command: list[str], env: dict[str, str], name: str, cases: int,
+           keys: tuple[str, str], done: str) -> dict[str, Any]:
+    """Time one nightly run; its row, with the handover's counts (``keys`` in its output)."""
+    seconds, rss, out = recompute.measure(command, env)
+    counts = json.loads(out.strip().splitlines()[-1])
+    row = _row(name, cases, seconds, rss, TARGET_SECONDS)
+    row["in_custody"], row["changed"] = counts[keys[0]], counts[keys[1]]
+    _print(row)
+    print(f"  ({row['in_custody']:,} in custody, {row['changed']:,} handover decisions "
+          f"{done})", flush=True)
+    return row
+
+
 def _print(row: dict[str, Any]) -> None:
     print(f"{row['measure']:<52} {row['seconds']:>8.2f} s  {row['cases_per_s'] or 0:>9,} "
           f"cases/s  peak RSS {row['peak_rss_mb']:>6,} MB  (time {row['time_vs_target']:.2f}× "
@@ -156,28 +169,16 @@ def main() -> None:
             print(f"(loaded {args.cases:,} cases into {backend} in {seconds:.0f} s)", flush=True)
             # One runner decides every part of a night (allocation, handover, the custody
             # tasks that follow): the first night writes every decision of each.
-            seconds, rss, out = recompute.measure(
+            workers = ["--workers", str(args.workers)]
+            rows.append(_night(
                 [*loader, "--step", "nightly", "--url", url, "--as-of", AS_OF.isoformat(),
-                 "--workers", str(args.workers)], env)
-            counts = json.loads(out.strip().splitlines()[-1])
-            row = _row(f"nightly on {backend}, first night: every decision new", args.cases,
-                       seconds, rss, TARGET_SECONDS)
-            row["in_custody"], row["changed"] = counts["in_custody"], counts["handover_changed"]
-            rows.append(row)
-            _print(row)
-            print(f"  ({counts['in_custody']:,} in custody, {counts['handover_changed']:,} "
-                  "handover decisions written)", flush=True)
-            seconds, rss, out = recompute.measure(
+                 *workers], env, f"nightly on {backend}, first night: every decision new",
+                args.cases, ("in_custody", "handover_changed"), "written"))
+            rows.append(_night(
                 [*me, "--step", "handover", "--url", url, "--as-of",
-                 (AS_OF + timedelta(days=1)).isoformat(), "--workers", str(args.workers)], env)
-            counts = json.loads(out.strip().splitlines()[-1])
-            row = _row(f"nightly on {backend}, the next night", args.cases, seconds, rss,
-                       TARGET_SECONDS)
-            row["in_custody"], row["changed"] = counts["examined"], counts["changed"]
-            rows.append(row)
-            _print(row)
-            print(f"  ({counts['examined']:,} in custody decided again, {counts['changed']:,} "
-                  "handover decisions changed)", flush=True)
+                 (AS_OF + timedelta(days=1)).isoformat(), *workers], env,
+                f"nightly on {backend}, the next night", args.cases,
+                ("examined", "changed"), "changed"))
             seconds, rss, out = recompute.measure(
                 [*me, "--step", "what-if", "--url", url, "--workers", str(args.workers)], env)
             counts = json.loads(out.strip().splitlines()[-1])
