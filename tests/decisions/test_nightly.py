@@ -286,14 +286,14 @@ def test_each_chunk_finds_its_run_s_rows_through_the_run_and_person_index(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from omp.decisions.models import CurrentHandover
+
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's planner, without statistics, is the one that chose wrongly")
     person = make_case(case_object(case_ref="N9001", **{
         "custody.sentence_start_date": "2026-03-01",
         "custody.conditional_release_date": "2028-03-01"}))
     assert person.custody_spells.exists()
-    from omp.decisions.models import CurrentHandover
-
     # Decided on creation: without heads, the night writes both decisions afresh.
     CurrentDecision.objects.all().delete()
     CurrentHandover.objects.all().delete()

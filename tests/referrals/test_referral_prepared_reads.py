@@ -82,7 +82,7 @@ def test_what_cannot_be_prepared_is_refused() -> None:
         _LOCKED_FOR_CHANGE.all(True, 1)
 
 
-_PERSON_BY_ID: PreparedRead[Any] = PreparedRead(
+_REFERRAL_BY_ID: PreparedRead[Any] = PreparedRead(
     lambda shape, pk: Referral.objects.filter(pk=pk).values_list("pk", "person__case_ref"))
 _USER_BY_ID: PreparedRead[Any] = PreparedRead(
     lambda shape, pk: get_user_model().objects.filter(pk=pk).values_list("pk", "username"))
@@ -138,7 +138,7 @@ def test_on_postgresql_only_the_prepared_reads_are_prepared_on_the_server(
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
     for _ in range(3):  # psycopg prepares a statement run this often, unless told not to
-        assert _PERSON_BY_ID.all(None, sent.pk) == [(sent.pk, person.case_ref)]
+        assert _REFERRAL_BY_ID.all(None, sent.pk) == [(sent.pk, person.case_ref)]
         assert Referral.objects.filter(person__case_ref=person.case_ref).count() == 1
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
