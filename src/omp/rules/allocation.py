@@ -8,16 +8,56 @@ came from, and every criterion that could not be evaluated is listed as missing 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from omp.rules.durations import at_least_months, day_words, duration_words
+from omp.rules.durations import duration_words
+from omp.rules.expressions import (
+    Expr,
+    Family,
+    Item,
+    all_,
+    any_,
+    capitalised,
+    day_words,
+    each,
+    element,
+    eq,
+    fact,
+    ge,
+    has,
+    int_text,
+    is_empty,
+    is_null,
+    joined,
+    keep,
+    lit,
+    lower_stripped,
+    months_reached,
+    ne,
+    not_,
+    number_text,
+    one_of,
+    part,
+    position,
+    present,
+    text,
+    when,
+    words_of,
+)
 from omp.rules.facts import CaseFacts
 from omp.rules.policy import PolicyVersion
-from omp.rules.tier import Tier, computed_tier, more_serious, recorded_tier
+from omp.rules.tier import (
+    Tier,
+    computed_tier,
+    more_serious,
+    recorded_tier,
+    tier_inputs,
+    tier_readings_from,
+)
+from omp.rules.tier import _tier as _tier  # the compiled tier family
 
 Outcome = Literal["RETAINED_ENHANCED", "ALLOCATED_NORMAL"]
 RETAINED: Outcome = "RETAINED_ENHANCED"
@@ -119,8 +159,204 @@ def _on(facts: CaseFacts, path: str) -> date | None:
     return facts.recorded.get(path)
 
 
-def _when(day: date | None) -> str:
-    return f", recorded on {day_words(day)}" if day else ""
+# --- ALLOC-1, ALLOC-2 a–g and ALLOC-7 as one table (omp.rules.expressions) -------------------
+# Read by the per-case evaluator below and by the column evaluator of ``decide``.
+
+_TIER_CODE_PARTS = (("recorded_code", "recorded_protect", "recorded_change"),
+                    ("computed_code", "computed_protect", "computed_change"))
+_ROSH, _RSR, _MAPPA = fact("rosh"), fact("rsr_percent"), fact("mappa_level")
+_KIND, _SENTENCED, _LENGTH = fact("sentence_kind"), fact("sentence_date"), fact("sentence_length")
+_OFFENCES, _NATIONALITIES = fact("offences"), fact("nationalities")
+_PROVIDER, _PDU, _COUNTRY = fact("provider_code"), fact("pdu_code"), fact("country")
+
+
+def _recorded_on(day: Expr) -> Expr:
+    """``, recorded on 1 March 2027`` when the source gave the date, else nothing."""
+    return when(present(day), text(", recorded on ", day_words(day)), "")
+
+
+def _codes(flag: str) -> Expr:
+    return each(keep(_OFFENCES, lambda x: eq(part(x, "schedule_15"), flag)),
+                lambda x: part(x, "code"))
+
+
+def _unflagged(rule: str, applies: Expr) -> tuple[Item, ...]:
+    """Why a schedule 15 criterion could not be evaluated: no offences, or offences whose
+    schedule 15 status is not recorded."""
+    return (
+        Item(rule, "missing", "event.offences", all_(applies, is_empty(_OFFENCES)),
+             lit("No offences recorded on the current event")),
+        Item(rule, "missing", text("event.offences[", int_text(position()), "].schedule_15"),
+             all_(applies, is_null(part(element(), "schedule_15"))),
+             text("Schedule 15 status of offence ", part(element(), "code"), " not recorded"),
+             each=_OFFENCES),
+    )
+
+
+_VIOLENT, _SEXUAL = fact("violent_codes"), fact("sexual_codes")
+_GATE_2B = all_(not_(all_(present(_KIND), ne(_KIND, "custodial"))),
+                not_(is_empty(_VIOLENT)))  # custodial (or not known) and a violent offence
+_COUNTED_2B = all_(_GATE_2B, present(_KIND), not_(eq(fact("sentence_indeterminate"), True)),
+                   present(_LENGTH))
+_TIER_PROTECT = fact("tier_protect")
+_WELSH = when(present(_COUNTRY), eq(_COUNTRY, "Wales"), eq(_PROVIDER, "N03"))
+_RECORDED_NATIONALITIES = fact("recorded_nationalities")
+
+ALLOCATION_FAMILY = Family(
+    "allocation",
+    inputs=("computed_protect", "computed_change", "protect_points", "recorded_protect",
+            "recorded_change", "uses_recorded", "rosh", "rsr_percent", "mappa_level",
+            "registrations", "offences", "sentence_kind", "sentence_date", "sentence_length",
+            "sentence_indeterminate", "nationalities", "pdu_code", "provider_code", "country",
+            "resourcing", "policy_name", "policy_from", "levelled_up", "on_tier", "on_rosh",
+            "on_rsr", "on_mappa", "on_sentence", "on_hoi", "on_nationalities", "on_pdu",
+            "on_resourcing"),
+    derived=(
+        *((code, when(present(fact(protect)), text(fact(protect), when(
+            present(fact(change)), int_text(fact(change)), ""))))
+          for code, protect, change in _TIER_CODE_PARTS),
+        ("tier_code", when(fact("uses_recorded"), fact("recorded_code"),
+                           fact("computed_code"))),
+        ("tier_protect", when(fact("uses_recorded"), fact("recorded_protect"),
+                              fact("computed_protect"))),
+        ("violent_codes", _codes("violent")),
+        ("sexual_codes", _codes("sexual")),
+        ("recorded_nationalities", keep(_NATIONALITIES, lambda x: not_(one_of(
+            lower_stripped(x), sorted(NOT_A_NATIONALITY))))),
+        ("british_or_irish", not_(is_empty(keep(_RECORDED_NATIONALITIES, lambda x: one_of(
+            lower_stripped(x), sorted(BRITISH_OR_IRISH)))))),
+    ),
+    items=(
+        Item("ALLOC-7", "reason", "policy_version", fact("levelled_up"), text(
+            "Policy ", fact("policy_name"), " in force from ", day_words(fact("policy_from")),
+            " levels up every case to enhanced resourcing (ALLOC-7)"),
+             fact("policy_name"), fact("policy_from")),
+        # ALLOC-2a, with its parts checked directly so a stale or missing tier hides nothing.
+        Item("ALLOC-2a", "missing", "risk.tier", is_null(_TIER_PROTECT), lit(
+            "No supervision tier recorded, and it cannot be computed without an RSR score "
+            "and a RoSH level")),
+        Item("ALLOC-2a", "reason", "risk.tier", one_of(_TIER_PROTECT, ("A", "B")), when(
+            fact("uses_recorded"),
+            text("Supervision tier ", fact("tier_code"), " as recorded",
+                 _recorded_on(fact("on_tier")),
+                 when(all_(present(fact("computed_protect")),
+                           ne(fact("computed_protect"), fact("recorded_protect"))),
+                      text("; the tier computed from the data held here is ",
+                           fact("computed_code"), " (", int_text(fact("protect_points")),
+                           " protect points), so the recorded tier is used"), "")),
+            text("Supervision tier ", fact("tier_code"), " (computed from ",
+                 int_text(fact("protect_points")), " protect points)",
+                 when(all_(present(fact("recorded_protect")),
+                           ne(fact("recorded_protect"), fact("computed_protect"))),
+                      text("; the recorded tier is ", fact("recorded_code"),
+                           _recorded_on(fact("on_tier"))), ""))),
+             fact("tier_code"), fact("on_tier")),
+        Item("ALLOC-2a", "missing", "risk.rosh", is_null(_ROSH), lit("No RoSH level recorded")),
+        Item("ALLOC-2a", "reason", "risk.rosh", one_of(_ROSH, ("HIGH", "VERY_HIGH")),
+             text("RoSH ", words_of(_ROSH), _recorded_on(fact("on_rosh"))),
+             _ROSH, fact("on_rosh")),
+        Item("ALLOC-2a", "missing", "risk.rsr_percent", is_null(_RSR), lit("No RSR recorded")),
+        Item("ALLOC-2a", "reason", "risk.rsr_percent", ge(_RSR, RSR_THRESHOLD),
+             text("RSR ", number_text(_RSR), "% is 6.9% or above",
+                  _recorded_on(fact("on_rsr"))), _RSR, fact("on_rsr")),
+        Item("ALLOC-2a", "reason", "risk.mappa_level", one_of(_MAPPA, (2, 3)),
+             text("MAPPA level ", int_text(_MAPPA), _recorded_on(fact("on_mappa"))),
+             _MAPPA, fact("on_mappa")),
+        # ALLOC-2b: custodial, 12 months or more (calendar), schedule 15 violent offence;
+        # a sentence known not to be custodial cannot meet it, whatever the offences.
+        *_unflagged("ALLOC-2b", all_(not_(all_(present(_KIND), ne(_KIND, "custodial"))),
+                                     is_empty(_VIOLENT))),
+        Item("ALLOC-2b", "missing", "event.sentence.kind", all_(_GATE_2B, is_null(_KIND)),
+             lit("Sentence type not recorded")),
+        Item("ALLOC-2b", "reason", "event.sentence.indeterminate",
+             all_(_GATE_2B, present(_KIND), eq(fact("sentence_indeterminate"), True)),
+             text("Indeterminate custodial sentence for schedule 15 violent offence ",
+                  joined(_VIOLENT, ", "), _recorded_on(fact("on_sentence"))),
+             True, fact("on_sentence")),
+        Item("ALLOC-2b", "missing", "event.sentence.length",
+             all_(_GATE_2B, present(_KIND), not_(eq(fact("sentence_indeterminate"), True)),
+                  is_null(_LENGTH)), lit("Sentence length not recorded")),
+        Item("ALLOC-2b", "missing", "event.sentence.date", all_(_COUNTED_2B, is_null(_SENTENCED)),
+             lit("Sentence date not recorded, so 12 months cannot be counted")),
+        Item("ALLOC-2b", "reason", "event.sentence.length",
+             all_(_COUNTED_2B, present(_SENTENCED), months_reached(_LENGTH, _SENTENCED, 12)),
+             text("Custodial sentence of ", _LENGTH, " from ", day_words(_SENTENCED),
+                  " (12 months or more) for schedule 15 violent offence ",
+                  joined(_VIOLENT, ", ")), _LENGTH, _SENTENCED),
+        # ALLOC-2c: a sentence of any length or type for a schedule 15 sexual offence.
+        *_unflagged("ALLOC-2c", is_empty(_SEXUAL)),
+        Item("ALLOC-2c", "missing", "event.sentence.kind",
+             all_(not_(is_empty(_SEXUAL)), is_null(_KIND)), lit("Sentence not recorded")),
+        Item("ALLOC-2c", "reason", "event.offences.schedule_15",
+             all_(not_(is_empty(_SEXUAL)), present(_KIND)),
+             text(capitalised(_KIND), " sentence for schedule 15 sexual offence ",
+                  joined(_SEXUAL, ", ")), "sexual", _SENTENCED),
+        # ALLOC-2d: MAPPA level 1, 2 or 3 (level 0 means not MAPPA managed).
+        Item("ALLOC-2d", "missing", "risk.mappa_level", is_null(_MAPPA),
+             lit("No MAPPA level recorded")),
+        Item("ALLOC-2d", "reason", "risk.mappa_level", ge(_MAPPA, 1),
+             text("MAPPA level ", int_text(_MAPPA), _recorded_on(fact("on_mappa"))),
+             _MAPPA, fact("on_mappa")),
+        # ALLOC-2e: a Home Office Interest (HOI) registration.
+        Item("ALLOC-2e", "reason", "risk.registrations", has(fact("registrations"), "HOI"),
+             text("Home Office Interest registration", _recorded_on(fact("on_hoi"))),
+             "HOI", fact("on_hoi")),
+        # ALLOC-2f: no recorded nationality is British or Irish, so none recorded counts too.
+        Item("ALLOC-2f", "missing", "person.nationalities",
+             all_(not_(fact("british_or_irish")), is_empty(_RECORDED_NATIONALITIES)),
+             lit("No nationality recorded")),
+        Item("ALLOC-2f", "reason", "person.nationalities",
+             all_(not_(fact("british_or_irish")), is_empty(_RECORDED_NATIONALITIES)),
+             lit("Not recorded as British or Irish: no nationality is recorded"),
+             each(_NATIONALITIES, lambda x: x), fact("on_nationalities")),
+        Item("ALLOC-2f", "reason", "person.nationalities",
+             all_(not_(fact("british_or_irish")), not_(is_empty(_RECORDED_NATIONALITIES))),
+             text("Not recorded as British or Irish (recorded: ",
+                  joined(_RECORDED_NATIONALITIES, ", "), ")"),
+             _RECORDED_NATIONALITIES, fact("on_nationalities")),
+        # ALLOC-2g: the COM's PDU is in Wales (provider N03); a case may be Welsh by country
+        # alone, so the words name only what is recorded.
+        Item("ALLOC-2g", "missing", "probation.provider_code",
+             all_(is_null(_COUNTRY), is_null(_PROVIDER)),
+             lit("No Probation Delivery Unit or provider recorded")),
+        Item("ALLOC-2g", "reason",
+             when(eq(_PROVIDER, "N03"), "probation.provider_code", "probation.country"),
+             _WELSH,
+             text("Managed in Wales", when(
+                 any_(present(_PDU), present(_PROVIDER)),
+                 text(" (", when(present(_PDU), text("PDU ", _PDU), ""),
+                      when(all_(present(_PDU), present(_PROVIDER)), ", ", ""),
+                      when(present(_PROVIDER), text("provider ", _PROVIDER), ""), ")"), "")),
+             when(eq(_PROVIDER, "N03"), _PROVIDER, "Wales"), fact("on_pdu")),
+        # ALLOC-1: a supplied resourcing (a historic manual CAS) is the outcome.
+        Item("ALLOC-1", "supplied", "resourcing", present(fact("resourcing")),
+             text("Resourcing ", fact("resourcing"), " was supplied, not computed"),
+             fact("resourcing"), fact("on_resourcing")),
+    ),
+    outputs=("tier_code", "recorded_code", "computed_code"),
+)
+_allocation = ALLOCATION_FAMILY.compile()
+
+
+def allocation_inputs(facts: CaseFacts, policy: PolicyVersion,
+                      tier: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The inputs of :data:`ALLOCATION_FAMILY` for one case, in order; ``tier`` is the
+    output of :data:`omp.rules.tier.TIER_FAMILY`."""
+    on = facts.recorded.get
+    sentence = facts.sentence
+    (computed_protect, computed_change, _, points, _, recorded_protect, recorded_change,
+     uses_recorded, *_) = tier
+    return (computed_protect, computed_change, points, recorded_protect, recorded_change,
+            uses_recorded, facts.rosh, facts.rsr_percent, facts.mappa_level,
+            facts.registrations, facts.offences,
+            sentence.kind if sentence else None, sentence.date if sentence else None,
+            sentence.length if sentence else None,
+            sentence.indeterminate if sentence else None, facts.nationalities,
+            facts.pdu_code, facts.provider_code, facts.country, facts.resourcing,
+            policy.name, policy.effective_from, policy.levelled_up, on("risk.tier"),
+            on("risk.rosh"), on("risk.rsr_percent"), on("risk.mappa_level"),
+            on("event.sentence"), on("risk.registrations.HOI"), on("person.nationalities"),
+            on("probation.pdu_code"), on("resourcing"))
 
 
 def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDecision:
@@ -129,198 +365,36 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
     A supplied ``resourcing`` (e.g. a historic manual CAS) is used as the outcome; the
     computed outcome is still worked out and kept beside it.
     """
-    recorded, computed_reading = recorded_tier(facts), computed_tier(facts)
-    tier = more_serious(recorded, computed_reading)
-    readings = (recorded.code if recorded else None,
-                computed_reading.code if computed_reading else None)
+    readings = _tier(*tier_inputs(facts))
+    recorded, computed_reading, tier = tier_readings_from(readings)
+    *_, items = _allocation(*allocation_inputs(facts, policy, readings))
     reasons: list[Reason] = []
     missing: list[Missing] = []
-    for item in _evaluate(facts, tier, recorded, computed_reading):
-        if item.rule not in policy.criteria:
+    supplied_reason = None
+    criteria = policy.criteria
+    for rule, kind, field_name, value, day, explanation in items:
+        if kind == "supplied":
+            supplied_reason = Reason(rule, field_name, value, day, explanation)
+        elif rule.startswith("ALLOC-2") and rule not in criteria:
             continue
-        if isinstance(item, Reason):
-            reasons.append(item)
+        elif kind == "reason":
+            reasons.append(Reason(rule, field_name, value, day, explanation))
         else:
-            missing.append(item)
-    if policy.levelled_up:
-        reasons.insert(0, Reason(
-            "ALLOC-7", "policy_version", policy.name, policy.effective_from,
-            f"Policy {policy.name} in force from {policy.effective_from.strftime('%-d %B %Y')} "
-            "levels up every case to enhanced resourcing (ALLOC-7)"))
+            missing.append(Missing(rule, field_name, explanation))
+    codes = (recorded.code if recorded else None,
+             computed_reading.code if computed_reading else None)
     computed: Outcome = RETAINED if reasons else ALLOCATED
-    if facts.resourcing is not None:
+    if supplied_reason is not None:
         supplied: Outcome = RETAINED if facts.resourcing == "ENHANCED" else ALLOCATED
         return AllocationDecision(
             facts.case_ref, facts.as_of, supplied, "supplied", policy.name,
-            (Reason("ALLOC-1", "resourcing", facts.resourcing, _on(facts, "resourcing"),
-                    f"Resourcing {facts.resourcing} was supplied, not computed"),),
-            (), tier, computed, *readings)
+            (supplied_reason,), (), tier, computed, *codes)
     return AllocationDecision(facts.case_ref, facts.as_of, computed, "computed", policy.name,
-                              tuple(reasons), tuple(missing), tier, None, *readings)
-
-
-def _evaluate(facts: CaseFacts, tier: Tier | None, recorded: Tier | None,
-              computed: Tier | None) -> Iterator[Reason | Missing]:
-    yield from _tier_a_or_b(facts, tier, recorded, computed)
-    yield from _schedule_15_violent(facts)
-    yield from _schedule_15_sexual(facts)
-    yield from _any_mappa(facts)
-    yield from _home_office_interest(facts)
-    yield from _foreign_national(facts)
-    yield from _wales(facts)
-
-
-def _tier_a_or_b(facts: CaseFacts, tier: Tier | None, recorded: Tier | None,
-                 computed: Tier | None) -> Iterator[Reason | Missing]:
-    """ALLOC-2a, with its parts checked directly so a stale or missing tier hides nothing."""
-    rule = "ALLOC-2a"
-    if tier is None:
-        yield Missing(rule, "risk.tier", "No supervision tier recorded, and it cannot be "
-                                         "computed without an RSR score and a RoSH level")
-    elif tier.protect in ("A", "B"):
-        other = computed if tier is recorded else recorded
-        yield Reason(rule, "risk.tier", tier.code, _on(facts, "risk.tier"),
-                     _tier_explanation(facts, tier, other))
-    if facts.rosh is None:
-        yield Missing(rule, "risk.rosh", "No RoSH level recorded")
-    elif facts.rosh in ("HIGH", "VERY_HIGH"):
-        day = _on(facts, "risk.rosh")
-        yield Reason(rule, "risk.rosh", facts.rosh, day,
-                     f"RoSH {facts.rosh.replace('_', ' ').lower()}{_when(day)}")
-    if facts.rsr_percent is None:
-        yield Missing(rule, "risk.rsr_percent", "No RSR recorded")
-    elif facts.rsr_percent >= RSR_THRESHOLD:
-        day = _on(facts, "risk.rsr_percent")
-        yield Reason(rule, "risk.rsr_percent", facts.rsr_percent, day,
-                     f"RSR {facts.rsr_percent}% is 6.9% or above{_when(day)}")
-    if facts.mappa_level in (2, 3):
-        day = _on(facts, "risk.mappa_level")
-        yield Reason(rule, "risk.mappa_level", facts.mappa_level, day,
-                     f"MAPPA level {facts.mappa_level}{_when(day)}")
-
-
-def _tier_explanation(facts: CaseFacts, tier: Tier, other: Tier | None) -> str:
-    """ALLOC-2a's words for the tier: which reading held, and the other where they differ."""
-    recorded_on = _when(_on(facts, "risk.tier"))
-    if tier.protect_points is None:
-        how = f"Supervision tier {tier.code} as recorded{recorded_on}"
-        if other is not None and other.protect != tier.protect:
-            how += (f"; the tier computed from the data held here is {other.code} "
-                    f"({other.protect_points} protect points), so the recorded tier is used")
-        return how
-    how = f"Supervision tier {tier.code} (computed from {tier.protect_points} protect points)"
-    if other is not None and other.protect != tier.protect:
-        how += f"; the recorded tier is {other.code}{recorded_on}"
-    return how
+                              tuple(reasons), tuple(missing), tier, None, *codes)
 
 
 def _offences_with(facts: CaseFacts, flag: str) -> list[str]:
     return [o.code for o in facts.offences if o.schedule_15 == flag]
-
-
-def _unflagged(facts: CaseFacts, rule: str) -> Iterator[Missing]:
-    if not facts.offences:
-        yield Missing(rule, "event.offences", "No offences recorded on the current event")
-    for index, offence in enumerate(facts.offences):
-        if offence.schedule_15 is None:
-            yield Missing(rule, f"event.offences[{index}].schedule_15",
-                          f"Schedule 15 status of offence {offence.code} not recorded")
-
-
-def _schedule_15_violent(facts: CaseFacts) -> Iterator[Reason | Missing]:
-    """ALLOC-2b: custodial, 12 months or more (calendar), schedule 15 violent offence."""
-    rule = "ALLOC-2b"
-    sentence = facts.sentence
-    if sentence is not None and sentence.kind is not None and sentence.kind != "custodial":
-        return  # not custodial: the criterion cannot hold, whatever the offences
-    violent = _offences_with(facts, "violent")
-    if not violent:
-        yield from _unflagged(facts, rule)
-        return
-    if sentence is None or sentence.kind is None:
-        yield Missing(rule, "event.sentence.kind", "Sentence type not recorded")
-        return
-    day = _on(facts, "event.sentence")
-    if sentence.indeterminate:
-        yield Reason(rule, "event.sentence.indeterminate", True, day,
-                     f"Indeterminate custodial sentence for schedule 15 violent offence "
-                     f"{', '.join(violent)}{_when(day)}")
-    elif sentence.length is None:
-        yield Missing(rule, "event.sentence.length", "Sentence length not recorded")
-    elif sentence.date is None:
-        yield Missing(rule, "event.sentence.date",
-                      "Sentence date not recorded, so 12 months cannot be counted")
-    elif at_least_months(sentence.length, sentence.date, 12):
-        yield Reason(rule, "event.sentence.length", sentence.length, sentence.date,
-                     f"Custodial sentence of {sentence.length} from "
-                     f"{day_words(sentence.date)} (12 months or more) for schedule 15 "
-                     f"violent offence {', '.join(violent)}")
-
-
-def _schedule_15_sexual(facts: CaseFacts) -> Iterator[Reason | Missing]:
-    """ALLOC-2c: a sentence of any length or type for a schedule 15 sexual offence."""
-    rule = "ALLOC-2c"
-    sexual = _offences_with(facts, "sexual")
-    if not sexual:
-        yield from _unflagged(facts, rule)
-    elif facts.sentence is None or facts.sentence.kind is None:
-        yield Missing(rule, "event.sentence.kind", "Sentence not recorded")
-    else:
-        day = facts.sentence.date
-        yield Reason(rule, "event.offences.schedule_15", "sexual", day,
-                     f"{facts.sentence.kind.capitalize()} sentence for schedule 15 sexual "
-                     f"offence {', '.join(sexual)}")
-
-
-def _any_mappa(facts: CaseFacts) -> Iterator[Reason | Missing]:
-    """ALLOC-2d: MAPPA level 1, 2 or 3 (level 0 means not MAPPA managed)."""
-    if facts.mappa_level is None:
-        yield Missing("ALLOC-2d", "risk.mappa_level", "No MAPPA level recorded")
-    elif facts.mappa_level >= 1:
-        day = _on(facts, "risk.mappa_level")
-        yield Reason("ALLOC-2d", "risk.mappa_level", facts.mappa_level, day,
-                     f"MAPPA level {facts.mappa_level}{_when(day)}")
-
-
-def _home_office_interest(facts: CaseFacts) -> Iterator[Reason]:
-    """ALLOC-2e: a Home Office Interest (HOI) registration."""
-    if "HOI" in facts.registrations:
-        day = _on(facts, "risk.registrations.HOI")
-        yield Reason("ALLOC-2e", "risk.registrations", "HOI", day,
-                     f"Home Office Interest registration{_when(day)}")
-
-
-def _foreign_national(facts: CaseFacts) -> Iterator[Reason | Missing]:
-    """ALLOC-2f: no recorded nationality is British or Irish — so none recorded counts too."""
-    recorded = [n for n in facts.nationalities or () if n.strip().lower() not in NOT_A_NATIONALITY]
-    if any(n.strip().lower() in BRITISH_OR_IRISH for n in recorded):
-        return
-    day = _on(facts, "person.nationalities")
-    if not recorded:
-        yield Missing("ALLOC-2f", "person.nationalities", "No nationality recorded")
-        yield Reason("ALLOC-2f", "person.nationalities", list(facts.nationalities or ()), day,
-                     "Not recorded as British or Irish: no nationality is recorded")
-    else:
-        yield Reason("ALLOC-2f", "person.nationalities", recorded, day,
-                     f"Not recorded as British or Irish (recorded: {', '.join(recorded)})")
-
-
-def _wales(facts: CaseFacts) -> Iterator[Reason | Missing]:
-    """ALLOC-2g: the COM's PDU is in Wales (provider ``N03``)."""
-    welsh = facts.is_welsh
-    if welsh is None:
-        yield Missing("ALLOC-2g", "probation.provider_code",
-                      "No Probation Delivery Unit or provider recorded")
-    elif welsh:
-        field_name, value = (("probation.provider_code", facts.provider_code)
-                             if facts.provider_code == "N03" else ("probation.country", "Wales"))
-        # Name only what is recorded: a case may be Welsh by country alone.
-        where = [f"PDU {facts.pdu_code}"] if facts.pdu_code else []
-        if facts.provider_code:
-            where.append(f"provider {facts.provider_code}")
-        detail = f" ({', '.join(where)})" if where else ""
-        yield Reason("ALLOC-2g", field_name, value, _on(facts, "probation.pdu_code"),
-                     f"Managed in Wales{detail}")
 
 
 # --- ALLOC-4: why a criterion did not hold ----------------------------------------------------
