@@ -22,6 +22,9 @@ def decide(
                                                     "instead of the one in force on as_of")] = None,
     today: Annotated[str | None, typer.Option(help="Date used when a line has no as_of "
                                                    "(default: today)")] = None,
+    per_case: Annotated[bool, typer.Option(
+        "--per-case", help="Decide every line one by one, without the column path (slower; "
+                           "the decisions are the same)")] = False,
 ) -> None:
     """Decide every case of INPUT into OUTPUT without touching the database."""
     from omp import clock
@@ -34,7 +37,7 @@ def decide(
         task = bar.add_task("Deciding", total=total, note="")
         try:
             summary = run_decide(input, output, on, policy,
-                                 progress=lambda n: bar.advance(task, n))
+                                 progress=lambda n: bar.advance(task, n), columns=not per_case)
         except PolicyError as error:
             console.print(f"[red]--policy: {error}[/red]")
             raise typer.Exit(2) from None

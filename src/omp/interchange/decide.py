@@ -10,6 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from omp.interchange.columns import ColumnDecider
 from omp.interchange.decision import decision_dict, error_dict
 from omp.interchange.files import (
     Line,
@@ -26,7 +27,7 @@ from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
 CHUNK = 5_000
-SPAN_BYTES = 2 << 20
+SPAN_BYTES = 8 << 20
 
 
 @dataclass
@@ -62,23 +63,47 @@ def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, 
 
 
 Counts = tuple[bytes, int, int, int]
+#: A line holding this certainly has custody, which the column path does not decide yet:
+#: it goes straight to the per-case path. (A line without it is still checked strictly.)
+_CUSTODY = b'"custody":{'
+_deciders: dict[tuple[date, str | None], ColumnDecider] = {}
 
 
-def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None]) -> Counts:
+def _column_decider(today: date, policy_name: str | None) -> ColumnDecider:
+    """This process's column decider (one DuckDB connection per worker)."""
+    key = (today, policy_name)
+    if key not in _deciders:
+        _deciders[key] = ColumnDecider(today, policy_name)
+    return _deciders[key]
+
+
+def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None, bool]) -> Counts:
     """Decide one chunk in a worker: the encoded output, its line count, its errors and its
-    decisions with warnings."""
-    raw_lines, today, policy_name = args
-    results = [_decide_line(decode(n, raw), today, policy_name) for n, raw in raw_lines]
-    errors = sum(1 for result in results if "error" in result)
-    warned = sum(1 for result in results if result.get("warnings"))
-    return (b"".join(jsonl_text(result) for result in results), len(results), errors,
-            warned)
+    decisions with warnings. With ``columns``, the lines the column path can read are
+    decided there (:mod:`omp.interchange.columns`), the others one by one."""
+    raw_lines, today, policy_name, columns = args
+    decided: list[bytes | None] = [None] * len(raw_lines)
+    if columns:
+        places = [i for i, (_, raw) in enumerate(raw_lines) if _CUSTODY not in raw]
+        texts = _column_decider(today, policy_name).decide([raw_lines[i][1] for i in places])
+        for place, text in zip(places, texts, strict=True):
+            if text is not None:
+                decided[place] = text.encode() + b"\n"
+    errors = warned = 0
+    for place, (number, raw) in enumerate(raw_lines):
+        if decided[place] is None:
+            result = _decide_line(decode(number, raw), today, policy_name)
+            errors += "error" in result
+            warned += bool(result.get("warnings"))
+            decided[place] = jsonl_text(result)
+    return b"".join(decided), len(raw_lines), errors, warned  # type: ignore[arg-type]
 
 
-def _chunks(path: Path, today: date, policy: str | None) -> Iterator[tuple[Any, date, Any]]:
+def _chunks(path: Path, today: date, policy: str | None,
+            columns: bool) -> Iterator[tuple[Any, date, Any, bool]]:
     lines = read_raw_lines(path)
     while chunk := list(islice(lines, CHUNK)):
-        yield chunk, today, policy
+        yield chunk, today, policy, columns
 
 
 def spans(path: Path, block: int = SPAN_BYTES) -> Iterator[tuple[int, int, int]]:
@@ -95,23 +120,26 @@ def spans(path: Path, block: int = SPAN_BYTES) -> Iterator[tuple[int, int, int]]
             start += len(data)
 
 
-def _decide_span(args: tuple[Path, int, int, int, date, str | None]) -> Counts:
+def _decide_span(args: tuple[Path, int, int, int, date, str | None, bool]) -> Counts:
     """Decide the lines of one span in a worker."""
-    path, start, end, first, today, policy_name = args
+    path, start, end, first, today, policy_name, columns = args
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
     raw_lines = [(first + index, raw) for index, raw in enumerate(data.split(b"\n"))
                  if raw.strip()]
-    return _decide_chunk((raw_lines, today, policy_name))
+    return _decide_chunk((raw_lines, today, policy_name, columns))
 
 
 def run_decide(
     input_path: Path, output_path: Path, today: date, policy_name: str | None = None,
     workers: int | None = None, progress: Callable[[int], None] | None = None,
+    columns: bool = True,
 ) -> DecideSummary:
     """Decide every case of ``input_path`` into ``output_path``, one object per input line,
-    in input order. JSON Lines input is decided in parallel chunks; other formats in-process.
+    in input order. JSON Lines input is decided in parallel chunks, the lines the column
+    path reads in DuckDB (``columns=False`` decides every line one by one, as a check);
+    other formats in-process, one by one.
     """
     if policy_name is not None:
         policy_named(BUILT_IN_VERSIONS, policy_name)  # fail fast on an unknown version
@@ -122,10 +150,10 @@ def run_decide(
         task: Callable[[Any], Counts]
         jobs: Iterable[Any]
         if input_path.name.lower().endswith(".gz"):
-            task, jobs = _decide_chunk, _chunks(input_path, today, policy_name)
+            task, jobs = _decide_chunk, _chunks(input_path, today, policy_name, columns)
         else:
             task = _decide_span
-            jobs = ((input_path, start, end, first, today, policy_name)
+            jobs = ((input_path, start, end, first, today, policy_name, columns)
                     for start, end, first in spans(input_path, SPAN_BYTES))
         with open(output_path, "wb") as out:
             for encoded, count, errors, warned in in_order(

@@ -471,13 +471,13 @@ _SQL: dict[str, Callable[..., str]] = {
     "after_first": lambda c, v: f"{v}[2:]",
     "to_int": lambda c, v: f"CAST({v} AS INTEGER)",
     "int_text": lambda c, v: f"CAST({v} AS VARCHAR)",
-    "keep": lambda c, items, cond: f"list_filter(coalesce({items}, []), _x -> {cond})",
-    "each": lambda c, items, value: f"list_transform(coalesce({items}, []), _x -> {value})",
+    "keep": lambda c, items, cond: f"list_filter(coalesce({items}, []), lambda _x: {cond})",
+    "each": lambda c, items, value: f"list_transform(coalesce({items}, []), lambda _x: {value})",
     "joined": lambda c, items: f"array_to_string({items}, {_sql_literal(c.extra[0])})",
     "has": lambda c, items, v: f"coalesce(list_contains({items}, {v}), FALSE)",
     "is_empty": lambda c, items: f"(coalesce(len({items}), 0) = 0)",
     "count_in": lambda c, items: f"coalesce(len(list_distinct(list_filter({items}, "
-                                 f"_y -> _y IN ({_sql_tuple(c.extra[0])})))), 0)",
+                                 f"lambda _y: _y IN ({_sql_tuple(c.extra[0])})))), 0)",
     "lower_stripped": lambda c, v: f"lower(trim({v}))",
     "months_reached": _months_sql,
 }
@@ -556,9 +556,8 @@ class Family:
         return function
 
     def sql_steps(self) -> list[list[tuple[str, str]]]:
-        """The column evaluator: projections to add in turn to a relation holding the
-        inputs (each step may read the columns of the steps before), the last one the
-        list of items, as structs, in table order."""
+        """The column evaluator's derived facts: projections to add in turn to a relation
+        holding the inputs, each step reading only the columns of the steps before."""
         steps: list[list[tuple[str, str]]] = []
         done: set[str] = set(self.inputs)
         current: list[tuple[str, str]] = []
@@ -569,22 +568,23 @@ class Family:
                 current = []
             current.append((name, expr.sql()))
         steps.append(current)
-        lists: list[str] = []
-        singles: list[str] = []
-        for item in self.items:
-            rule, kind, field, value, day, words = (p.sql() for p in item.parts())
-            row = (f"CASE WHEN {item.condition.sql()} THEN struct_pack(rule := {rule}, "
-                   f"kind := {kind}, field := CAST({field} AS VARCHAR), value := to_json("
-                   f"{value}), date := CAST({day} AS DATE), explanation := {words}) END")
-            if item.each is None:
-                singles.append(row)
-                continue
-            if singles:
-                lists.append("[" + ", ".join(singles) + "]")
-                singles = []
-            lists.append(f"list_transform(coalesce({item.each.sql()}, []), (_x, _n) -> {row})")
-        if singles:
-            lists.append("[" + ", ".join(singles) + "]")
-        items = lists[0] if len(lists) == 1 else "flatten([" + ", ".join(lists) + "])"
-        steps.append([(f"{self.name}_items", f"list_filter({items}, _r -> _r IS NOT NULL)")])
         return [step for step in steps if step]
+
+    def sql_items(self) -> list[SqlItem]:
+        """The column evaluator's table: each row's condition and parts as SQL over the
+        relation the steps built (a row with ``each`` is evaluated per element, inside a
+        ``lambda _x, _n`` over the list)."""
+        return [SqlItem(item, item.condition.sql(), tuple(p.sql() for p in item.parts()),
+                        item.each.sql() if item.each is not None else None)
+                for item in self.items]
+
+
+@dataclass(frozen=True)
+class SqlItem:
+    """One row of a rule table in SQL: the row, its condition, its parts (rule, kind,
+    field, value, date, explanation) and the list it runs over, if any."""
+
+    item: Item
+    condition: str
+    parts: tuple[str, ...]
+    each: str | None

@@ -1,0 +1,162 @@
+"""``decide``'s column path gives every line it takes exactly the decision the per-case path
+gives (ALLOC-5, DESIGN.md "written once, run two ways"), whatever the line holds, and leaves
+every line it cannot read strictly to the per-case path.
+
+The rule tables (tier, allocation) are one definition compiled to Python and to SQL; these
+tests feed both the same lines: generated cases with every value the rules distinguish,
+written the ways other systems write JSON (spaces, nulls, members repeated, unknown members,
+escapes), and hostile values.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from omp.interchange.columns import ColumnDecider
+from omp.interchange.decide import decide_object
+from tests.conftest import case_object
+
+TODAY = date(2026, 11, 22)
+
+texts = st.text(max_size=12) | st.sampled_from(["", " ", "null", ":null", "-7e-77", "é"])
+dates = st.dates(date(1890, 1, 1), date(2210, 1, 1)).map(date.isoformat) | st.sampled_from(
+    ["2023-02-30", "2024-02-29", "20240101", "2024-W01-1", ""])
+numbers = (st.sampled_from([0, 0.0, 2.99, 3, 3.0, 6.89, 6.9, 6.99, 6.995, 7, 7.0, 7.10, 12.4,
+                            99.99, 100, 100.0, 100.5, -0.0, -1, 1e1, 1e-05, 12.3456789])
+           | st.floats(0, 120, allow_nan=False) | st.integers(-5, 200)
+           | st.sampled_from(["6.9", "1_0", True]))
+offence = st.fixed_dictionaries({
+    "code": st.sampled_from(["02700", "00101", "01900", "", "X" * 11]) | st.integers(0, 9),
+}, optional={
+    "description": st.none() | st.sampled_from(["Assault", "x" * 201, "a\"b", "é"]),
+    "schedule_15": st.none() | st.sampled_from(["violent", "sexual", "none", "VIOLENT",
+                                                False, 1]),
+})
+sentence = st.fixed_dictionaries({}, optional={
+    "kind": st.none() | st.sampled_from(["custodial", "community", "suspended", "Custodial",
+                                         "fine"]),
+    "date": st.none() | dates,
+    "length": st.none() | st.sampled_from(["P52W", "P11M30D", "P12M", "P1Y", "P6M", "P2Y6M",
+                                           "P", "p1y", "P250Y", "P99Y", "1Y", " P1Y"]),
+    "indeterminate": st.none() | st.booleans() | st.just("true"),
+    "ipp": st.none() | st.booleans(),
+})
+#: Dotted fields and the values they may take: the rules' thresholds, every enumeration,
+#: near misses (case, spacing, types) and values outside the accepted ranges.
+FIELDS: dict[str, Any] = {
+    "case_ref": st.sampled_from(["C1", " C2", "C3 ", "C" * 20, "C" * 21, "C\u00e94", ""])
+    | st.integers(0, 9),
+    "as_of": st.none() | dates,
+    "person.sex": st.none() | st.sampled_from(["M", "F", "X", "m", "Q", ""]),
+    "person.date_of_birth": st.none() | dates,
+    "person.nationalities": st.none() | st.lists(st.sampled_from(
+        ["British", "Irish", " irish ", "French", "Unknown", "", "not known", "é"]), max_size=3)
+    | st.just("British|French"),
+    "probation.pdu_code": st.none() | st.sampled_from(["N07CAM", "N03UAT", "N50MAN", "ZZZ",
+                                                       "", "N03UAT_TOO_LONG"]),
+    "probation.provider_code": st.none() | st.sampled_from(["N03", "N07", "", "n03"]),
+    "probation.country": st.none() | st.sampled_from(["England", "Wales", "wales", "France"]),
+    "probation.region_code": st.none() | st.sampled_from(["R1", "WALES", ""]),
+    "probation.com_name": st.none() | texts,
+    "risk.tier": st.none() | st.sampled_from(["A1", "B", "B2", "C1", "D0", "d3", "E1", "A4",
+                                              ""]),
+    "risk.rosh": st.none() | st.sampled_from(["LOW", "MEDIUM", "HIGH", "VERY_HIGH", "high",
+                                              "EXTREME"]),
+    "risk.rsr_percent": st.none() | numbers,
+    "risk.ogrs3_2yr_percent": st.none() | numbers,
+    "risk.mappa_level": st.none() | st.sampled_from([0, 1, 2, 3, 4, "2", 2.0, True]),
+    "risk.mappa_category": st.none() | st.sampled_from([1, 4, 5, "1"]),
+    "risk.registrations": st.lists(st.sampled_from(
+        ["HOI", "RPIR", "IIOM", "RMDO", "ALSH", "hoi", "X" * 11]), max_size=4),
+    "event.offences": st.none() | st.lists(offence, max_size=3),
+    "event.sentence": st.none() | sentence,
+    "custody": st.none() | st.just({"remand": False}),
+    "resourcing": st.none() | st.sampled_from(["ENHANCED", "NORMAL", "enhanced", "OTHER"]),
+}
+cases = st.fixed_dictionaries({}, optional=FIELDS)
+
+
+def community(**changes: Any) -> dict[str, Any]:
+    """A case on a community order: no custody, so the column path may take it."""
+    return case_object(**{"custody": None, "event.sentence.kind": "community", **changes})
+
+
+def _write(obj: dict[str, Any], how: str) -> bytes:
+    """One line as another system might write it."""
+    if how == "compact":
+        return orjson.dumps(obj)
+    if how == "spaced":
+        return json.dumps(obj).encode()
+    if how == "escaped":
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode()
+    if how == "repeated":  # a member written twice: JSON readers keep the last one
+        text = orjson.dumps(obj).decode()
+        return (text[:-1] + ',"risk":{"tier":"A1","rosh":null}}').encode()
+    if how == "unknown":
+        return orjson.dumps({**obj, "extra": {"risk": 1}})
+    raise ValueError(how)
+
+
+def _per_case(line: bytes) -> dict[str, Any]:
+    return decide_object(orjson.loads(line), TODAY, None)
+
+
+@pytest.fixture(scope="module")
+def decider() -> ColumnDecider:
+    return ColumnDecider(TODAY, None)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(cases, st.sampled_from(
+    ["compact", "compact", "spaced", "escaped", "repeated", "unknown"])), min_size=1,
+    max_size=8))
+@example([({"risk.rsr_percent": 6.9, "risk.tier": "B2"}, "compact")])
+def test_the_column_path_decides_every_line_it_takes_as_the_per_case_path_does(
+        decider: ColumnDecider, lines: list[tuple[dict[str, Any], str]]) -> None:
+    raw = [_write(community(**changes), how) for changes, how in lines]
+    decided = decider._decide(raw)  # the engine must not refuse a block, whatever it holds
+    assert len(decided) == len(raw)
+    for line, text in zip(raw, decided, strict=True):
+        if text is not None:
+            assert orjson.loads(text) == _per_case(line), line
+
+
+def test_the_column_path_takes_plain_lines_and_leaves_the_others(
+        decider: ColumnDecider) -> None:
+    plain = orjson.dumps(community(case_ref="P1"))
+    others = {
+        "custody": orjson.dumps(case_object(case_ref="P2")),
+        "a member twice": plain[:-1] + b',"case_ref":"P3"}',
+        "an unknown member": orjson.dumps({**community(case_ref="P4"), "x": "y"}),
+        "spaces": json.dumps(community(case_ref="P5")).encode(),
+        "not JSON": b'{"case_ref": ',
+        "not UTF-8": b'{"case_ref":"\xff"}',
+        "a string for a number": orjson.dumps(community(**{"risk.rsr_percent": "7"})),
+        "a lower-case enumeration": orjson.dumps(community(**{"risk.rosh": "high"})),
+        "a date out of range": orjson.dumps(community(as_of="2200-01-01")),
+    }
+    decided = decider.decide([plain, *others.values()])
+    assert decided[0] is not None
+    assert orjson.loads(decided[0]) == _per_case(plain)
+    assert {name: text for name, text in zip(others, decided[1:], strict=True)
+            if text is not None} == {}
+
+
+def test_a_null_is_read_as_not_recorded_and_a_section_written_twice_as_the_last(
+        decider: ColumnDecider) -> None:
+    with_nulls = orjson.dumps(community(case_ref="N1", **{"risk.rosh": None,
+                                                            "resourcing": None}))
+    twice = orjson.dumps(community(case_ref="N2", **{"risk.tier": "D0"}))[:-1] + \
+        b',"risk":{"tier":null}}'
+    first, second = decider.decide([with_nulls, twice])
+    assert first is not None
+    assert orjson.loads(first) == _per_case(with_nulls)
+    # The engine would keep the first of the pair; the per-case reader keeps the last.
+    assert second is None
