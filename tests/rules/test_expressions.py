@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omp.rules.allocation import ALLOCATION_FAMILY
 from omp.rules.durations import at_least_months, day_words
 from omp.rules.expressions import Family, fact, months_reached
 from omp.rules.expressions import day_words as day_words_expr
 from omp.rules.inputs import EARLIEST_DATE, LATEST_DATE
-from omp.rules.allocation import ALLOCATION_FAMILY
 from omp.rules.tier import COMPLEXITY_REGISTRATIONS, TIER_FAMILY
 
 days = st.dates(EARLIEST_DATE, LATEST_DATE)
