@@ -12,9 +12,11 @@ Generates the seeded synthetic bench file with the project's generator when it i
 - (b) ``.venv/bin/omp decide --input … --output …`` over the same file,
 - (c) the same ``decide`` with the custody pathway (PATH-1) switched off, so that (b) − (c)
   is the pathway's share, against its target (≤ 10% of (c)),
+- (d) the same ``decide`` with ``--per-case``: every line decided one by one, without the
+  column path, so that (b) / (d) is what the column path buys,
 
 printing for each the wall time, cases per second and the peak resident memory of its
-process tree ((b) and (c) in turn, ``--repeat`` times, the fastest of each kept), then the
+process tree ((b), (c) and (d) in turn, ``--repeat`` times, the fastest of each kept), then the
 ratio decide / baseline against the target (≤ 0.3×, aim 0.15×), decide's peak against 2 GB
 and the pathway's share. Last, it compares the two outputs line by line and prints the share
 of lines on which they agree (allocation outcome; responsibility and dates; POM type).
@@ -191,22 +193,31 @@ def run(cases: int, path: Path | None, output: Path | None, repeat: int = 2) -> 
         # (b) and (c) run in turn, ``repeat`` times each, and the fastest of each is kept:
         # the pathway's share is a few per cent, less than the spread of one run to the next
         # on a shared machine.
-        runs: dict[str, list[tuple[float, float, float]]] = {"b": [], "c": []}
+        runs: dict[str, list[tuple[float, float, float]]] = {"b": [], "c": [], "d": []}
         for _ in range(repeat):
             runs["b"].append(_timed(
                 [*_omp(), "decide", "--input", str(source), "--output", str(theirs),
                  "--today", AS_OF.isoformat()], env))
+            # (d) every line one by one, without the column path: what that path buys.
+            runs["d"].append(_timed(
+                [*_omp(), "decide", "--input", str(source), "--output",
+                 str(scratch / "per-case.jsonl"), "--today", AS_OF.isoformat(), "--per-case"],
+                env))
             runs["c"].append(_timed(
                 [sys.executable, str(Path(__file__).resolve()), "--step", "without-pathway",
                  "--input", str(source), "--output", str(scratch / "no-pathway.jsonl")],
                 env))
-        for key in ("b", "c"):
+        for key in ("b", "c", "d"):
             print(f"({key}) runs: " + ", ".join(f"{wall:.2f} s ({cpu:.2f} s of CPU)"
                                                 for wall, _, cpu in runs[key]), flush=True)
         decided = _row("(b) omp decide (fastest)", cases, *min(runs["b"])[:2])
         _print(decided)
         without = _row("(c) omp decide, no pathway (fastest)", cases, *min(runs["c"])[:2])
         _print(without)
+        one_by_one = _row("(d) omp decide --per-case (fastest)", cases, *min(runs["d"])[:2])
+        _print(one_by_one)
+        print(f"the column path: (b) takes {decided['seconds'] / one_by_one['seconds']:.2f}× "
+              "the time of (d)", flush=True)
         # CPU seconds (the process and its workers) move less than wall time when other
         # work shares the cores: the share on them is printed beside the wall-time one.
         cpu_b, cpu_c = min(r[2] for r in runs["b"]), min(r[2] for r in runs["c"])
@@ -233,6 +244,7 @@ def run(cases: int, path: Path | None, output: Path | None, repeat: int = 2) -> 
     if output:
         output.write_text(json.dumps(
             {"cases": cases, "baseline": baseline, "decide": decided,
+             "decide_per_case": one_by_one,
              "decide_without_pathway": without, "pathway_share": round(share, 3),
              "pathway_cpu_share": round(cpu_share, 3),
              "ratio": round(ratio, 3), "target_ratio": TARGET_RATIO, "aim_ratio": AIM_RATIO,

@@ -12,13 +12,15 @@ line's decision never depends on which path took it (the tests prove both give t
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Sequence
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from omp.interchange.schema import PDU_PROVIDERS
 from omp.rules.allocation import ALLOCATED, ALLOCATION_FAMILY, RETAINED
-from omp.rules.expressions import SqlItem
+from omp.rules.expressions import Expr, Lit, SqlItem
 from omp.rules.policy import (
     ALLOCATION_CRITERIA,
     BUILT_IN_VERSIONS,
@@ -215,15 +217,42 @@ def _json(sql: str) -> str:
 
 
 def _item_json(row: SqlItem) -> str:
-    """One reason or missing criterion as JSON text, built by concatenation: DuckDB's own
-    JSON objects and lists of structs cost several times more a line."""
-    rule, kind, field, value, day, words = row.parts
-    parts = [f"'{{\"rule\":\"{row.item.rule}\",\"field\":'", _json(field)]
+    """One reason or missing criterion as JSON text, built by concatenation (DuckDB's own
+    JSON objects and lists of structs cost several times more a line); the parts the table
+    gives as constants are written as JSON here, once."""
+    _, _, field, value, day, words = row.item.parts()
+    _, _, field_sql, value_sql, day_sql, words_sql = row.parts
+    pieces: list[tuple[str, bool]] = [(f'{{"rule":"{row.item.rule}","field":', False)]
+
+    def add(expr: Expr, sql: str) -> None:
+        if isinstance(expr, Lit):
+            constant = expr.value.isoformat() if isinstance(expr.value, date) else expr.value
+            pieces.append((json.dumps(constant, ensure_ascii=False), False))
+        else:
+            pieces.append((_json(sql), True))
+
+    add(field, field_sql)
     if row.item.kind != "missing":
-        parts += ["',\"value\":'", _json(value), "',\"date\":'",
-                  _json(f"strftime(CAST({day} AS DATE), '%Y-%m-%d')")]
-    parts += ["',\"explanation\":'", _json(words), "'}'"]
-    return " || ".join(parts)
+        pieces.append((',"value":', False))
+        add(value, value_sql)
+        pieces.append((',"date":', False))
+        add(day, f"strftime(CAST({day_sql} AS DATE), '%Y-%m-%d')")
+    pieces.append((',"explanation":', False))
+    add(words, words_sql)
+    pieces.append(("}", False))
+    merged: list[str] = []
+    constant = ""
+    for text, is_sql in pieces:
+        if is_sql:
+            if constant:
+                merged.append("'" + constant.replace("'", "''") + "'")
+                constant = ""
+            merged.append(text)
+        else:
+            constant += text
+    if constant:
+        merged.append("'" + constant.replace("'", "''") + "'")
+    return " || ".join(merged)
 
 
 def _criterion(rule: str) -> str:
@@ -325,19 +354,13 @@ class ColumnDecider:
         self._prepare()
 
     def _prepare(self) -> None:
-        """The tables of each step and the statements that fill them, planned once: the
-        statements are long, and planning them for every block would cost more than
-        deciding it."""
+        """The table of policy versions and the statement that decides a block."""
         con = self.connection
-        con.execute("CREATE TEMP TABLE lines (n BIGINT, raw BLOB, quotes BIGINT)")
-        for name, sql in self.steps:
-            con.execute(f"CREATE TEMP TABLE {name} AS {sql} LIMIT 0")
-            con.execute(f"PREPARE fill_{name} AS INSERT INTO {name} {sql}")
         con.execute("CREATE TEMP TABLE policies (as_of DATE, policy_country VARCHAR, "
                     "region_code VARCHAR, policy_name VARCHAR, policy_from DATE, "
                     "levelled_up BOOLEAN, " + ", ".join(
                         f"{_criterion(rule)} BOOLEAN" for rule in ALLOCATION_CRITERIA) + ")")
-        con.execute(f"PREPARE decide_block AS {_decision_sql(_family_sql(_SOURCE))}")
+        self.decision_sql = _decision_sql(_family_sql(_SOURCE))
 
     def _policies(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         rows = []
@@ -373,23 +396,27 @@ class ColumnDecider:
         # field, and the quotes are counted (see _quotes).
         places = [i for i, line in enumerate(lines) if _NULL_BYTES not in line]
         prepared = [lines[i].replace(b":null", b":" + _NULL_BYTES) for i in places]
-        incoming = pa.table({"n": pa.array(places, pa.int64()),
-                             "raw": pa.array(prepared, pa.binary()),
+        # The lines handed over as one buffer and their offsets: building the array from
+        # a list of bytes objects costs ten times more.
+        offsets = array("i", accumulate(map(len, prepared), initial=0))
+        raw = pa.BinaryArray.from_buffers(pa.binary(), len(prepared), [
+            None, pa.py_buffer(offsets), pa.py_buffer(b"".join(prepared))])
+        incoming = pa.table({"n": pa.array(places, pa.int64()), "raw": raw,
                              "quotes": pa.array([line.count(b'"') for line in prepared],
                                                 pa.int64())})
-        for table in ("lines", *(name for name, _ in self.steps), "policies"):
-            con.execute(f"DELETE FROM {table}")
         con.register("incoming", incoming)
-        con.execute("INSERT INTO lines SELECT * FROM incoming")
+        # Each table made again: deleting a table's rows would not give its memory back.
+        con.execute("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM incoming")
         con.unregister("incoming")
-        for name, _ in self.steps:
-            con.execute(f"EXECUTE fill_{name}")
+        for name, sql in self.steps:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        con.execute("DELETE FROM policies")
         keys = con.execute("SELECT DISTINCT as_of, policy_country, region_code FROM facts"
                            ).fetchall()
         if rows := self._policies(keys):
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"INSERT INTO policies VALUES ({marks})", rows)
         decided: list[str | None] = [None] * len(lines)
-        for n, text in con.execute("EXECUTE decide_block").fetchall():
+        for n, text in con.execute(self.decision_sql).fetchall():
             decided[n] = text
         return decided
