@@ -160,3 +160,16 @@ def test_a_null_is_read_as_not_recorded_and_a_section_written_twice_as_the_last(
     assert orjson.loads(first) == _per_case(with_nulls)
     # The engine would keep the first of the pair; the per-case reader keeps the last.
     assert second is None
+
+
+def test_a_block_the_engine_refuses_is_left_whole_to_the_per_case_path(
+        decider: ColumnDecider, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should DuckDB ever refuse a block, no line of it is lost: each goes one by one."""
+    import duckdb
+
+    def refuse(lines: Any) -> Any:
+        raise duckdb.InvalidInputException("refused")
+
+    monkeypatch.setattr(decider, "_decide", refuse)
+    plain = orjson.dumps(community(case_ref="R1"))
+    assert decider.decide([plain, plain]) == [None, None]
