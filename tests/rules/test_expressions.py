@@ -5,6 +5,7 @@ compared with :mod:`omp.rules.durations` day by day over the accepted range."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from omp.rules.durations import at_least_months, day_words
 from omp.rules.expressions import Family, fact, months_reached
 from omp.rules.expressions import day_words as day_words_expr
 from omp.rules.inputs import EARLIEST_DATE, LATEST_DATE
+from omp.rules.pathway import PATHWAY_FAMILY
 from omp.rules.tier import COMPLEXITY_REGISTRATIONS, TIER_FAMILY
 
 days = st.dates(EARLIEST_DATE, LATEST_DATE)
@@ -116,9 +118,41 @@ def test_the_closed_ranges_hold_in_sql(rsr: str) -> None:
 
 def test_the_python_source_reads_only_its_inputs() -> None:
     """Each family's compiled source names only its inputs and derived facts."""
-    for family in (TIER_FAMILY, ALLOCATION_FAMILY):
+    for family in (TIER_FAMILY, ALLOCATION_FAMILY, PATHWAY_FAMILY):
         known = set(family.inputs) | {name for name, _ in family.derived}
         used = set().union(*(expr.facts() for _, expr in family.derived),
                            *(part.facts() for item in family.items for part in item.parts()),
                            *(item.condition.facts() for item in family.items))
         assert used <= known, used - known
+
+
+pathway_inputs = st.tuples(
+    st.none() | st.sampled_from(["LOW", "HIGH", "VERY_HIGH"]), st.none() | days,
+    st.none() | st.booleans(), st.none() | st.booleans(),
+    st.none() | st.sampled_from(["custodial", "community"]), st.none() | st.booleans(),
+    st.none() | lengths | st.sampled_from(["P1Y1M1W1D", "p2y", "P01Y"]), st.none() | days)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(pathway_inputs, min_size=20, max_size=80))
+def test_the_pathway_tree_decides_alike_in_both_languages(rows: list[tuple[Any, ...]]) -> None:
+    """PATH-1's first matching row, its words (sentence lengths in words, dates in words)
+    and its pathway, the same in both languages."""
+    python = PATHWAY_FAMILY.compile()
+    expected = []
+    for row in rows:
+        (items,) = python(*row)
+        _, _, field, value, _, words, outcome = items[0]
+        expected.append((field, value, words, outcome))
+    con = duckdb.connect()
+    types = ("VARCHAR", "DATE", "BOOLEAN", "BOOLEAN", "VARCHAR", "BOOLEAN", "VARCHAR", "DATE")
+    columns = ", ".join(f"{name} {kind}" for name, kind in zip(PATHWAY_FAMILY.inputs, types,
+                                                              strict=True))
+    con.execute(f"CREATE TABLE inputs (row_id INTEGER, {columns})")
+    con.executemany(f"INSERT INTO inputs VALUES ({', '.join('?' * (len(types) + 1))})",
+                    [(i, *row) for i, row in enumerate(rows)])
+    got = [(r["field"], None if r["value"] is None else json.loads(r["value"]),
+            r["explanation"], r["outcome"])
+           for (r,) in con.execute(f"SELECT {PATHWAY_FAMILY.sql_first()} FROM inputs "
+                                   "ORDER BY row_id").fetchall()]
+    assert got == expected

@@ -220,8 +220,8 @@ def _item_json(row: SqlItem) -> str:
     """One reason or missing criterion as JSON text, built by concatenation (DuckDB's own
     JSON objects and lists of structs cost several times more a line); the parts the table
     gives as constants are written as JSON here, once."""
-    _, _, field, value, day, words = row.item.parts()
-    _, _, field_sql, value_sql, day_sql, words_sql = row.parts
+    _, _, field, value, day, words, _ = row.item.parts()
+    _, _, field_sql, value_sql, day_sql, words_sql, _ = row.parts
     pieces: list[tuple[str, bool]] = [(f'{{"rule":"{row.item.rule}","field":', False)]
 
     def add(expr: Expr, sql: str) -> None:

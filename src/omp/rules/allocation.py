@@ -372,7 +372,7 @@ def decide_allocation(facts: CaseFacts, policy: PolicyVersion) -> AllocationDeci
     missing: list[Missing] = []
     supplied_reason = None
     criteria = policy.criteria
-    for rule, kind, field_name, value, day, explanation in items:
+    for rule, kind, field_name, value, day, explanation, _ in items:
         if kind == "supplied":
             supplied_reason = Reason(rule, field_name, value, day, explanation)
         elif rule.startswith("ALLOC-2") and rule not in criteria:

@@ -376,6 +376,16 @@ def lower_stripped(value: Expr) -> Expr:
     return _call("lower_stripped", value)
 
 
+def always() -> Expr:
+    """A condition that always holds (the last row of a decision tree)."""
+    return Lit(True)
+
+
+def duration_words(length: Expr) -> Expr:
+    """An ISO 8601 sentence length in words: ``P2Y6M`` as "2 years 6 months"."""
+    return _call("duration_words", length)
+
+
 def months_reached(length: Expr, start: Expr, months: int) -> Expr:
     """An ISO 8601 ``length`` counted from ``start`` reaches at least the same day
     ``months`` calendar months later (both present; see :mod:`omp.rules.durations`)."""
@@ -428,6 +438,7 @@ _PY: dict[str, Callable[..., str]] = {
     "lower_stripped": lambda c, v: f"{v}.strip().lower()",
     "months_reached": lambda c, length, start: f"_at_least_months({length}, {start}, "
                                                f"{c.extra[0]})",
+    "duration_words": lambda c, length: f"_duration_words({length})",
 }
 
 
@@ -445,6 +456,17 @@ def _months_sql(call: Call, length: str, start: str) -> str:
     reached = (f"(CAST({start} AS DATE) + to_months(CAST({part('Y')} * 12 + {part('M')} AS "
                f"INTEGER)) + to_days(CAST({part('W')} * 7 + {part('D')} AS INTEGER)))")
     return f"({reached} >= CAST({start} AS DATE) + to_months({call.extra[0]}))"
+
+
+def _duration_words_sql(length: str) -> str:
+    # As durations.duration_words: each number and unit of the upper-case text in words,
+    # "1" singular, the text itself when it holds none.
+    units = ("CASE right(_p, 1) WHEN 'Y' THEN 'year' WHEN 'M' THEN 'month' WHEN 'W' THEN "
+             "'week' ELSE 'day' END")
+    words = (f"array_to_string(list_transform(regexp_extract_all(upper({length}), "
+             f"'[0-9]+[YMWD]'), lambda _p: concat(_p[:-2], ' ', {units}, CASE WHEN _p[:-2] "
+             "= '1' THEN '' ELSE 's' END)), ' ')")
+    return f"coalesce(nullif({words}, ''), {length})"
 
 
 _SQL: dict[str, Callable[..., str]] = {
@@ -480,6 +502,7 @@ _SQL: dict[str, Callable[..., str]] = {
                                  f"lambda _y: _y IN ({_sql_tuple(c.extra[0])})))), 0)",
     "lower_stripped": lambda c, v: f"lower(trim({v}))",
     "months_reached": _months_sql,
+    "duration_words": lambda c, length: _duration_words_sql(length),
 }
 
 
@@ -487,9 +510,10 @@ def python_names() -> dict[str, Any]:
     """What the compiled Python source may call."""
     from omp.rules.durations import at_least_months
     from omp.rules.durations import day_words as words
+    from omp.rules.durations import duration_words as length_words
 
     return {"_Decimal": Decimal, "_date": date, "_day_words": words, "_floor": math.floor,
-            "_at_least_months": at_least_months}
+            "_at_least_months": at_least_months, "_duration_words": length_words}
 
 
 # --- a rule family: derived facts, then the items its rules give ------------------------
@@ -511,11 +535,13 @@ class Item:
     #: A list: the row then gives one item for each element (the element is ``element()``
     #: and its place from 0 ``position()``) for which the condition holds.
     each: Expr | None = None
+    #: What the row decides, a constant (a pathway's number), where the table decides one.
+    outcome: Any = None
 
     def parts(self) -> tuple[Expr, ...]:
         """The expressions of the row, in the order the evaluators give them."""
         return (lit(self.rule), lit(self.kind), _expr(self.field), _expr(self.value),
-                _expr(self.date), self.explanation)
+                _expr(self.date), self.explanation, lit(self.outcome))
 
 
 @dataclass(frozen=True)
@@ -528,6 +554,9 @@ class Family:
     derived: tuple[tuple[str, Expr], ...] = ()
     items: tuple[Item, ...] = ()
     outputs: tuple[str, ...] = ()
+    #: Only the first row whose condition holds gives an item (a decision tree), rather
+    #: than every such row (a list of criteria).
+    first_match: bool = False
 
     def python_source(self) -> str:
         """One function taking the inputs, returning the outputs and then the items, each
@@ -536,16 +565,21 @@ class Family:
         for name, expr in self.derived:
             lines.append(f"    {name} = {expr.py()}")
         lines.append("    _items = []")
-        for item in self.items:
+        for index, item in enumerate(self.items):
             row = ", ".join(part.py() for part in item.parts())
-            if item.each is None:
+            if self.first_match:
+                if item.each is not None:
+                    raise ValueError(f"{self.name}: a decision tree's row cannot run over a list")
+                lines.append(f"    {'elif' if index else 'if'} {item.condition.py()}:")
+                lines.append(f"        _items.append(({row}))")
+            elif item.each is None:
                 lines.append(f"    if {item.condition.py()}:")
                 lines.append(f"        _items.append(({row}))")
             else:
                 lines.append(f"    for _i, _x in enumerate({item.each.py()} or ()):")
                 lines.append(f"        if {item.condition.py()}:")
                 lines.append(f"            _items.append(({row}))")
-        lines.append(f"    return ({''.join(o + ', ' for o in self.outputs)}_items)")
+        lines.append(f"    return ({''.join(o + ', ' for o in self.outputs)}_items,)")
         return "\n".join(lines) + "\n"
 
     def compile(self) -> Callable[..., tuple[Any, ...]]:
@@ -569,6 +603,20 @@ class Family:
             current.append((name, expr.sql()))
         steps.append(current)
         return [step for step in steps if step]
+
+    def sql_first(self) -> str:
+        """A decision tree's column evaluator: the first row whose condition holds, as a
+        struct of its parts (``NULL`` when none does)."""
+        names = ("rule", "kind", "field", "value", "date", "explanation", "outcome")
+        branches = []
+        for row in self.sql_items():
+            parts = dict(zip(names, row.parts, strict=True))
+            parts["value"] = f"to_json({parts['value']})"
+            parts["field"] = f"CAST({parts['field']} AS VARCHAR)"
+            parts["date"] = f"CAST({parts['date']} AS DATE)"
+            body = ", ".join(f"{name} := {sql}" for name, sql in parts.items())
+            branches.append(f"WHEN {row.condition} THEN struct_pack({body})")
+        return "CASE " + " ".join(branches) + " END"
 
     def sql_items(self) -> list[SqlItem]:
         """The column evaluator's table: each row's condition and parts as SQL over the

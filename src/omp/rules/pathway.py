@@ -19,7 +19,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from omp.rules.durations import at_least_months, day_words, duration_words
+from omp.rules.expressions import (
+    Family,
+    Item,
+    always,
+    day_words,
+    duration_words,
+    eq,
+    fact,
+    is_null,
+    lit,
+    months_reached,
+    one_of,
+    present,
+    text,
+    when,
+    words_of,
+)
 from omp.rules.facts import CaseFacts
 
 RULE = "PATH-1"
@@ -55,9 +71,46 @@ class PathwayDecision:
                 "explanation": self.explanation}
 
 
-def _on(facts: CaseFacts, path: str) -> str:
-    day = facts.recorded.get(path)
-    return f", recorded on {day_words(day)}" if day else ""
+_ROSH, _KIND = fact("rosh"), fact("sentence_kind")
+_LENGTH, _SENTENCED = fact("sentence_length"), fact("sentence_date")
+_SERVED = text("Sentenced to ", duration_words(_LENGTH), " from ", day_words(_SENTENCED))
+
+#: PATH-1 as a decision tree (omp.rules.expressions): the first row that holds decides,
+#: for a person in custody. Read by the per-case evaluator below; the column evaluator
+#: compiles the same rows to SQL.
+PATHWAY_FAMILY = Family(
+    "pathway",
+    inputs=("rosh", "on_rosh", "sentence_ipp", "remand", "sentence_kind",
+            "sentence_indeterminate", "sentence_length", "sentence_date"),
+    items=(
+        Item(RULE, "pathway", "risk.rosh", one_of(_ROSH, ("HIGH", "VERY_HIGH")), text(
+            "RoSH ", words_of(_ROSH), when(present(fact("on_rosh")), text(
+                ", recorded on ", day_words(fact("on_rosh"))), ""), ", so pathway 1 (PATH-1)"),
+             _ROSH, outcome=1),
+        Item(RULE, "pathway", "event.sentence.ipp", eq(fact("sentence_ipp"), True),
+             lit("Serving an IPP sentence, so pathway 1 (PATH-1)"), True, outcome=1),
+        Item(RULE, "pathway", "custody.remand", eq(fact("remand"), True),
+             lit("Held on remand, so pathway 4 (PATH-1)"), True, outcome=4),
+        Item(RULE, "pathway", "event.sentence", is_null(_KIND), lit(
+            "No sentence recorded and not on remand: the pathway cannot be decided (PATH-1)")),
+        Item(RULE, "pathway", "event.sentence.indeterminate",
+             eq(fact("sentence_indeterminate"), True), lit(
+                 "An indeterminate sentence counts as 12 months or more, so pathway 2 "
+                 "(PATH-1)"), True, outcome=2),
+        Item(RULE, "pathway", "event.sentence.length", is_null(_LENGTH), lit(
+            "Sentence length not recorded: the pathway cannot be decided (PATH-1)")),
+        Item(RULE, "pathway", "event.sentence.date", is_null(_SENTENCED), lit(
+            "Sentence date not recorded, so 12 months cannot be counted: the pathway cannot "
+            "be decided (PATH-1)")),
+        Item(RULE, "pathway", "event.sentence.length", months_reached(_LENGTH, _SENTENCED, 12),
+             text(_SERVED, ": 12 months or more, so pathway 2 (PATH-1)"), _LENGTH, outcome=2),
+        Item(RULE, "pathway", "event.sentence.length", always(),
+             text(_SERVED, ": less than 12 months, so pathway 3 (PATH-1)"), _LENGTH,
+             outcome=3),
+    ),
+    first_match=True,
+)
+_pathway = PATHWAY_FAMILY.compile()
 
 
 def decide_pathway(facts: CaseFacts) -> PathwayDecision | None:
@@ -65,36 +118,10 @@ def decide_pathway(facts: CaseFacts) -> PathwayDecision | None:
     if facts.custody is None:
         return None
     sentence = facts.sentence
-    if facts.rosh in ("HIGH", "VERY_HIGH"):
-        words = facts.rosh.replace("_", " ").lower()
-        return PathwayDecision(1, "risk.rosh", facts.rosh,
-                               f"RoSH {words}{_on(facts, 'risk.rosh')}, so pathway 1 (PATH-1)")
-    if sentence is not None and sentence.ipp:
-        return PathwayDecision(1, "event.sentence.ipp", True,
-                               "Serving an IPP sentence, so pathway 1 (PATH-1)")
-    if facts.custody.remand:
-        return PathwayDecision(4, "custody.remand", True,
-                               "Held on remand, so pathway 4 (PATH-1)")
-    if sentence is None or sentence.kind is None:
-        return PathwayDecision(None, "event.sentence", None,
-                               "No sentence recorded and not on remand: the pathway cannot be "
-                               "decided (PATH-1)")
-    if sentence.indeterminate:
-        return PathwayDecision(2, "event.sentence.indeterminate", True,
-                               "An indeterminate sentence counts as 12 months or more, so "
-                               "pathway 2 (PATH-1)")
-    if sentence.length is None:
-        return PathwayDecision(None, "event.sentence.length", None,
-                               "Sentence length not recorded: the pathway cannot be decided "
-                               "(PATH-1)")
-    if sentence.date is None:
-        return PathwayDecision(None, "event.sentence.date", None,
-                               "Sentence date not recorded, so 12 months cannot be counted: "
-                               "the pathway cannot be decided (PATH-1)")
-    served = f"Sentenced to {duration_words(sentence.length)} from " \
-             f"{day_words(sentence.date)}"
-    if at_least_months(sentence.length, sentence.date, 12):
-        return PathwayDecision(2, "event.sentence.length", sentence.length,
-                               f"{served}: 12 months or more, so pathway 2 (PATH-1)")
-    return PathwayDecision(3, "event.sentence.length", sentence.length,
-                           f"{served}: less than 12 months, so pathway 3 (PATH-1)")
+    (items,) = _pathway(
+        facts.rosh, facts.recorded.get("risk.rosh"), sentence.ipp if sentence else None,
+        facts.custody.remand, sentence.kind if sentence else None,
+        sentence.indeterminate if sentence else None, sentence.length if sentence else None,
+        sentence.date if sentence else None)
+    _, _, field, value, _, explanation, pathway = items[0]
+    return PathwayDecision(pathway, field, value, explanation)
