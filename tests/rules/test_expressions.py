@@ -19,6 +19,7 @@ from omp.rules.allocation import ALLOCATION_FAMILY
 from omp.rules.durations import at_least_months, day_words
 from omp.rules.expressions import Family, fact, months_reached
 from omp.rules.expressions import day_words as day_words_expr
+from omp.rules.handover import DATE_CHECKS
 from omp.rules.inputs import EARLIEST_DATE, LATEST_DATE
 from omp.rules.pathway import PATHWAY_FAMILY
 from omp.rules.tier import COMPLEXITY_REGISTRATIONS, TIER_FAMILY
@@ -118,7 +119,7 @@ def test_the_closed_ranges_hold_in_sql(rsr: str) -> None:
 
 def test_the_python_source_reads_only_its_inputs() -> None:
     """Each family's compiled source names only its inputs and derived facts."""
-    for family in (TIER_FAMILY, ALLOCATION_FAMILY, PATHWAY_FAMILY):
+    for family in (TIER_FAMILY, ALLOCATION_FAMILY, PATHWAY_FAMILY, DATE_CHECKS):
         known = set(family.inputs) | {name for name, _ in family.derived}
         used = set().union(*(expr.facts() for _, expr in family.derived),
                            *(part.facts() for item in family.items for part in item.parts()),
@@ -152,7 +153,47 @@ def test_the_pathway_tree_decides_alike_in_both_languages(rows: list[tuple[Any, 
     con.executemany(f"INSERT INTO inputs VALUES ({', '.join('?' * (len(types) + 1))})",
                     [(i, *row) for i, row in enumerate(rows)])
     got = [(r["field"], None if r["value"] is None else json.loads(r["value"]),
-            r["explanation"], r["outcome"])
+            r["explanation"], None if r["outcome"] is None else json.loads(r["outcome"]))
            for (r,) in con.execute(f"SELECT {PATHWAY_FAMILY.sql_first()} FROM inputs "
                                    "ORDER BY row_id").fetchall()]
     assert got == expected
+
+
+release_names = [name for name in DATE_CHECKS.inputs if name.endswith("_date")]
+date_inputs = st.tuples(*(st.none() | st.dates(date(2019, 1, 1), date(2024, 12, 31))
+                          for _ in release_names), st.none() | st.booleans())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(date_inputs, min_size=20, max_size=80))
+def test_the_custody_date_checks_agree_in_both_languages(rows: list[tuple[Any, ...]]) -> None:
+    """The contradictions an extract is decided with as warnings (HAND-2), and which of them
+    leave no handover: the same rows, fields and words in both languages."""
+    python = DATE_CHECKS.compile()
+    expected = [[(kind, field, words) for _, kind, field, _, _, words, _ in python(*row)[0]]
+                for row in rows]
+    con = duckdb.connect()
+    columns = ", ".join(f"{name} {'BOOLEAN' if name == 'sentence_indeterminate' else 'DATE'}"
+                        for name in DATE_CHECKS.inputs)
+    con.execute(f"CREATE TABLE inputs (row_id INTEGER, {columns})")
+    con.executemany(f"INSERT INTO inputs VALUES ({', '.join('?' * (len(rows[0]) + 1))})",
+                    [(i, *row) for i, row in enumerate(rows)])
+    got = [[(r["kind"], r["field"], r["explanation"]) for r in found] for (found,) in
+           con.execute(f"SELECT {DATE_CHECKS.sql_matches()} FROM inputs ORDER BY row_id"
+                       ).fetchall()]
+    assert got == expected
+
+
+def test_every_custody_date_check_can_fire_in_sql() -> None:
+    """A row with every contradiction: each check's row comes back, in table order."""
+    before = date(2020, 1, 1)
+    row = (date(2021, 1, 1), *(before for _ in release_names[1:]), False)
+    con = duckdb.connect()
+    columns = ", ".join(f"{name} {'BOOLEAN' if name == 'sentence_indeterminate' else 'DATE'}"
+                        for name in DATE_CHECKS.inputs)
+    con.execute(f"CREATE TABLE inputs ({columns})")
+    con.execute(f"INSERT INTO inputs VALUES ({', '.join('?' * len(row))})", row)
+    ((found,),) = con.execute(f"SELECT {DATE_CHECKS.sql_matches()} FROM inputs").fetchall()
+    fields = [r["field"] for r in found]
+    assert fields == [item.field for item in DATE_CHECKS.items][:len(fields)]
+    assert len(fields) == len(DATE_CHECKS.items) - 1  # the curfew dates are equal here

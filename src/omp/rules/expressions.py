@@ -607,16 +607,15 @@ class Family:
     def sql_first(self) -> str:
         """A decision tree's column evaluator: the first row whose condition holds, as a
         struct of its parts (``NULL`` when none does)."""
-        names = ("rule", "kind", "field", "value", "date", "explanation", "outcome")
-        branches = []
-        for row in self.sql_items():
-            parts = dict(zip(names, row.parts, strict=True))
-            parts["value"] = f"to_json({parts['value']})"
-            parts["field"] = f"CAST({parts['field']} AS VARCHAR)"
-            parts["date"] = f"CAST({parts['date']} AS DATE)"
-            body = ", ".join(f"{name} := {sql}" for name, sql in parts.items())
-            branches.append(f"WHEN {row.condition} THEN struct_pack({body})")
-        return "CASE " + " ".join(branches) + " END"
+        return "CASE " + " ".join(f"WHEN {row.condition} THEN {_struct(row)}"
+                                  for row in self.sql_items()) + " END"
+
+    def sql_matches(self) -> str:
+        """A list of criteria's column evaluator: every row whose condition holds, in table
+        order, as structs of their parts (rows without ``each``)."""
+        rows = [f"CASE WHEN {row.condition} THEN {_struct(row)} END" for row in self.sql_items()
+                if row.each is None]
+        return f"list_filter([{', '.join(rows)}], lambda _r: _r IS NOT NULL)"
 
     def sql_items(self) -> list[SqlItem]:
         """The column evaluator's table: each row's condition and parts as SQL over the
@@ -625,6 +624,16 @@ class Family:
         return [SqlItem(item, item.condition.sql(), tuple(p.sql() for p in item.parts()),
                         item.each.sql() if item.each is not None else None)
                 for item in self.items]
+
+
+def _struct(row: SqlItem) -> str:
+    names = ("rule", "kind", "field", "value", "date", "explanation", "outcome")
+    parts = dict(zip(names, row.parts, strict=True))
+    parts["value"] = f"to_json({parts['value']})"
+    parts["field"] = f"CAST({parts['field']} AS VARCHAR)"
+    parts["date"] = f"CAST({parts['date']} AS DATE)"
+    parts["outcome"] = f"to_json({parts['outcome']})"
+    return "struct_pack(" + ", ".join(f"{name} := {sql}" for name, sql in parts.items()) + ")"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,18 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from omp.rules.durations import shift_months
+from omp.rules.expressions import (
+    Family,
+    Item,
+    all_,
+    eq,
+    fact,
+    iso_day,
+    lit,
+    lt,
+    present,
+    text,
+)
 from omp.rules.facts import CaseFacts, Custody, Resourcing
 from omp.rules.policy import PolicyVersion
 
@@ -689,43 +701,55 @@ _RELEASE_FIELDS = (
 )
 
 
+_START = fact("sentence_start_date")
+_HDCED, _HDCAD = fact("home_detention_curfew_eligibility_date"), fact(
+    "home_detention_curfew_actual_date")
+
+#: Custody dates that contradict each other, as a table (omp.rules.expressions): a release
+#: date before the sentence start leaves nothing sound to count a handover back from
+#: ("blocking"); the others are decided with a warning.
+DATE_CHECKS = Family(
+    "date_checks",
+    inputs=("sentence_start_date", *(name for name, _ in _RELEASE_FIELDS),
+            "sentence_indeterminate"),
+    items=(
+        *(Item("HAND-2", "blocking", f"custody.{name}", lt(fact(name), _START), text(
+            f"The {words} (", iso_day(fact(name)), ") is before the sentence start date (",
+            iso_day(_START), ")")) for name, words in _RELEASE_FIELDS),
+        Item("HAND-2", "warning", "custody.tariff_date",
+             all_(present(fact("tariff_date")), eq(fact("sentence_indeterminate"), False)),
+             lit("A tariff expiry date is recorded but the sentence is determinate "
+                 "(event.sentence.indeterminate is false)")),
+        Item("HAND-2", "warning", "custody.home_detention_curfew_actual_date", lt(_HDCAD, _HDCED),
+             text("The home detention curfew date (", iso_day(_HDCAD), ") is before the "
+                  "eligibility date (", iso_day(_HDCED), ")")),
+    ),
+)
+_date_checks = DATE_CHECKS.compile()
+
+
+def _date_problems(facts: CaseFacts) -> list[tuple[str, str, str]]:
+    custody = facts.custody
+    if custody is None:
+        return []
+    (items,) = _date_checks(
+        custody.sentence_start_date, *(getattr(custody, name) for name, _ in _RELEASE_FIELDS),
+        facts.sentence.indeterminate if facts.sentence is not None else None)
+    return [(kind, field, message) for _, kind, field, _, _, message, _ in items]
+
+
 def releases_before_start(facts: CaseFacts) -> list[tuple[str, str]]:
     """Release dates recorded before the sentence start date, as ``(field, message)``
     pairs. Such a date cannot be counted back from, so no handover can be decided."""
-    custody = facts.custody
-    if custody is None or custody.sentence_start_date is None:
-        return []
-    start = custody.sentence_start_date
-    problems: list[tuple[str, str]] = []
-    for name, words in _RELEASE_FIELDS:
-        value = getattr(custody, name)
-        if value is not None and value < start:
-            problems.append((f"custody.{name}",
-                             f"The {words} ({value.isoformat()}) is before the sentence "
-                             f"start date ({start.isoformat()})"))
-    return problems
+    return [(field, message) for kind, field, message in _date_problems(facts)
+            if kind == "blocking"]
 
 
 def check_custody_dates(facts: CaseFacts) -> list[tuple[str, str]]:
     """Contradictory custody dates, as ``(field, message)`` pairs naming interchange fields;
     empty when the dates are consistent. A person typing them is refused; an extract from
     another system is decided with each as a warning (see :mod:`omp.rules.pipeline`)."""
-    custody = facts.custody
-    if custody is None:
-        return []
-    problems = releases_before_start(facts)
-    if custody.tariff_date is not None and facts.sentence is not None \
-            and facts.sentence.indeterminate is False:
-        problems.append(("custody.tariff_date",
-                         "A tariff expiry date is recorded but the sentence is determinate "
-                         "(event.sentence.indeterminate is false)"))
-    hdced, hdcad = (custody.home_detention_curfew_eligibility_date,
-                    custody.home_detention_curfew_actual_date)
-    if hdced is not None and hdcad is not None and hdcad < hdced:
-        problems.append(("custody.home_detention_curfew_actual_date",
-                         f"The home detention curfew date ({hdcad.isoformat()}) is before the "
-                         f"eligibility date ({hdced.isoformat()})"))
-    return problems
+    return [(field, message) for _, field, message in _date_problems(facts)]
 
 
 def com_take_on(baseline_handover: date | None, scenario: HandoverDecision | None,
