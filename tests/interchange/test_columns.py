@@ -173,3 +173,18 @@ def test_a_block_the_engine_refuses_is_left_whole_to_the_per_case_path(
     monkeypatch.setattr(decider, "_decide", refuse)
     plain = orjson.dumps(community(case_ref="R1"))
     assert decider.decide([plain, plain]) == [None, None]
+
+
+def test_a_forked_worker_makes_its_own_connection(tmp_path: Any) -> None:
+    """``decide`` in this process, then with two workers: the workers, forked from a
+    process that already holds a DuckDB connection, decide with their own."""
+    from omp.interchange.decide import run_decide
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(community(case_ref=f"F{i}")) + b"\n"
+                                for i in range(50)))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    run_decide(source, one, TODAY, workers=1)
+    summary = run_decide(source, two, TODAY, workers=2)
+    assert summary.decided == 50
+    assert one.read_bytes() == two.read_bytes()

@@ -66,12 +66,13 @@ Counts = tuple[bytes, int, int, int]
 #: A line holding this certainly has custody, which the column path does not decide yet:
 #: it goes straight to the per-case path. (A line without it is still checked strictly.)
 _CUSTODY = b'"custody":{'
-_deciders: dict[tuple[date, str | None], ColumnDecider] = {}
+_deciders: dict[tuple[int, date, str | None], ColumnDecider] = {}
 
 
 def _column_decider(today: date, policy_name: str | None) -> ColumnDecider:
-    """This process's column decider (one DuckDB connection per worker)."""
-    key = (today, policy_name)
+    """This process's column decider (one DuckDB connection per worker). Keyed by the
+    process too: a worker forked from a process that had one must not use its connection."""
+    key = (os.getpid(), today, policy_name)
     if key not in _deciders:
         _deciders[key] = ColumnDecider(today, policy_name)
     return _deciders[key]
