@@ -142,10 +142,6 @@ class Call(Expr):
     def sql(self) -> str:
         return _SQL[self.name](self, *(a.sql() for a in self.args))
 
-    def facts(self) -> set[str]:
-        names: set[str] = set().union(*(a.facts() for a in self.args))
-        return names
-
 
 def _call(name: str, *args: Expr | Any, extra: tuple[Any, ...] = ()) -> Call:
     return Call(name, tuple(_expr(a) for a in args), extra)
@@ -639,7 +635,7 @@ def _struct(row: SqlItem) -> str:
 @dataclass(frozen=True)
 class SqlItem:
     """One row of a rule table in SQL: the row, its condition, its parts (rule, kind,
-    field, value, date, explanation) and the list it runs over, if any."""
+    field, value, date, explanation, outcome) and the list it runs over, if any."""
 
     item: Item
     condition: str
