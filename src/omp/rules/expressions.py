@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -388,6 +388,36 @@ def months_reached(length: Expr, start: Expr, months: int) -> Expr:
     return _call("months_reached", length, start, extra=(months,))
 
 
+def months_before(day: Expr, months: int, days: int = 0) -> Expr:
+    """A present date less calendar ``months`` (clamped to the month's end), then less
+    ``days`` (HANDOVER.md §1.4)."""
+    return _call("months_before", day, extra=(months, days))
+
+
+def months_after(day: Expr, months: int) -> Expr:
+    """A present date plus calendar ``months``, clamped to the month's end."""
+    return _call("months_after", day, extra=(months,))
+
+
+def later(left: Expr | Any, right: Expr | Any) -> Expr:
+    """The later of two present dates (the larger of two numbers)."""
+    return _call("later", left, right)
+
+
+def first_of(*rows: tuple[Expr, Expr | Any], otherwise: Expr | Any = None) -> Expr:
+    """The value of the first row whose condition holds (a decision tree's column), else
+    ``otherwise``."""
+    result = _expr(otherwise)
+    for condition, value in reversed(rows):
+        result = when(condition, value, result)
+    return result
+
+
+def lookup(value: Expr, table: dict[Any, Any]) -> Expr:
+    """The entry of ``table`` for a present ``value`` (missing when it has none)."""
+    return _call("lookup", value, extra=(tuple(table.items()),))
+
+
 def _tuple_py(values: tuple[Any, ...]) -> str:
     return "(" + "".join(f"{_py_literal(v)}, " for v in values) + ")"
 
@@ -435,6 +465,12 @@ _PY: dict[str, Callable[..., str]] = {
     "months_reached": lambda c, length, start: f"_at_least_months({length}, {start}, "
                                                f"{c.extra[0]})",
     "duration_words": lambda c, length: f"_duration_words({length})",
+    "months_before": lambda c, v: f"(_shift_months({v}, -{c.extra[0]})"
+                                  + (f" - _timedelta(days={c.extra[1]}))" if c.extra[1] else ")"),
+    "months_after": lambda c, v: f"_shift_months({v}, {c.extra[0]})",
+    "later": lambda c, a, b: f"max({a}, {b})",
+    "lookup": lambda c, v: "{" + "".join(f"{_py_literal(k)}: {_py_literal(x)}, "
+                                         for k, x in c.extra[0]) + f"}}.get({v})",
 }
 
 
@@ -499,17 +535,26 @@ _SQL: dict[str, Callable[..., str]] = {
     "lower_stripped": lambda c, v: f"lower(trim({v}))",
     "months_reached": _months_sql,
     "duration_words": lambda c, length: _duration_words_sql(length),
+    # A date less an interval is a timestamp in DuckDB, which clamps a month's end as
+    # shift_months does; the days are taken off the date.
+    "months_before": lambda c, v: f"(CAST({v} - to_months({c.extra[0]}) AS DATE)"
+                                  + (f" - {c.extra[1]})" if c.extra[1] else ")"),
+    "months_after": lambda c, v: f"CAST({v} + to_months({c.extra[0]}) AS DATE)",
+    "later": lambda c, a, b: f"greatest({a}, {b})",
+    "lookup": lambda c, v: f"(CASE {v} " + " ".join(
+        f"WHEN {_sql_literal(k)} THEN {_sql_literal(x)}" for k, x in c.extra[0]) + " END)",
 }
 
 
 def python_names() -> dict[str, Any]:
     """What the compiled Python source may call."""
-    from omp.rules.durations import at_least_months
+    from omp.rules.durations import at_least_months, shift_months
     from omp.rules.durations import day_words as words
     from omp.rules.durations import duration_words as length_words
 
     return {"_Decimal": Decimal, "_date": date, "_day_words": words, "_floor": math.floor,
-            "_at_least_months": at_least_months, "_duration_words": length_words}
+            "_at_least_months": at_least_months, "_duration_words": length_words,
+            "_shift_months": shift_months, "_timedelta": timedelta}
 
 
 # --- a rule family: derived facts, then the items its rules give ------------------------

@@ -39,77 +39,28 @@ from omp.rules.expressions import (
     text,
 )
 from omp.rules.facts import CaseFacts, Custody, Resourcing
+from omp.rules.handover_tables import ERA_FAMILIES
+from omp.rules.handover_terms import (
+    COM,
+    ENGLISH_HUB_PRISONS,
+    ENGLISH_PRIVATE_PRISONS,
+    FEMALE_OPEN_CATEGORY,
+    MENS_OPEN_PRISONS,
+    OVERRIDE_REASONS,
+    POM_ONLY,
+    POM_WITH_COM,
+    PRESCOED,
+    REASON_TITLES,
+    RESPONSIBILITY_LABELS,
+    SUPPORTING,
+    OverrideValue,
+    PomType,
+    Responsibility,
+)
 from omp.rules.policy import PolicyVersion
 
-Responsibility = Literal["POM_RESPONSIBLE", "POM_RESPONSIBLE_COM_SUPPORTING", "COM_RESPONSIBLE"]
-POM_ONLY: Responsibility = "POM_RESPONSIBLE"
-POM_WITH_COM: Responsibility = "POM_RESPONSIBLE_COM_SUPPORTING"
-COM: Responsibility = "COM_RESPONSIBLE"
-PomType = Literal["PROBATION", "PRISON"]
-OverrideValue = Literal["Prison", "Probation"]
-
-#: How each state reads on a page (HANDOVER.md §1.1).
-RESPONSIBILITY_LABELS: dict[str, str] = {
-    POM_ONLY: "POM responsible",
-    POM_WITH_COM: "POM responsible, COM supporting",
-    COM: "COM responsible",
-}
-#: Who supports, by responsibility state.
-SUPPORTING: dict[str, str | None] = {POM_ONLY: None, POM_WITH_COM: "COM", COM: "POM"}
-
-#: HANDOVER.md §1.3 prison classes.
-MENS_OPEN_PRISONS = frozenset(
-    "HDI HBI HVI KMI KVI LYI NSI UPI SPI EHI SUI TCI FDI".split())
-PRESCOED = "UPI"
-ENGLISH_HUB_PRISONS = frozenset({"IWI", "SLI", "VEI"})
-ENGLISH_PRIVATE_PRISONS = frozenset("ACI ASI DNI DGI FBI LGI OWI NLI PBI RHI TSI".split())
-FEMALE_OPEN_CATEGORY = "T"
-
-#: §1.1: the reasons a head of offender management may give for an override.
-OVERRIDE_REASONS = {
-    "less_than_10_months": "Less than 10 months left to serve",
-    "community_team": "The community team is to work with the person",
-    "recalled": "Recalled",
-    "open_prison": "Moved to an open prison",
-    "other": "Other",
-}
-
-#: Plain words for each reason code, used in explanations and on pages.
-REASON_TITLES: dict[str, str] = {
-    "outside_omic_policy": "Outside the OMiC policy: no handover is calculated",
-    "recall_case": "Recalled: the COM is responsible",
-    "immigration_case": "Immigration case: the COM is responsible",
-    "release_date_unknown": "No release date yet: the POM is responsible",
-    "crc_case": "Normal resourcing (CRC case): handover 12 weeks before release",
-    "less_than_10_months_left_to_serve": "10 months or less to serve: the COM is responsible",
-    "pre_omic_rules": "Sentenced before the OMiC policy applied: the COM is responsible",
-    "nps_early_allocation": "Early allocation: handover 15 months before release",
-    "nps_indeterminate": "Indeterminate sentence: handover 8 months before release",
-    "nps_indeterminate_open": "Indeterminate sentence in open conditions: handover 8 months "
-                              "before release",
-    "nps_determinate_parole_case": "Determinate sentence with parole eligibility: handover "
-                                   "8 months before the PED",
-    "nps_determinate": "Enhanced resourcing, determinate sentence",
-    "nps_determinate_mappa_2_3": "Enhanced resourcing, MAPPA level 2 or 3: the COM takes over "
-                                 "7.5 months before release",
-    "additional_isp": "A further indeterminate sentence starts later: the POM is responsible",
-    "recall_thd_over_12_months": "Recalled indeterminate sentence, parole hearing more than "
-                                 "12 months away: the POM is responsible",
-    "parole_mappa_2_3": "Parole not granted, MAPPA level 2 or 3: the COM is responsible",
-    "thd_over_12_months": "Parole not granted, next hearing more than 12 months away: the POM "
-                          "is responsible",
-    "early_allocation": "Early allocation: handover 15 months before release",
-    "indeterminate": "Indeterminate sentence: handover 12 months before release",
-    "indeterminate_open": "Indeterminate sentence in open conditions: handover 12 months "
-                          "before release",
-    "determinate_short": "10 months or less to serve: the COM is responsible",
-    "determinate_parole": "Determinate sentence with parole eligibility: handover 12 months "
-                          "before the PED",
-    "determinate": "Determinate sentence: handover 8 months 14 days before release",
-    "override_prison": "Responsibility set to the prison by a head of offender management",
-    "override_probation": "Responsibility set to probation by a head of offender management",
-}
-
+__all__ = ["COM", "OVERRIDE_REASONS", "POM_ONLY", "POM_WITH_COM", "REASON_TITLES",
+           "RESPONSIBILITY_LABELS", "OverrideValue", "PomType", "Responsibility"]
 
 class HandoverError(ValueError):
     """Case facts the handover rules cannot use; ``field`` names the interchange field."""
@@ -308,17 +259,50 @@ def decide_handover(facts: CaseFacts, policy: PolicyVersion,
     if facts.custody is None:
         return None
     era = policy.handover_era
+    if era in _TABLES:
+        return _decide_by_table(facts, policy, resourcing)
     outside = _outside_policy(facts)
     if outside is not None:
         result = _Result(None, "outside_omic_policy", "HAND-2 gate",
                          detail=f"No handover is calculated because {outside} (§1.3)")
     else:
         result = _ERAS[era](facts, resourcing)
-    handover_type = _handover_type(result, resourcing) if era in ("D", "E") else None
     return HandoverDecision(
         facts.case_ref, facts.as_of, era, policy.name, result.responsibility, result.start,
         result.handover, result.reason, result.rule,
-        _explain(result, era, policy.name), result.release, handover_type)
+        _explain(result, era, policy.name), result.release)
+
+
+_TABLES = {era: family.compile() for era, family in ERA_FAMILIES.items()}
+
+
+def handover_inputs(facts: CaseFacts, policy: PolicyVersion, resourcing: Resourcing | None
+                    ) -> tuple[object, ...]:
+    """The inputs of an era table (:data:`omp.rules.handover_tables.HANDOVER_INPUTS`)."""
+    custody = _custody(facts)
+    return (
+        facts.as_of, policy.name, facts.date_of_birth, facts.is_welsh is True, resourcing,
+        facts.mappa_level, facts.sentence.indeterminate if facts.sentence else None,
+        custody.prison_code, custody.womens_prison, custody.category,
+        custody.category_active_since, custody.arrival_date, custody.sentence_start_date,
+        custody.conditional_release_date, custody.automatic_release_date,
+        custody.parole_eligibility_date, custody.tariff_date,
+        custody.home_detention_curfew_eligibility_date,
+        custody.home_detention_curfew_actual_date, custody.parole_review_date,
+        custody.target_hearing_date, custody.recall, custody.immigration_case,
+        custody.early_allocation, custody.parole_outcome_not_release,
+        custody.additional_future_isp, custody.civil_sentence)
+
+
+def _decide_by_table(facts: CaseFacts, policy: PolicyVersion, resourcing: Resourcing | None
+                     ) -> HandoverDecision:
+    era = policy.handover_era
+    (responsibility, start, handover, reason, rule, release_name, release_date, explanation,
+     handover_type, _) = _TABLES[era](*handover_inputs(facts, policy, resourcing))
+    release = ReleaseDate(release_name, release_date) if release_name is not None else None
+    return HandoverDecision(
+        facts.case_ref, facts.as_of, era, policy.name, responsibility, start, handover,
+        reason, rule, explanation, release, handover_type)
 
 
 def _explain(result: _Result, era: str, policy_name: str) -> str:
@@ -336,15 +320,6 @@ def _explain(result: _Result, era: str, policy_name: str) -> str:
     return " ".join(parts)
 
 
-def _handover_type(result: _Result, resourcing: Resourcing | None) -> str:
-    """§4.8: which handover task list applies."""
-    if result.responsibility is None:
-        return "missing"
-    if result.reason == "determinate_short":
-        return "none"
-    return "enhanced" if resourcing in (None, "ENHANCED") else "standard"
-
-
 def _responsibility_bc(today: date, start: date | None, handover: date | None
                        ) -> Responsibility:
     """§2.5: "future" is strictly after today."""
@@ -353,16 +328,6 @@ def _responsibility_bc(today: date, start: date | None, handover: date | None
     if start_future and handover_future:
         return POM_ONLY
     return POM_WITH_COM if handover_future else COM
-
-
-def _responsibility_de(today: date, start: date | None, handover: date | None
-                       ) -> Responsibility:
-    """§4.7: the window is entered on the start date; the COM takes over on the handover."""
-    if handover is None:
-        return COM
-    if start is not None and today < start:
-        return POM_ONLY
-    return POM_WITH_COM if today < handover else COM
 
 
 def _policy_case(facts: CaseFacts, release: date) -> bool:
@@ -518,122 +483,11 @@ def _nps_dates(facts: CaseFacts, release: ReleaseDate, era: str) -> _Result:
                    start, handover, release, detail)
 
 
-def _erd_d(facts: CaseFacts) -> ReleaseDate | None:
-    """§5: the April 2023 earliest release date."""
-    custody, today = _custody(facts), facts.as_of
-    if _indeterminate(facts):
-        if custody.tariff_date is not None and custody.tariff_date > today:
-            return ReleaseDate("TED", custody.tariff_date)
-        return _earliest(*((name, day) for name, day in (
-            ("PRD", custody.parole_review_date), ("PED", custody.parole_eligibility_date))
-            if day is not None and day > today))
-    if custody.parole_eligibility_date is not None:
-        return ReleaseDate("PED", custody.parole_eligibility_date)
-    return _crd_or_ard(custody)
-
-
-def _erd_e(facts: CaseFacts) -> ReleaseDate | None:
-    """§4.2: the earliest release date for handover (ERD)."""
-    custody, today = _custody(facts), facts.as_of
-    if _indeterminate(facts):
-        ted, thd = custody.tariff_date, custody.target_hearing_date
-        if ted is not None and ted > today:
-            return ReleaseDate("TED", ted)
-        if thd is not None and thd > today:
-            return ReleaseDate("THD", thd)
-        present = [ReleaseDate(n, d) for n, d in (("TED", ted), ("THD", thd)) if d is not None]
-        # Both in the past (or today): the closer to today; TED wins a tie.
-        return min(present, key=lambda r: abs((r.date - today).days)) if present else None
-    if custody.parole_eligibility_date is not None:
-        return ReleaseDate("PED", custody.parole_eligibility_date)
-    return _crd_or_ard(custody)
-
-
-def _era_d(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
-    """§5, April 2023 policy: recall, immigration, no ERD, policy dates, general rules."""
-    custody = _custody(facts)
-    if custody.recall:
-        return _Result(COM, "recall_case", "HAND-2 D.1")
-    if custody.immigration_case:
-        return _Result(COM, "immigration_case", "HAND-2 D.2")
-    erd = _erd_d(facts)
-    if erd is None:
-        return _Result(POM_ONLY, "release_date_unknown", "HAND-2 D.3")
-    if not _policy_case(facts, erd.date):
-        return _Result(COM, "pre_omic_rules", "HAND-2 D.4", release=erd)
-    if _indeterminate(facts):
-        handover: date | None = months_before(erd.date, 8)
-        reason = "indeterminate_open" if in_open_conditions(custody) else "indeterminate"
-    elif custody.parole_eligibility_date is not None:
-        handover, reason = months_before(erd.date, 8), "determinate_parole"
-    elif _short(custody, erd.date):
-        handover, reason = None, "determinate_short"
-    elif custody.early_allocation:
-        handover, reason = months_before(erd.date, 15), "early_allocation"
-    else:
-        handover, reason = months_before(erd.date, 8, 14), "determinate"
-    return _general_de(facts, erd, handover, reason, "HAND-2 D.5")
-
-
-def _era_e(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
-    """§4.1 decision tree, first match wins."""
-    custody, today = _custody(facts), facts.as_of
-    indeterminate = _indeterminate(facts)
-    thd = custody.target_hearing_date
-    # §4.3, §7.8: "THD 12 months or more from now" holds when the THD falls after the
-    # anniversary (the hearing is at midnight, "now" is later in the day).
-    thd_far = thd is not None and thd > months_after(today, 12)
-    low_mappa = facts.mappa_level in (None, 0, 1)
-    if indeterminate and custody.additional_future_isp:
-        return _Result(POM_ONLY, "additional_isp", "HAND-2 E.1")
-    if indeterminate and thd_far and custody.recall and low_mappa:
-        return _Result(POM_WITH_COM, "recall_thd_over_12_months", "HAND-2 E.2")
-    if indeterminate and thd_far and custody.parole_outcome_not_release:
-        if not low_mappa:
-            return _Result(COM, "parole_mappa_2_3", "HAND-2 E.3")
-        return _Result(POM_WITH_COM, "thd_over_12_months", "HAND-2 E.4")
-    if custody.recall:
-        return _Result(COM, "recall_case", "HAND-2 E.5")
-    if custody.immigration_case:
-        return _Result(COM, "immigration_case", "HAND-2 E.6")
-    erd = _erd_e(facts)
-    if erd is None:
-        return _Result(POM_ONLY, "release_date_unknown", "HAND-2 E.7")
-    handover: date | None
-    if custody.early_allocation:
-        handover, reason = months_before(erd.date, 15), "early_allocation"
-    elif indeterminate:
-        handover = months_before(erd.date, 12)
-        reason = "indeterminate_open" if in_open_conditions(custody) else "indeterminate"
-    elif _short(custody, erd.date):
-        handover, reason = None, "determinate_short"
-    elif custody.parole_eligibility_date is not None:
-        handover, reason = months_before(erd.date, 12), "determinate_parole"
-    else:
-        handover, reason = months_before(erd.date, 8, 14), "determinate"
-    return _general_de(facts, erd, handover, reason, "HAND-2 E.8")
-
-
-def _general_de(facts: CaseFacts, erd: ReleaseDate, handover: date | None, reason: str,
-                rule: str) -> _Result:
-    """§4.6 start date and §4.7 responsibility, shared by eras D and E."""
-    custody = _custody(facts)
-    start = handover
-    detail = ""
-    if handover is not None and _indeterminate(facts) and open_prison_rules_apply(facts):
-        anchor, words = _open_anchor(custody)
-        if anchor is not None and anchor < handover:  # §4.6: the earlier of the two
-            start, detail = anchor, words
-    if reason == "determinate_short":
-        detail = _short_detail(custody)
-    return _Result(_responsibility_de(facts.as_of, start, handover), reason, rule, start,
-                   handover, erd, detail)
-
-
 _ERAS: dict[str, Callable[[CaseFacts, Resourcing | None], _Result]] = {
-    "B": _era_b, "C": _era_c, "D": _era_d, "E": _era_e,
+    "B": _era_b, "C": _era_c,
 }
-HANDOVER_ERAS = tuple(_ERAS)
+#: Eras B and C are functions above; D and E are tables (omp.rules.handover_tables).
+HANDOVER_ERAS = (*_ERAS, *ERA_FAMILIES)
 
 
 # --- overrides, recommendations, windows and checks ----------------------------------------

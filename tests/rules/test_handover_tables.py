@@ -1,0 +1,82 @@
+"""Handover eras D and E as tables (omp.rules.handover_tables): the compiled Python, which
+decides every case, and the SQL, which ``decide``'s column path runs, give the same
+responsibility, dates, reason, rule, release date, words and type for random case facts
+(the consistent facts of the handover properties, with "today" and the resourcing random)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omp.rules.handover import handover_inputs
+from omp.rules.handover_tables import ERA_FAMILIES, HANDOVER_INPUTS, HANDOVER_OUTPUTS
+from omp.rules.policy import BUILT_IN_VERSIONS
+from tests.rules.test_handover_properties import case_facts
+
+ERAS = {v.handover_era: v for v in BUILT_IN_VERSIONS}
+_TEXT = {"policy_name", "resourcing", "prison_code", "category"}
+
+
+def _type(name: str) -> str:
+    if name in _TEXT:
+        return "VARCHAR"
+    if name == "mappa_level":
+        return "INTEGER"
+    if name == "as_of" or name.endswith(("_date", "_since", "date_of_birth")):
+        return "DATE"
+    return "BOOLEAN"
+
+
+def _in_sql(era: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    family = ERA_FAMILIES[era]
+    con = duckdb.connect()
+    columns = ", ".join(f"{name} {_type(name)}" for name in HANDOVER_INPUTS)
+    con.execute(f"CREATE TABLE inputs (row_id INTEGER, {columns})")
+    con.executemany(f"INSERT INTO inputs VALUES ({', '.join('?' * (len(HANDOVER_INPUTS) + 1))})",
+                    [(i, *row) for i, row in enumerate(rows)])
+    source = "SELECT * FROM inputs"
+    for step in family.sql_steps():
+        source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
+                  f"FROM ({source})")
+    return con.execute(f"SELECT {', '.join(HANDOVER_OUTPUTS)} FROM ({source}) ORDER BY row_id"
+                       ).fetchall()
+
+
+def test_every_input_has_a_type() -> None:
+    assert {_type(name) for name in HANDOVER_INPUTS} == {"VARCHAR", "INTEGER", "DATE", "BOOLEAN"}
+    assert _type("as_of") == "DATE" and _type("welsh") == "BOOLEAN"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(case_facts(), min_size=40, max_size=120), st.sampled_from(["D", "E"]))
+def test_an_era_table_decides_alike_in_both_languages(cases: list[Any], era: str) -> None:
+    policy = ERAS[era]
+    rows = [handover_inputs(facts, policy, resourcing) for facts, resourcing in cases]
+    python = ERA_FAMILIES[era].compile()
+    expected = [python(*row)[:-1] for row in rows]
+    assert _in_sql(era, rows) == expected
+
+
+def test_the_gate_and_the_month_ends_alike() -> None:
+    """Under 18 on the day, a civil sentence, no sentence calculation, and a release on
+    31 March (8 months 14 days back crosses February's end), in both languages."""
+    base = dict.fromkeys(HANDOVER_INPUTS)
+    base.update(as_of=date(2025, 1, 10), policy_name="2024-10", welsh=False,
+                sentence_start_date=date(2024, 1, 1),
+                conditional_release_date=date(2026, 3, 31))
+    young = {**base, "date_of_birth": date(2007, 1, 11)}
+    civil = {**base, "civil_sentence": True}
+    unsentenced = {**base, "conditional_release_date": None}
+    rows = [tuple(case[name] for name in HANDOVER_INPUTS)
+            for case in (base, young, civil, unsentenced)]
+    python = ERA_FAMILIES["E"].compile()
+    expected = [python(*row)[:-1] for row in rows]
+    assert [row[3] for row in expected] == ["determinate", "outside_omic_policy",
+                                            "outside_omic_policy", "outside_omic_policy"]
+    assert expected[0][2] == date(2025, 7, 17)  # 31 March less 8 months is 31 July, less 14 days
+    assert "the person is under 18" in expected[1][7]
+    assert _in_sql("E", rows) == expected
