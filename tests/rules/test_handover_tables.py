@@ -18,7 +18,7 @@ from omp.rules.policy import BUILT_IN_VERSIONS
 from tests.rules.test_handover_properties import case_facts
 
 ERAS = {v.handover_era: v for v in BUILT_IN_VERSIONS}
-_TEXT = {"policy_name", "resourcing", "prison_code", "category"}
+_TEXT = {"policy_name", "handover_resourcing", "prison_code", "category"}
 
 
 def _type(name: str) -> str:
@@ -80,3 +80,30 @@ def test_the_gate_and_the_month_ends_alike() -> None:
     assert expected[0][2] == date(2025, 7, 17)  # 31 March less 8 months is 31 July, less 14 days
     assert "the person is under 18" in expected[1][7]
     assert _in_sql("E", rows) == expected
+
+
+def test_the_pom_type_is_recommended_alike_in_both_languages() -> None:
+    """§4.10's tier strategy over every responsibility, immigration flag and tier letter."""
+    from itertools import product
+
+    from omp.rules.handover_tables import POM_TYPE_FAMILY
+
+    rows = list(product([None, "POM_RESPONSIBLE", "POM_RESPONSIBLE_COM_SUPPORTING",
+                         "COM_RESPONSIBLE"], [None, True, False],
+                        [None, "", "A1", "b2", "B", "C0", "D3"]))
+    python = POM_TYPE_FAMILY.compile()
+    expected = [python(*row)[0] for row in rows]
+    by_hand = [None if resp is None else "PRISON" if immigration or resp == "COM_RESPONSIBLE"
+               else "PROBATION" if tier and tier[0].upper() in "AB" else "PRISON"
+               for resp, immigration, tier in rows]
+    assert expected == by_hand
+    con = duckdb.connect()
+    con.execute("CREATE TABLE inputs (row_id INTEGER, responsibility VARCHAR, "
+                "immigration_case BOOLEAN, pom_tier VARCHAR)")
+    con.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?)",
+                    [(i, *row) for i, row in enumerate(rows)])
+    source = "SELECT * FROM inputs"
+    for step in POM_TYPE_FAMILY.sql_steps():
+        source = f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} FROM ({source})"
+    assert [r[0] for r in con.execute(f"SELECT pom_type FROM ({source}) ORDER BY row_id"
+                                      ).fetchall()] == expected

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from omp.rules.durations import shift_months
 from omp.rules.expressions import (
@@ -39,7 +39,7 @@ from omp.rules.expressions import (
     text,
 )
 from omp.rules.facts import CaseFacts, Custody, Resourcing
-from omp.rules.handover_tables import ERA_FAMILIES
+from omp.rules.handover_tables import ERA_FAMILIES, POM_TYPE_FAMILY
 from omp.rules.handover_terms import (
     COM,
     ENGLISH_HUB_PRISONS,
@@ -511,19 +511,18 @@ def recommend_pom_type(facts: CaseFacts, decision: HandoverDecision | None, tier
     if decision is None or decision.responsibility is None:
         return None
     immigration = bool(facts.custody and facts.custody.immigration_case)
-    pom_responsible = decision.responsibility in (POM_ONLY, POM_WITH_COM)
-    letter = tier[0].upper() if tier else None
-    if decision.era == "B":
-        if immigration:
-            return "PRISON"
-        return "PROBATION" if pom_responsible and letter in ("A", "B") else "PRISON"
-    if immigration or not pom_responsible:
+    if strategy == "tier" or decision.era == "B":  # era B knows only the tier strategy
+        pom_type, _ = _pom_type(decision.responsibility, immigration, tier)
+        return cast(PomType | None, pom_type)
+    if immigration or decision.responsibility == COM:
         return "PRISON"
-    if strategy == "rosh":
-        if letter == "A" or facts.rosh in ("HIGH", "VERY_HIGH"):
-            return "PROBATION"
-        return None if facts.rosh is None else "PRISON"
-    return "PROBATION" if letter in ("A", "B") else "PRISON"
+    letter = tier[0].upper() if tier else None
+    if letter == "A" or facts.rosh in ("HIGH", "VERY_HIGH"):
+        return "PROBATION"
+    return None if facts.rosh is None else "PRISON"
+
+
+_pom_type = POM_TYPE_FAMILY.compile()
 
 
 def upcoming_handover(decision: HandoverDecision, as_of: date) -> bool:

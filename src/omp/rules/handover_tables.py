@@ -22,6 +22,7 @@ from omp.rules.expressions import (
     day_words,
     eq,
     fact,
+    first_letter,
     first_of,
     ge,
     is_null,
@@ -35,6 +36,7 @@ from omp.rules.expressions import (
     one_of,
     present,
     text,
+    upper,
     when,
 )
 from omp.rules.handover_terms import (
@@ -49,10 +51,13 @@ from omp.rules.handover_terms import (
     REASON_TITLES,
 )
 
+PROBATION, PRISON = "PROBATION", "PRISON"
+
 #: The facts an era table reads: the case's day and policy, the person, the custody spell.
-#: ``welsh`` is true exactly when the case is Welsh (§1.3: England by default).
+#: ``welsh`` is true exactly when the case is Welsh (§1.3: England by default);
+#: ``handover_resourcing`` is the resourcing the allocation gives (HAND-1), ``None`` if none.
 HANDOVER_INPUTS = (
-    "as_of", "policy_name", "date_of_birth", "welsh", "resourcing", "mappa_level",
+    "as_of", "policy_name", "date_of_birth", "welsh", "handover_resourcing", "mappa_level",
     "sentence_indeterminate", "prison_code", "womens_prison", "category",
     "category_active_since", "arrival_date", "sentence_start_date",
     "conditional_release_date", "automatic_release_date", "parole_eligibility_date",
@@ -276,7 +281,7 @@ def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
         ("handover_type", first_of(
             (is_null(fact("responsibility")), "missing"),
             (eq(fact("reason"), "determinate_short"), "none"),
-            (eq(fact("resourcing"), "NORMAL"), "standard"), otherwise="enhanced")),
+            (eq(fact("handover_resourcing"), "NORMAL"), "standard"), otherwise="enhanced")),
     )
     return Family(f"handover_era_{era.lower()}", HANDOVER_INPUTS, derived,
                   outputs=HANDOVER_OUTPUTS)
@@ -287,3 +292,22 @@ ERA_FAMILIES = {
     "D": era_family("D", ERA_D_ROWS, _ERD_D),
     "E": era_family("E", ERA_E_ROWS, _ERD_E),
 }
+
+
+_LETTER = when(present(fact("pom_tier")), upper(first_letter(fact("pom_tier"))))
+_POM_RESPONSIBLE = one_of(fact("responsibility"), (POM_ONLY, POM_WITH_COM))
+
+#: §4.10, the tier strategy, the same in every era: no recommendation without a calculated
+#: responsibility; a prison POM for an immigration case or when the COM is responsible;
+#: else a probation POM for tiers A and B, a prison POM for the others.
+POM_TYPE_FAMILY = Family(
+    "pom_type",
+    inputs=("responsibility", "immigration_case", "pom_tier"),
+    derived=(("pom_type", first_of(
+        (is_null(fact("responsibility")), None),
+        (_flag("immigration_case"), PRISON),
+        (not_(_POM_RESPONSIBLE), PRISON),
+        (one_of(_LETTER, ("A", "B")), PROBATION),
+        otherwise=PRISON)),),
+    outputs=("pom_type",),
+)
