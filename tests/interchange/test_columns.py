@@ -77,7 +77,23 @@ FIELDS: dict[str, Any] = {
         ["HOI", "RPIR", "IIOM", "RMDO", "ALSH", "hoi", "X" * 11]), max_size=4),
     "event.offences": st.none() | st.lists(offence, max_size=3),
     "event.sentence": st.none() | sentence,
-    "custody": st.none() | st.just({"remand": False}),
+    "custody": st.none() | st.just({}) | st.just({"remand": False}) | st.fixed_dictionaries(
+        {"sentence_start_date": st.dates(date(2015, 1, 1), date(2027, 1, 1)).map(
+            date.isoformat)}, optional={
+            **{name: st.none() | st.dates(date(2014, 1, 1), date(2032, 1, 1)).map(
+                date.isoformat) | st.sampled_from(["2024-02-30", "", "2200-01-01"])
+               for name in ("conditional_release_date", "automatic_release_date",
+                            "parole_eligibility_date", "tariff_date", "parole_review_date",
+                            "target_hearing_date", "home_detention_curfew_eligibility_date",
+                            "home_detention_curfew_actual_date", "licence_expiry_date",
+                            "arrival_date", "category_active_since")},
+            **{name: st.none() | st.booleans() | st.just("true") for name in (
+                "womens_prison", "remand", "recall", "immigration_case", "early_allocation",
+                "parole_outcome_not_release", "additional_future_isp", "civil_sentence")},
+            "prison_code": st.none() | st.sampled_from(["DNI", "UPI", "HDI", "IWI", "NHI", "",
+                                                        "TOOLONG"]),
+            "category": st.none() | st.sampled_from(["T", "C", "", "TTT"]),
+        }),
     "resourcing": st.none() | st.sampled_from(["ENHANCED", "NORMAL", "enhanced", "OTHER"]),
 }
 cases = st.fixed_dictionaries({}, optional=FIELDS)
@@ -128,11 +144,40 @@ def test_the_column_path_decides_every_line_it_takes_as_the_per_case_path_does(
             assert orjson.loads(text) == _per_case(line), line
 
 
+custody_cases = st.fixed_dictionaries({
+    "custody": FIELDS["custody"],
+    "as_of": st.dates(date(2023, 4, 1), date(2027, 6, 1)).map(date.isoformat),
+}, optional={
+    "risk.rosh": st.sampled_from(["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]),
+    "risk.tier": st.sampled_from(["A1", "B2", "C1", "D0"]),
+    "risk.mappa_level": st.sampled_from([0, 1, 2, 3]),
+    "person.date_of_birth": st.dates(date(1950, 1, 1), date(2012, 1, 1)).map(date.isoformat),
+    "event.sentence.length": st.sampled_from(["P6M", "P11M30D", "P12M", "P4Y"]),
+    "event.sentence.indeterminate": st.booleans(),
+    "event.sentence.ipp": st.booleans(),
+    "probation.country": st.sampled_from(["England", "Wales"]),
+    "resourcing": st.sampled_from(["ENHANCED", "NORMAL"]),
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(custody_cases, min_size=1, max_size=12))
+def test_a_case_in_custody_is_decided_as_the_per_case_path_does(
+        decider: ColumnDecider, lines: list[dict[str, Any]]) -> None:
+    """The handover eras D and E, the POM type, the pathway and the date warnings in
+    columns: strict lines in custody, every custody field varied."""
+    raw = [orjson.dumps(case_object(**changes)) for changes in lines]
+    for line, text in zip(raw, decider._decide(raw), strict=True):
+        if text is not None:
+            assert orjson.loads(text) == _per_case(line), line
+
+
 def test_the_column_path_takes_plain_lines_and_leaves_the_others(
         decider: ColumnDecider) -> None:
     plain = orjson.dumps(community(case_ref="P1"))
+    in_custody = orjson.dumps(case_object(case_ref="P2"))
     others = {
-        "custody": orjson.dumps(case_object(case_ref="P2")),
+        "in custody under era B": orjson.dumps(case_object(case_ref="P9", as_of="2021-06-01")),
         "a member twice": plain[:-1] + b',"case_ref":"P3"}',
         "an unknown member": orjson.dumps({**community(case_ref="P4"), "x": "y"}),
         "spaces": json.dumps(community(case_ref="P5")).encode(),
@@ -142,10 +187,12 @@ def test_the_column_path_takes_plain_lines_and_leaves_the_others(
         "a lower-case enumeration": orjson.dumps(community(**{"risk.rosh": "high"})),
         "a date out of range": orjson.dumps(community(as_of="2200-01-01")),
     }
-    decided = decider.decide([plain, *others.values()])
-    assert decided[0] is not None
+    decided = decider.decide([plain, in_custody, *others.values()])
+    assert decided[0] is not None and decided[1] is not None
     assert orjson.loads(decided[0]) == _per_case(plain)
-    assert {name: text for name, text in zip(others, decided[1:], strict=True)
+    assert orjson.loads(decided[1]) == _per_case(in_custody)
+    assert orjson.loads(decided[1])["handover"]["reason"] == "determinate"
+    assert {name: text for name, text in zip(others, decided[2:], strict=True)
             if text is not None} == {}
 
 

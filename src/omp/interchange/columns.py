@@ -18,9 +18,12 @@ from datetime import date
 from itertools import accumulate
 from typing import Any
 
-from omp.interchange.schema import PDU_PROVIDERS
+from omp.interchange.schema import CUSTODY_DATES, CUSTODY_FLAGS, PDU_PROVIDERS
 from omp.rules.allocation import ALLOCATED, ALLOCATION_FAMILY, RETAINED
-from omp.rules.expressions import Expr, Lit, SqlItem
+from omp.rules.expressions import Expr, Family, Lit, SqlItem
+from omp.rules.handover import DATE_CHECKS
+from omp.rules.handover_tables import ERA_FAMILIES, POM_TYPE_FAMILY
+from omp.rules.pathway import PATHWAY_FAMILY
 from omp.rules.policy import (
     ALLOCATION_CRITERIA,
     BUILT_IN_VERSIONS,
@@ -91,9 +94,10 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "event.sentence.length": (_LENGTH, "text"),
     **{f"event.sentence.{flag}": ("(true|false)", "bare") for flag in (
         "indeterminate", "ipp", "breach_of_court_order", "time_served")},
-    # Custody brings the handover, the POM type, the pathway and the date checks: not yet
-    # in columns, so a case in custody is decided one by one (the pattern never matches).
-    "custody": ("$^", "quoted"),
+    **{f"custody.{name}": (_DATE, "text") for name in CUSTODY_DATES},
+    **{f"custody.{name}": ("(true|false)", "bare") for name in CUSTODY_FLAGS},
+    "custody.prison_code": (_text(5), "text"),
+    "custody.category": (_text(2), "text"),
     "resourcing": (_choices("ENHANCED", "NORMAL"), "text"),
 }
 
@@ -114,6 +118,28 @@ def _structure(paths: Sequence[str]) -> dict[str, Any]:
 
 
 _TREE = _structure(list(_FIELDS))
+
+
+def _sections(tree: dict[str, Any]) -> list[str]:
+    return [name for name, node in tree.items() if isinstance(node, dict)
+            for name in (name, *_sections(node))]
+
+
+#: Each section's member name, and that member written as ``null`` (see _quote_count).
+_SECTION_NULLS = tuple((f'"{name}":'.encode(), f'"{name}":null'.encode())
+                       for name in _sections(_TREE))
+
+
+def _quote_count(line: bytes) -> int:
+    """The quotes of a line as :func:`_quotes` counts them: a section written as ``null``
+    (a case with no custody, say) reads as an absent one, so its name's two quotes are not
+    counted — but only when the name appears once in the line, so that a member written
+    twice is still caught."""
+    count = line.count(b'"')
+    for name, null in _SECTION_NULLS:
+        if null in line and line.count(name) == 1:
+            count -= 2
+    return count
 
 
 def _quotes(tree: dict[str, Any], prefix: str = "") -> str:
@@ -143,7 +169,7 @@ def _checks() -> list[str]:
         f"coalesce(TRY_CAST({_column('risk.rsr_percent')} AS DOUBLE) <= 100, TRUE)",
         f"coalesce(TRY_CAST({_column('risk.ogrs3_2yr_percent')} AS DOUBLE) <= 100, TRUE)",
         *(f"({_column(path)} IS NULL OR TRY_CAST({_column(path)}[2:-2] AS DATE) IS NOT NULL)"
-          for path in ("as_of", "person.date_of_birth", "event.sentence.date")),
+          for path, (pattern, _) in _FIELDS.items() if pattern == _DATE),
         f"{_column('event.sentence.length')} IS DISTINCT FROM '\"P\"'",
         f"quotes = {_quotes(_TREE)}",
     ]
@@ -181,12 +207,17 @@ def _facts_sql() -> str:
         ("given_provider", "probation.provider_code"), ("country", "probation.country"),
         ("region_code", "probation.region_code"), ("tier_recorded", "risk.tier"),
         ("rosh", "risk.rosh"), ("sentence_kind", "event.sentence.kind"),
-        ("sentence_length", "event.sentence.length"), ("resourcing", "resourcing"))}
+        ("sentence_length", "event.sentence.length"), ("resourcing", "resourcing"),
+        ("prison_code", "custody.prison_code"), ("category", "custody.category"))}
     typed = {name: f"TRY_CAST({sql} AS {kind})" for name, sql, kind in (
         ("given_as_of", plain("as_of"), "DATE"),
         ("sentence_date", plain("event.sentence.date"), "DATE"),
         ("mappa_level", _column("risk.mappa_level"), "INTEGER"),
         ("sentence_indeterminate", _column("event.sentence.indeterminate"), "BOOLEAN"),
+        ("sentence_ipp", _column("event.sentence.ipp"), "BOOLEAN"),
+        ("date_of_birth", plain("person.date_of_birth"), "DATE"),
+        *((name, plain(f"custody.{name}"), "DATE") for name in CUSTODY_DATES),
+        *((name, _column(f"custody.{name}"), "BOOLEAN") for name in CUSTODY_FLAGS),
         )}
     typed.update({name: f"json_transform({_column(path)}, '[\"VARCHAR\"]')" for name, path in (
         ("nationalities", "person.nationalities"), ("given_registrations", "risk.registrations"))})
@@ -199,6 +230,9 @@ def _facts_sql() -> str:
         f"coalesce(json_transform(replace({_column('event.offences')}, '{_NULL}', 'null'), "
         "'[{\"code\": \"VARCHAR\", \"schedule_15\": \"VARCHAR\"}]'), []) AS offences",
     ]
+    # In custody exactly when the line has a custody object (even one of nulls only), as the
+    # per-case reader decides; the quote count of a line read here shows it.
+    columns.append(f"{_quotes(_TREE['custody'], 'custody.')} > 0 AS in_custody")
     ok = " AND ".join(f"coalesce({check}, FALSE)" for check in _checks())
     return f"SELECT n, {ok} AS readable, {', '.join(columns)} FROM fields"
 
@@ -278,18 +312,73 @@ def _items_json(kind: str) -> str:
     return f"concat_ws(',', {', '.join(pieces)})"
 
 
-def _decision_sql(source: str) -> str:
+def _allocated_sql(source: str) -> str:
+    """The allocation's items as JSON text, its outcome, and what the handover reads of it:
+    the resourcing (HAND-1; a levelled-up policy resources every case as enhanced) and the
+    tier the POM type is recommended from (the decided tier, else the recorded one)."""
     computed = f"CASE WHEN reasons <> '' THEN '{RETAINED}' ELSE '{ALLOCATED}' END"
+    items = (f"SELECT *, {_items_json('reason')} AS reasons, {_items_json('missing')} AS "
+             f"missing, {_items_json('supplied')} AS supplied FROM ({source})")
+    outcome = (f"SELECT *, {computed} AS computed_outcome, CASE WHEN resourcing IS NULL THEN "
+               f"{computed} WHEN resourcing = 'ENHANCED' THEN '{RETAINED}' ELSE '{ALLOCATED}' "
+               "END AS outcome FROM (" + items + ")")
+    return (f"SELECT *, CASE WHEN outcome = '{RETAINED}' OR levelled_up THEN 'ENHANCED' ELSE "
+            "'NORMAL' END AS handover_resourcing, coalesce(tier_code, tier_recorded) AS "
+            "pom_tier, coalesce(policy_country = 'Wales', FALSE) AS welsh FROM (" + outcome + ")")
+
+
+def _day(sql: str) -> str:
+    """A date as JSON text (``null`` when missing)."""
+    return f"coalesce('\"' || strftime({sql}, '%Y-%m-%d') || '\"', 'null')"
+
+
+_BLOCKED_WORDS = ": the handover is not decided until it is corrected"
+
+
+def _custody_json() -> dict[str, str]:
+    """The handover, the POM type, the pathway and the warnings of a case in custody as JSON
+    text, over the columns the era table, the POM type table, the pathway tree and the date
+    checks give (``checks``, ``blocking``, ``path``)."""
+    release = ("CASE WHEN release_name IS NULL THEN 'null' ELSE '{\"name\":' || "
+               f"{_json('release_name')} || ',\"date\":' || {_day('release_date')} || '}}' END")
+    handover = " || ".join([
+        "'{\"responsibility\":'", _json("responsibility"), "',\"start_date\":'",
+        _day("start"), "',\"handover_date\":'", _day("handover"), "',\"reason\":'",
+        _json("reason"), "',\"earliest_release\":'", release, "',\"rule\":'", _json("rule"),
+        "',\"explanation\":'", _json("explanation"), "',\"era\":'", _json("handover_era"),
+        "',\"type\":'", _json("handover_type"), "',\"override_reason\":null}'"])
+    warning = ("'{\"field\":' || CAST(to_json(_c.field) AS VARCHAR) || ',\"message\":' || "
+               "CAST(to_json(_c.explanation || CASE WHEN list_contains(blocking, _c.field) THEN "
+               f"'{_BLOCKED_WORDS}' ELSE '' END) AS VARCHAR) || '}}'")
+    return {
+        "handover": f"CASE WHEN len(blocking) > 0 THEN 'null' ELSE {handover} END",
+        "pom_type": f"CASE WHEN len(blocking) > 0 THEN 'null' ELSE {_json('pom_type')} END",
+        "pathway": "coalesce(CAST(path.outcome AS VARCHAR), 'null')",
+        "pathway_reason": ("'{\"rule\":' || " + _json("path.rule") + " || ',\"field\":' || "
+                           + _json("path.field") + " || ',\"value\":' || coalesce(CAST("
+                           "path.value AS VARCHAR), 'null') || ',\"explanation\":' || "
+                           + _json("path.explanation") + " || '}'"),
+        "warnings": f"'[' || array_to_string(list_transform(checks, lambda _c: {warning}), ',') "
+                    "|| ']'",
+    }
+
+
+_NOT_IN_CUSTODY = {"handover": "'null'", "pom_type": "'null'", "pathway": "'null'",
+                   "pathway_reason": "'null'", "warnings": "'[]'"}
+
+
+def _decision_json(custody: dict[str, str]) -> str:
+    """The published decision as JSON text, by concatenation, keys in the order of
+    :func:`omp.interchange.decision.decision_dict`."""
     allocation = (
-        f"CASE WHEN resourcing IS NULL THEN '{{\"outcome\":\"' || {computed} || "
+        "CASE WHEN resourcing IS NULL THEN '{\"outcome\":\"' || computed_outcome || "
         "'\",\"source\":\"computed\",\"reasons\":[' || reasons || '],\"missing\":[' || "
-        f"missing || ']}}' ELSE '{{\"outcome\":\"' || CASE WHEN resourcing = 'ENHANCED' "
-        f"THEN '{RETAINED}' ELSE '{ALLOCATED}' END || '\",\"source\":\"supplied\","
+        "missing || ']}' ELSE '{\"outcome\":\"' || outcome || '\",\"source\":\"supplied\","
         "\"reasons\":[' || supplied || '],\"missing\":[],\"computed_outcome\":\"' || "
-        f"{computed} || '\"}}' END")
+        "computed_outcome || '\"}' END")
     tier_source = ("CASE WHEN tier_code IS NULL THEN NULL WHEN uses_recorded THEN 'recorded' "
                    "ELSE computed_source END")
-    decision = " || ".join([
+    return " || ".join([
         "'{\"case_ref\":'", _json("case_ref"),
         "',\"as_of\":\"'", "strftime(as_of, '%Y-%m-%d')",
         "'\",\"policy_version\":'", _json("policy_name"),
@@ -297,18 +386,42 @@ def _decision_sql(source: str) -> str:
         "',\"tier\":'", _json("tier_code"), "',\"tier_source\":'", _json(tier_source),
         "',\"tier_recorded\":'", _json("recorded_code"),
         "',\"tier_computed\":'", _json("computed_code"),
-        "',\"handover\":null,\"pom_type\":null,\"pathway\":null,"
-        "\"pathway_reason\":null,\"warnings\":[]}'"])
-    items = (f"SELECT *, {_items_json('reason')} AS reasons, {_items_json('missing')} AS "
-             f"missing, {_items_json('supplied')} AS supplied FROM ({source})")
-    return f"SELECT n, {decision} AS decision FROM ({items})"
+        "',\"handover\":'", custody["handover"], "',\"pom_type\":'", custody["pom_type"],
+        "',\"pathway\":'", custody["pathway"], "',\"pathway_reason\":'",
+        custody["pathway_reason"], "',\"warnings\":'", custody["warnings"], "'}'"])
+
+
+def _steps_over(source: str, families: Sequence[Family]) -> str:
+    for family in families:
+        for step in family.sql_steps():
+            source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
+                      f"FROM ({source})")
+    return source
+
+
+def _decisions_sql() -> str:
+    """Every decision of a block, from the ``allocated`` table: the cases not in custody,
+    then those in custody under each era that has a table (the others are left to the
+    per-case path: their lines get no row here)."""
+    branches = [f"SELECT n, {_decision_json(_NOT_IN_CUSTODY)} AS decision FROM allocated "
+                "WHERE NOT in_custody"]
+    custody = _decision_json(_custody_json())
+    for era, family in ERA_FAMILIES.items():
+        source = _steps_over(f"SELECT * FROM allocated WHERE in_custody AND handover_era = "
+                             f"'{era}'", (family, POM_TYPE_FAMILY))
+        checked = (f"SELECT *, {PATHWAY_FAMILY.sql_first()} AS path, list_transform("
+                   "list_filter(checks, lambda _c: _c.kind = 'blocking'), lambda _c: _c.field) "
+                   f"AS blocking FROM (SELECT *, {DATE_CHECKS.sql_matches()} AS checks FROM ("
+                   f"{source}))")
+        branches.append(f"SELECT n, {custody} AS decision FROM ({checked})")
+    return " UNION ALL ".join(branches)
 
 
 _FACTS = _facts_sql()
 #: The facts of every readable line with its policy version and the inputs the interchange
 #: format does not carry (OASys needs, the dates values were recorded on).
 _SOURCE = (
-    "SELECT f.*, p.policy_name, p.policy_from, p.levelled_up, "
+    "SELECT f.*, p.policy_name, p.policy_from, p.levelled_up, p.handover_era, "
     + "".join(f"p.{_criterion(rule)}, " for rule in ALLOCATION_CRITERIA)
     + "0 AS women_points, CAST(NULL AS INTEGER) AS needs_points, "
     "TRY_CAST(rsr_percent__text AS DOUBLE) AS rsr_percent, "
@@ -358,9 +471,10 @@ class ColumnDecider:
         con = self.connection
         con.execute("CREATE TEMP TABLE policies (as_of DATE, policy_country VARCHAR, "
                     "region_code VARCHAR, policy_name VARCHAR, policy_from DATE, "
-                    "levelled_up BOOLEAN, " + ", ".join(
+                    "levelled_up BOOLEAN, handover_era VARCHAR, " + ", ".join(
                         f"{_criterion(rule)} BOOLEAN" for rule in ALLOCATION_CRITERIA) + ")")
-        self.decision_sql = _decision_sql(_family_sql(_SOURCE))
+        self.allocated_sql = _allocated_sql(_family_sql(_SOURCE))
+        self.decision_sql = _decisions_sql()
 
     def _policies(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         rows = []
@@ -371,7 +485,7 @@ class ColumnDecider:
             except PolicyError:
                 continue  # the per-case path reports it as the line's error
             rows.append((as_of, country, region, version.name, version.effective_from,
-                         version.levelled_up,
+                         version.levelled_up, version.handover_era,
                          *(rule in version.criteria for rule in ALLOCATION_CRITERIA)))
         return rows
 
@@ -402,7 +516,7 @@ class ColumnDecider:
         raw = pa.BinaryArray.from_buffers(pa.binary(), len(prepared), [
             None, pa.py_buffer(offsets), pa.py_buffer(b"".join(prepared))])
         incoming = pa.table({"n": pa.array(places, pa.int64()), "raw": raw,
-                             "quotes": pa.array([line.count(b'"') for line in prepared],
+                             "quotes": pa.array([_quote_count(lines[i]) for i in places],
                                                 pa.int64())})
         con.register("incoming", incoming)
         # Each table made again: deleting a table's rows would not give its memory back.
@@ -416,6 +530,7 @@ class ColumnDecider:
         if rows := self._policies(keys):
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"INSERT INTO policies VALUES ({marks})", rows)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE allocated AS {self.allocated_sql}")
         decided: list[str | None] = [None] * len(lines)
         for n, text in con.execute(self.decision_sql).fetchall():
             decided[n] = text

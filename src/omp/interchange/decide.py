@@ -63,9 +63,7 @@ def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, 
 
 
 Counts = tuple[bytes, int, int, int]
-#: A line holding this certainly has custody, which the column path does not decide yet:
-#: it goes straight to the per-case path. (A line without it is still checked strictly.)
-_CUSTODY = b'"custody":{'
+_NO_WARNINGS = '"warnings":[]}'
 _deciders: dict[tuple[int, date, str | None], ColumnDecider] = {}
 
 
@@ -84,13 +82,14 @@ def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None, bool]) 
     decided there (:mod:`omp.interchange.columns`), the others one by one."""
     raw_lines, today, policy_name, columns = args
     decided: list[bytes | None] = [None] * len(raw_lines)
+    errors = warned = 0
     if columns:
-        places = [i for i, (_, raw) in enumerate(raw_lines) if _CUSTODY not in raw]
-        texts = _column_decider(today, policy_name).decide([raw_lines[i][1] for i in places])
-        for place, text in zip(places, texts, strict=True):
+        texts = _column_decider(today, policy_name).decide([raw for _, raw in raw_lines])
+        for place, text in enumerate(texts):
             if text is not None:
                 decided[place] = text.encode() + b"\n"
-    errors = warned = 0
+                # The warnings close the decision's text: an empty list is its last member.
+                warned += not text.endswith(_NO_WARNINGS)
     for place, (number, raw) in enumerate(raw_lines):
         if decided[place] is None:
             result = _decide_line(decode(number, raw), today, policy_name)
