@@ -311,12 +311,19 @@ def step_in_process(source: str, output: str) -> None:
 
 
 def step_without_pathway(source: str, output: str) -> None:
-    """``omp decide`` with the pathway rule answering "not decided" for every case; the
-    workers are forked, so they inherit the replacement."""
+    """``omp decide`` with the pathway rule answering "not decided" for every case, on both
+    paths; the workers are forked, so they inherit the replacements."""
     sys.path.insert(0, str(ROOT / "src"))
+    from types import SimpleNamespace
+
+    from omp.interchange import columns
     from omp.rules import pipeline
 
     pipeline.decide_pathway = lambda facts: None  # type: ignore[assignment,return-value]
+    # The column path: the pathway tree replaced by a row that never holds.
+    columns.PATHWAY_FAMILY = SimpleNamespace(  # type: ignore[assignment]
+        sql_first=lambda: "CAST(NULL AS STRUCT(rule VARCHAR, kind VARCHAR, field VARCHAR, "
+        "value JSON, date DATE, explanation VARCHAR, outcome JSON))")
     _decide_in_this_process(source, output)
 
 

@@ -15,7 +15,7 @@ import json
 from array import array
 from collections.abc import Sequence
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, combinations
 from typing import Any
 
 from omp.interchange.schema import CUSTODY_DATES, CUSTODY_FLAGS, PDU_PROVIDERS
@@ -399,14 +399,17 @@ def _steps_over(source: str, families: Sequence[Family]) -> str:
     return source
 
 
-def _decisions_sql() -> str:
+def _decisions_sql(eras: frozenset[str]) -> str:
     """Every decision of a block, from the ``allocated`` table: the cases not in custody,
-    then those in custody under each era that has a table (the others are left to the
-    per-case path: their lines get no row here)."""
+    then those in custody under each of ``eras`` that has a table (the others are left to
+    the per-case path: their lines get no row here). Only the eras of the block's policy
+    versions: planning a branch costs as much as deciding thousands of lines in it."""
     branches = [f"SELECT n, {_decision_json(_NOT_IN_CUSTODY)} AS decision FROM allocated "
                 "WHERE NOT in_custody"]
     custody = _decision_json(_custody_json())
     for era, family in ERA_FAMILIES.items():
+        if era not in eras:
+            continue
         source = _steps_over(f"SELECT * FROM allocated WHERE in_custody AND handover_era = "
                              f"'{era}'", (family, POM_TYPE_FAMILY))
         checked = (f"SELECT *, {PATHWAY_FAMILY.sql_first()} AS path, list_transform("
@@ -474,7 +477,9 @@ class ColumnDecider:
                     "levelled_up BOOLEAN, handover_era VARCHAR, " + ", ".join(
                         f"{_criterion(rule)} BOOLEAN" for rule in ALLOCATION_CRITERIA) + ")")
         self.allocated_sql = _allocated_sql(_family_sql(_SOURCE))
-        self.decision_sql = _decisions_sql()
+        self.decision_sql = {eras: _decisions_sql(eras) for eras in (
+            frozenset(chosen) for size in range(len(ERA_FAMILIES) + 1)
+            for chosen in combinations(ERA_FAMILIES, size))}
 
     def _policies(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         rows = []
@@ -522,16 +527,22 @@ class ColumnDecider:
         # Each table made again: deleting a table's rows would not give its memory back.
         con.execute("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM incoming")
         con.unregister("incoming")
+        before = "lines"
         for name, sql in self.steps:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            con.execute(f"DROP TABLE {before}")  # read once: its memory is given back now
+            before = name
         con.execute("DELETE FROM policies")
         keys = con.execute("SELECT DISTINCT as_of, policy_country, region_code FROM facts"
                            ).fetchall()
         if rows := self._policies(keys):
             marks = ", ".join("?" * len(rows[0]))
             con.executemany(f"INSERT INTO policies VALUES ({marks})", rows)
+        eras = frozenset(row[6] for row in rows) & frozenset(ERA_FAMILIES)  # 6: the era
         con.execute(f"CREATE OR REPLACE TEMP TABLE allocated AS {self.allocated_sql}")
+        con.execute(f"DROP TABLE {before}")
         decided: list[str | None] = [None] * len(lines)
-        for n, text in con.execute(self.decision_sql).fetchall():
+        for n, text in con.execute(self.decision_sql[eras]).fetchall():
             decided[n] = text
+        con.execute("DROP TABLE allocated")
         return decided

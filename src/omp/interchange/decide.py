@@ -27,7 +27,7 @@ from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
 CHUNK = 5_000
-SPAN_BYTES = 8 << 20
+SPAN_BYTES = 32 << 20
 
 
 @dataclass
