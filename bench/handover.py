@@ -69,9 +69,10 @@ def step_what_if(url: str, workers: int) -> None:
 
 
 def step_decide_allocation(source: str, output: str) -> None:
-    """``decide`` with the handover part switched off, to measure the handover's share."""
+    """``decide`` with the handover part switched off, to measure the handover's share: on
+    the per-case path and on the column path (the workers are forked, so they inherit it)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from omp.interchange import decide
+    from omp.interchange import columns, decide
     from omp.rules import pipeline
 
     def allocation_only(facts: Any, versions: Any = pipeline.BUILT_IN_VERSIONS,
@@ -80,6 +81,9 @@ def step_decide_allocation(source: str, output: str) -> None:
         return pipeline.CaseDecision(pipeline.decide_allocation(facts, policy), None, None)
 
     decide.decide_in_force = allocation_only  # type: ignore[assignment]
+    # The column path: every line decided as a case not in custody is (no handover).
+    columns.decisions_sql = lambda eras: (  # type: ignore[assignment]
+        f"SELECT n, {columns.decision_json(columns.NOT_IN_CUSTODY)} AS decision FROM allocated")
     decide.run_decide(Path(source), Path(output), AS_OF)
 
 

@@ -363,11 +363,11 @@ def _custody_json() -> dict[str, str]:
     }
 
 
-_NOT_IN_CUSTODY = {"handover": "'null'", "pom_type": "'null'", "pathway": "'null'",
+NOT_IN_CUSTODY = {"handover": "'null'", "pom_type": "'null'", "pathway": "'null'",
                    "pathway_reason": "'null'", "warnings": "'[]'"}
 
 
-def _decision_json(custody: dict[str, str]) -> str:
+def decision_json(custody: dict[str, str]) -> str:
     """The published decision as JSON text, by concatenation, keys in the order of
     :func:`omp.interchange.decision.decision_dict`."""
     allocation = (
@@ -399,14 +399,14 @@ def _steps_over(source: str, families: Sequence[Family]) -> str:
     return source
 
 
-def _decisions_sql(eras: frozenset[str]) -> str:
+def decisions_sql(eras: frozenset[str]) -> str:
     """Every decision of a block, from the ``allocated`` table: the cases not in custody,
     then those in custody under each of ``eras`` that has a table (the others are left to
     the per-case path: their lines get no row here). Only the eras of the block's policy
     versions: planning a branch costs as much as deciding thousands of lines in it."""
-    branches = [f"SELECT n, {_decision_json(_NOT_IN_CUSTODY)} AS decision FROM allocated "
+    branches = [f"SELECT n, {decision_json(NOT_IN_CUSTODY)} AS decision FROM allocated "
                 "WHERE NOT in_custody"]
-    custody = _decision_json(_custody_json())
+    custody = decision_json(_custody_json())
     for era, family in ERA_FAMILIES.items():
         if era not in eras:
             continue
@@ -477,7 +477,7 @@ class ColumnDecider:
                     "levelled_up BOOLEAN, handover_era VARCHAR, " + ", ".join(
                         f"{_criterion(rule)} BOOLEAN" for rule in ALLOCATION_CRITERIA) + ")")
         self.allocated_sql = _allocated_sql(_family_sql(_SOURCE))
-        self.decision_sql = {eras: _decisions_sql(eras) for eras in (
+        self.decision_sql = {eras: decisions_sql(eras) for eras in (
             frozenset(chosen) for size in range(len(ERA_FAMILIES) + 1)
             for chosen in combinations(ERA_FAMILIES, size))}
 
