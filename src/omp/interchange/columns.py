@@ -52,12 +52,17 @@ _OFFENCE = (f'\\{{"code":"{_PLAIN}{{1,10}}"(,"description":("{_ANY}{{1,200}}"|{_
             f'(,"schedule_15":("violent"|"sexual"|"none"|{_NULL}))?\\}}')
 
 
+_TRUE_FALSE = ("true", "false")
+
+
 def _strings(longest: int) -> str:
     return f'\\[("{_PLAIN}{{1,{longest}}}"(,"{_PLAIN}{{1,{longest}}}")*)?\\]'
 
 
-def _choices(*choices: str) -> str:
-    return "(" + "|".join(f'"{choice}"' for choice in choices) + ")"
+def _choices(*choices: str) -> tuple[str, ...]:
+    """The JSON texts of the strings ``choices`` (checked by equality, cheaper than a
+    pattern)."""
+    return tuple(f'"{choice}"' for choice in choices)
 
 
 def _text(longest: int, chars: str = _PLAIN) -> str:
@@ -65,9 +70,10 @@ def _text(longest: int, chars: str = _PLAIN) -> str:
 
 
 #: Every field the column path reads, by JSON path, with the pattern its JSON text must
-#: match (an absent field or ``null`` always may) and whether the text holds quotes other
-#: than a string's own two (then they are counted).
-_FIELDS: dict[str, tuple[str, str]] = {
+#: match, or the JSON texts it may be (cheaper to check); an absent field or ``null``
+#: always may. Then whether the text holds quotes other than a string's own two (then they
+#: are counted).
+_FIELDS: dict[str, tuple[str | tuple[str, ...], str]] = {
     "case_ref": (f'"[!#-\\[\\]-~]{_PLAIN}{{0,19}}"', "text"),
     "as_of": (_DATE, "text"),
     "person.date_of_birth": (_DATE, "text"),
@@ -85,17 +91,17 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "risk.rsr_percent": (_NUMBER, "bare"),
     "risk.osp": (_text(10, _ANY), "text"),
     "risk.ogrs3_2yr_percent": (_NUMBER, "bare"),
-    "risk.mappa_level": ("[0-3]", "bare"),
-    "risk.mappa_category": ("[1-4]", "bare"),
+    "risk.mappa_level": (("0", "1", "2", "3"), "bare"),
+    "risk.mappa_category": (("1", "2", "3", "4"), "bare"),
     "risk.registrations": (_strings(10), "quoted"),
     "event.offences": (f"\\[({_OFFENCE}(,{_OFFENCE})*)?\\]", "quoted"),
     "event.sentence.kind": (_choices("custodial", "community", "suspended"), "text"),
     "event.sentence.date": (_DATE, "text"),
     "event.sentence.length": (_LENGTH, "text"),
-    **{f"event.sentence.{flag}": ("(true|false)", "bare") for flag in (
+    **{f"event.sentence.{flag}": (_TRUE_FALSE, "bare") for flag in (
         "indeterminate", "ipp", "breach_of_court_order", "time_served")},
     **{f"custody.{name}": (_DATE, "text") for name in CUSTODY_DATES},
-    **{f"custody.{name}": ("(true|false)", "bare") for name in CUSTODY_FLAGS},
+    **{f"custody.{name}": (_TRUE_FALSE, "bare") for name in CUSTODY_FLAGS},
     "custody.prison_code": (_text(5), "text"),
     "custody.category": (_text(2), "text"),
     "resourcing": (_choices("ENHANCED", "NORMAL"), "text"),
@@ -161,9 +167,15 @@ def _quotes(tree: dict[str, Any], prefix: str = "") -> str:
     return "(" + " + ".join(parts) + ")"
 
 
+def _sql_texts(texts: tuple[str, ...]) -> str:
+    return ", ".join("'" + text.replace("'", "''") + "'" for text in texts)
+
+
 def _checks() -> list[str]:
     """Every condition a line must meet to be decided here."""
     checks = [f"({_column(path)} IS NULL OR regexp_full_match({_column(path)}, '{pattern}'))"
+              if isinstance(pattern, str) else
+              f"({_column(path)} IS NULL OR {_column(path)} IN ({_sql_texts(pattern)}))"
               for path, (pattern, _) in _FIELDS.items()]
     checks += [
         f"coalesce(TRY_CAST({_column('risk.rsr_percent')} AS DOUBLE) <= 100, TRUE)",
