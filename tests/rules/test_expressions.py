@@ -40,10 +40,7 @@ def _sql_rows(family: Family, rows: list[tuple[Any, ...]], types: dict[str, str]
     marks = ", ".join("?" * (len(family.inputs) + 1))
     con.executemany(f"INSERT INTO inputs VALUES ({marks})",
                     [(i, *row) for i, row in enumerate(rows)])
-    source = "SELECT * FROM inputs"
-    for step in family.sql_steps():
-        source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
-                  f"FROM ({source})")
+    source = family.sql_over("SELECT * FROM inputs")
     return con.execute(f"SELECT {', '.join(outputs)} FROM ({source}) ORDER BY row_id"
                        ).fetchall()
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omp.rules.handover import handover_inputs
 from omp.rules.handover_tables import ERA_FAMILIES, HANDOVER_INPUTS, HANDOVER_OUTPUTS
 from omp.rules.policy import BUILT_IN_VERSIONS
+from tests.rules.test_expressions import _sql_rows
 from tests.rules.test_handover_properties import case_facts
 
 ERAS = {v.handover_era: v for v in BUILT_IN_VERSIONS}
@@ -32,18 +32,8 @@ def _type(name: str) -> str:
 
 
 def _in_sql(era: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    family = ERA_FAMILIES[era]
-    con = duckdb.connect()
-    columns = ", ".join(f"{name} {_type(name)}" for name in HANDOVER_INPUTS)
-    con.execute(f"CREATE TABLE inputs (row_id INTEGER, {columns})")
-    con.executemany(f"INSERT INTO inputs VALUES ({', '.join('?' * (len(HANDOVER_INPUTS) + 1))})",
-                    [(i, *row) for i, row in enumerate(rows)])
-    source = "SELECT * FROM inputs"
-    for step in family.sql_steps():
-        source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
-                  f"FROM ({source})")
-    return con.execute(f"SELECT {', '.join(HANDOVER_OUTPUTS)} FROM ({source}) ORDER BY row_id"
-                       ).fetchall()
+    return _sql_rows(ERA_FAMILIES[era], rows, {name: _type(name) for name in HANDOVER_INPUTS},
+                     HANDOVER_OUTPUTS)
 
 
 def test_every_input_has_a_type() -> None:
@@ -97,13 +87,5 @@ def test_the_pom_type_is_recommended_alike_in_both_languages() -> None:
                else "PROBATION" if tier and tier[0].upper() in "AB" else "PRISON"
                for resp, immigration, tier in rows]
     assert expected == by_hand
-    con = duckdb.connect()
-    con.execute("CREATE TABLE inputs (row_id INTEGER, responsibility VARCHAR, "
-                "immigration_case BOOLEAN, pom_tier VARCHAR)")
-    con.executemany("INSERT INTO inputs VALUES (?, ?, ?, ?)",
-                    [(i, *row) for i, row in enumerate(rows)])
-    source = "SELECT * FROM inputs"
-    for step in POM_TYPE_FAMILY.sql_steps():
-        source = f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} FROM ({source})"
-    assert [r[0] for r in con.execute(f"SELECT pom_type FROM ({source}) ORDER BY row_id"
-                                      ).fetchall()] == expected
+    types = {"responsibility": "VARCHAR", "immigration_case": "BOOLEAN", "pom_tier": "VARCHAR"}
+    assert [r[0] for r in _sql_rows(POM_TYPE_FAMILY, rows, types, ("pom_type",))] == expected

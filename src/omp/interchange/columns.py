@@ -20,7 +20,7 @@ from typing import Any
 
 from omp.interchange.schema import CUSTODY_DATES, CUSTODY_FLAGS, PDU_PROVIDERS
 from omp.rules.allocation import ALLOCATED, ALLOCATION_FAMILY, RETAINED
-from omp.rules.expressions import Expr, Family, Lit, SqlItem
+from omp.rules.expressions import Expr, Lit, SqlItem
 from omp.rules.handover import DATE_CHECKS
 from omp.rules.handover_tables import ERA_FAMILIES, POM_TYPE_FAMILY
 from omp.rules.pathway import PATHWAY_FAMILY
@@ -250,11 +250,7 @@ def _facts_sql() -> str:
 
 
 def _family_sql(source: str) -> str:
-    for family in (TIER_FAMILY, ALLOCATION_FAMILY):
-        for step in family.sql_steps():
-            source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
-                      f"FROM ({source})")
-    return source
+    return ALLOCATION_FAMILY.sql_over(TIER_FAMILY.sql_over(source))
 
 
 def _json(sql: str) -> str:
@@ -403,14 +399,6 @@ def decision_json(custody: dict[str, str]) -> str:
         custody["pathway_reason"], "',\"warnings\":'", custody["warnings"], "'}'"])
 
 
-def _steps_over(source: str, families: Sequence[Family]) -> str:
-    for family in families:
-        for step in family.sql_steps():
-            source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
-                      f"FROM ({source})")
-    return source
-
-
 def decisions_sql(eras: frozenset[str]) -> str:
     """Every decision of a block, from the ``allocated`` table: the cases not in custody,
     then those in custody under each of ``eras`` that has a table (the others are left to
@@ -422,8 +410,8 @@ def decisions_sql(eras: frozenset[str]) -> str:
     for era, family in ERA_FAMILIES.items():
         if era not in eras:
             continue
-        source = _steps_over(f"SELECT * FROM allocated WHERE in_custody AND handover_era = "
-                             f"'{era}'", (family, POM_TYPE_FAMILY))
+        source = POM_TYPE_FAMILY.sql_over(family.sql_over(
+            f"SELECT * FROM allocated WHERE in_custody AND handover_era = '{era}'"))
         checked = (f"SELECT *, {PATHWAY_FAMILY.sql_first()} AS path, list_transform("
                    "list_filter(checks, lambda _c: _c.kind = 'blocking'), lambda _c: _c.field) "
                    f"AS blocking FROM (SELECT *, {DATE_CHECKS.sql_matches()} AS checks FROM ("

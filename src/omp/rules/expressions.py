@@ -645,6 +645,14 @@ class Family:
         steps.append(current)
         return [step for step in steps if step]
 
+    def sql_over(self, source: str) -> str:
+        """A query adding the derived facts, step by step, to the relation ``source`` (a
+        query holding the inputs)."""
+        for step in self.sql_steps():
+            source = (f"SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in step)} "
+                      f"FROM ({source})")
+        return source
+
     def sql_first(self) -> str:
         """A decision tree's column evaluator: the first row whose condition holds, as a
         struct of its parts (``NULL`` when none does)."""
