@@ -1,12 +1,14 @@
 """``decide`` over columns: a block of input lines decided at once in DuckDB.
 
-The rule families are the tables of :mod:`omp.rules.tier` and :mod:`omp.rules.allocation`,
-compiled to SQL by :mod:`omp.rules.expressions`: the same definitions the per-case path
-compiles to Python. This path takes only the lines it can read strictly — every field in
-its plain form, nothing the per-case reader would normalise, warn about or refuse — and
-(for now) only cases with no custody, whose decision is the allocation and the tier alone.
-Every other line is left to the per-case path, which decides it exactly as before, so a
-line's decision never depends on which path took it (the tests prove both give the same).
+The rule families are the tables of :mod:`omp.rules.tier`, :mod:`omp.rules.allocation`,
+:mod:`omp.rules.handover_tables` (the handover of eras D and E, the POM type),
+:mod:`omp.rules.pathway` and the custody date checks of :mod:`omp.rules.handover`, compiled
+to SQL by :mod:`omp.rules.expressions`: the same definitions the per-case path compiles to
+Python. This path takes only the lines it can read strictly — every field in its plain
+form, nothing the per-case reader would normalise, warn about or refuse — and, for a case
+in custody, only under an era that has a table. Every other line is left to the per-case
+path, which decides it exactly as before, so a line's decision never depends on which path
+took it (the tests prove both give the same).
 """
 
 from __future__ import annotations
