@@ -399,11 +399,6 @@ def months_after(day: Expr, months: int) -> Expr:
     return _call("months_after", day, extra=(months,))
 
 
-def later(left: Expr | Any, right: Expr | Any) -> Expr:
-    """The later of two present dates (the larger of two numbers)."""
-    return _call("later", left, right)
-
-
 def first_of(*rows: tuple[Expr, Expr | Any], otherwise: Expr | Any = None) -> Expr:
     """The value of the first row whose condition holds (a decision tree's column), else
     ``otherwise``."""
@@ -468,7 +463,6 @@ _PY: dict[str, Callable[..., str]] = {
     "months_before": lambda c, v: f"(_shift_months({v}, -{c.extra[0]})"
                                   + (f" - _timedelta(days={c.extra[1]}))" if c.extra[1] else ")"),
     "months_after": lambda c, v: f"_shift_months({v}, {c.extra[0]})",
-    "later": lambda c, a, b: f"max({a}, {b})",
     "lookup": lambda c, v: "{" + "".join(f"{_py_literal(k)}: {_py_literal(x)}, "
                                          for k, x in c.extra[0]) + f"}}.get({v})",
 }
@@ -540,7 +534,6 @@ _SQL: dict[str, Callable[..., str]] = {
     "months_before": lambda c, v: f"(CAST({v} - to_months({c.extra[0]}) AS DATE)"
                                   + (f" - {c.extra[1]})" if c.extra[1] else ")"),
     "months_after": lambda c, v: f"CAST({v} + to_months({c.extra[0]}) AS DATE)",
-    "later": lambda c, a, b: f"greatest({a}, {b})",
     "lookup": lambda c, v: f"(CASE {v} " + " ".join(
         f"WHEN {_sql_literal(k)} THEN {_sql_literal(x)}" for k, x in c.extra[0]) + " END)",
 }

@@ -62,6 +62,7 @@ from omp.rules.policy import PolicyVersion
 __all__ = ["COM", "OVERRIDE_REASONS", "POM_ONLY", "POM_WITH_COM", "REASON_TITLES",
            "RESPONSIBILITY_LABELS", "OverrideValue", "PomType", "Responsibility"]
 
+
 class HandoverError(ValueError):
     """Case facts the handover rules cannot use; ``field`` names the interchange field."""
 
