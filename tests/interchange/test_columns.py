@@ -146,7 +146,8 @@ def test_the_column_path_decides_every_line_it_takes_as_the_per_case_path_does(
 
 custody_cases = st.fixed_dictionaries({
     "custody": FIELDS["custody"],
-    "as_of": st.dates(date(2023, 4, 1), date(2027, 6, 1)).map(date.isoformat),
+    # From era B (to 2022-10-18) through C and D to E (from 2024-10-16).
+    "as_of": st.dates(date(2019, 1, 1), date(2027, 6, 1)).map(date.isoformat),
 }, optional={
     "risk.rosh": st.sampled_from(["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]),
     "risk.tier": st.sampled_from(["A1", "B2", "C1", "D0"]),
@@ -164,7 +165,7 @@ custody_cases = st.fixed_dictionaries({
 @given(st.lists(custody_cases, min_size=1, max_size=12))
 def test_a_case_in_custody_is_decided_as_the_per_case_path_does(
         decider: ColumnDecider, lines: list[dict[str, Any]]) -> None:
-    """The handover eras D and E, the POM type, the pathway and the date warnings in
+    """The handover of every era, the POM type, the pathway and the date warnings in
     columns: strict lines in custody, every custody field varied."""
     raw = [orjson.dumps(case_object(**changes)) for changes in lines]
     for line, text in zip(raw, decider._decide(raw), strict=True):
@@ -176,8 +177,8 @@ def test_the_column_path_takes_plain_lines_and_leaves_the_others(
         decider: ColumnDecider) -> None:
     plain = orjson.dumps(community(case_ref="P1"))
     in_custody = orjson.dumps(case_object(case_ref="P2"))
+    era_b = orjson.dumps(case_object(case_ref="P9", as_of="2021-06-01"))
     others = {
-        "in custody under era B": orjson.dumps(case_object(case_ref="P9", as_of="2021-06-01")),
         "a member twice": plain[:-1] + b',"case_ref":"P3"}',
         "an unknown member": orjson.dumps({**community(case_ref="P4"), "x": "y"}),
         "spaces": json.dumps(community(case_ref="P5")).encode(),
@@ -187,12 +188,14 @@ def test_the_column_path_takes_plain_lines_and_leaves_the_others(
         "a lower-case enumeration": orjson.dumps(community(**{"risk.rosh": "high"})),
         "a date out of range": orjson.dumps(community(as_of="2200-01-01")),
     }
-    decided = decider.decide([plain, in_custody, *others.values()])
-    assert decided[0] is not None and decided[1] is not None
+    decided = decider.decide([plain, in_custody, era_b, *others.values()])
+    assert decided[0] is not None and decided[1] is not None and decided[2] is not None
     assert orjson.loads(decided[0]) == _per_case(plain)
     assert orjson.loads(decided[1]) == _per_case(in_custody)
     assert orjson.loads(decided[1])["handover"]["reason"] == "determinate"
-    assert {name: text for name, text in zip(others, decided[2:], strict=True)
+    assert orjson.loads(decided[2]) == _per_case(era_b)
+    assert orjson.loads(decided[2])["handover"]["era"] == "B"
+    assert {name: text for name, text in zip(others, decided[3:], strict=True)
             if text is not None} == {}
 
 

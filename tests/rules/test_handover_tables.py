@@ -1,4 +1,4 @@
-"""Handover eras D and E as tables (omp.rules.handover_tables): the compiled Python, which
+"""The handover eras as tables (omp.rules.handover_tables): the compiled Python, which
 decides every case, and the SQL, which ``decide``'s column path runs, give the same
 responsibility, dates, reason, rule, release date, words and type for random case facts
 (the consistent facts of the handover properties, with "today" and the resourcing random)."""
@@ -42,7 +42,7 @@ def test_every_input_has_a_type() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(case_facts(), min_size=40, max_size=120), st.sampled_from(["D", "E"]))
+@given(st.lists(case_facts(), min_size=40, max_size=120), st.sampled_from(sorted(ERA_FAMILIES)))
 def test_an_era_table_decides_alike_in_both_languages(cases: list[Any], era: str) -> None:
     policy = ERAS[era]
     rows = [handover_inputs(facts, policy, resourcing) for facts, resourcing in cases]

@@ -19,6 +19,7 @@ from omp.clock import today
 from omp.decisions.models import AllocationDecision, PolicyVersionRecord, ResponsibilityOverride
 from omp.decisions.recompute import recompute_case
 from omp.rules.facts import CaseFacts
+from omp.rules.handover import HANDOVER_ERAS
 from omp.rules.policy import ALLOCATION_CRITERIA, COUNTRIES
 
 
@@ -97,8 +98,9 @@ def check_policy(name: str, effective_from: str | date, scope: str | None, hando
         raise PolicyInputError("effective_from", "Enter a date as YYYY-MM-DD") from None
     if scope and scope not in COUNTRIES and not Region.objects.filter(code=scope).exists():
         raise PolicyInputError("scope", f"{scope!r} is neither England, Wales nor a region code")
-    if handover_era not in ("B", "C", "D", "E"):
-        raise PolicyInputError("handover_era", "Handover era must be B, C, D or E")
+    if handover_era not in HANDOVER_ERAS:
+        raise PolicyInputError("handover_era", "Handover era must be "
+                               f"{', '.join(HANDOVER_ERAS[:-1])} or {HANDOVER_ERAS[-1]}")
     chosen = criteria or list(ALLOCATION_CRITERIA)
     unknown = sorted(set(chosen) - set(ALLOCATION_CRITERIA))
     if unknown:

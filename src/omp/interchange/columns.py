@@ -1,12 +1,12 @@
 """``decide`` over columns: a block of input lines decided at once in DuckDB.
 
 The rule families are the tables of :mod:`omp.rules.tier`, :mod:`omp.rules.allocation`,
-:mod:`omp.rules.handover_tables` (the handover of eras D and E, the POM type),
+:mod:`omp.rules.handover_tables` (the handover of every era, the POM type),
 :mod:`omp.rules.pathway` and the custody date checks of :mod:`omp.rules.handover`, compiled
 to SQL by :mod:`omp.rules.expressions`: the same definitions the per-case path compiles to
 Python. This path takes only the lines it can read strictly — every field in its plain
-form, nothing the per-case reader would normalise, warn about or refuse — and, for a case
-in custody, only under an era that has a table. Every other line is left to the per-case
+form, nothing the per-case reader would normalise, warn about or refuse —, in custody or
+not, under any handover era. Every other line is left to the per-case
 path, which decides it exactly as before, so a line's decision never depends on which path
 took it (the tests prove both give the same).
 """
@@ -403,8 +403,7 @@ def decision_json(custody: dict[str, str]) -> str:
 
 def decisions_sql(eras: frozenset[str]) -> str:
     """Every decision of a block, from the ``allocated`` table: the cases not in custody,
-    then those in custody under each of ``eras`` that has a table (the others are left to
-    the per-case path: their lines get no row here). Only the eras of the block's policy
+    then those in custody under each of ``eras``. Only the eras of the block's policy
     versions: planning a branch costs as much as deciding thousands of lines in it."""
     branches = [f"SELECT n, {decision_json(NOT_IN_CUSTODY)} AS decision FROM allocated "
                 "WHERE NOT in_custody"]

@@ -20,12 +20,10 @@ explanation with the dates it used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal, cast
 
-from omp.rules.durations import shift_months
 from omp.rules.expressions import (
     Family,
     Item,
@@ -42,14 +40,9 @@ from omp.rules.facts import CaseFacts, Custody, Resourcing
 from omp.rules.handover_tables import ERA_FAMILIES, POM_TYPE_FAMILY
 from omp.rules.handover_terms import (
     COM,
-    ENGLISH_HUB_PRISONS,
-    ENGLISH_PRIVATE_PRISONS,
-    FEMALE_OPEN_CATEGORY,
-    MENS_OPEN_PRISONS,
     OVERRIDE_REASONS,
     POM_ONLY,
     POM_WITH_COM,
-    PRESCOED,
     REASON_TITLES,
     RESPONSIBILITY_LABELS,
     SUPPORTING,
@@ -146,108 +139,12 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July",
-                "August", "September", "October", "November", "December")
-
-
-def _words(day: date) -> str:
-    # Spelled out by hand: strftime costs more than the rest of a decision's explanation.
-    return f"{day.day} {_MONTH_NAMES[day.month]} {day.year}"
-
-
-def months_before(day: date, months: int, days: int = 0) -> date:
-    """``day`` less calendar ``months`` (clamped to month end), then less ``days`` (§1.4)."""
-    return shift_months(day, -months) - timedelta(days=days)
-
-
-def months_after(day: date, months: int) -> date:
-    """``day`` plus calendar ``months``, clamped to month end."""
-    return shift_months(day, months)
-
-
-# --- inputs read off the facts (§1.3) ------------------------------------------------------
-
 def _custody(facts: CaseFacts) -> Custody:
     assert facts.custody is not None
     return facts.custody
 
 
-def _indeterminate(facts: CaseFacts) -> bool:
-    return bool(facts.sentence and facts.sentence.indeterminate)
-
-
-def _welsh(facts: CaseFacts) -> bool:
-    # §1.3: from the probation record's country; defaults to England.
-    return facts.is_welsh is True
-
-
-def in_open_conditions(custody: Custody) -> bool:
-    """A woman with category ``T``, or a man in a men's open prison (§1.3)."""
-    if custody.womens_prison:
-        return custody.category == FEMALE_OPEN_CATEGORY
-    return custody.prison_code in MENS_OPEN_PRISONS
-
-
-def open_prison_rules_apply(facts: CaseFacts) -> bool:
-    """§2.3: the Prescoed Welsh pilot from 2020-10-19, men's open prisons from 2021-03-31,
-    women with category ``T``."""
-    custody = _custody(facts)
-    arrival = custody.arrival_date
-    if custody.womens_prison:
-        return custody.category == FEMALE_OPEN_CATEGORY
-    if custody.prison_code == PRESCOED and arrival and arrival >= date(2020, 10, 19) \
-            and _welsh(facts):
-        return True
-    return bool(custody.prison_code in MENS_OPEN_PRISONS and arrival
-                and arrival >= date(2021, 3, 31))
-
-
-def _sentenced(custody: Custody, indeterminate: bool) -> bool:
-    if custody.sentence_start_date is None:
-        return False
-    return indeterminate or any((
-        custody.conditional_release_date, custody.automatic_release_date,
-        custody.parole_eligibility_date, custody.home_detention_curfew_eligibility_date,
-        custody.home_detention_curfew_actual_date, custody.tariff_date))
-
-
-def _outside_policy(facts: CaseFacts) -> str | None:
-    """Why the case is outside the OMiC policy (§1.3 gate), or ``None`` when inside."""
-    custody = _custody(facts)
-    if facts.date_of_birth is not None and months_after(facts.date_of_birth, 12 * 18) \
-            > facts.as_of:
-        return "the person is under 18"
-    if custody.civil_sentence:
-        return "the sentence is a civil sentence"
-    if not (_sentenced(custody, _indeterminate(facts)) or custody.immigration_case):
-        return "there is no sentence calculation (sentence start date and a release date)"
-    return None
-
-
-def _earliest(*named: tuple[str, date | None]) -> ReleaseDate | None:
-    """The earliest dated entry; on a tie the one listed first wins (§7.7)."""
-    present = [ReleaseDate(name, day) for name, day in named if day is not None]
-    return min(present, key=lambda r: r.date) if present else None
-
-
-def _crd_or_ard(custody: Custody) -> ReleaseDate | None:
-    # §7.7: ARD wins over CRD when they are equal (only the reported name differs).
-    return _earliest(("ARD", custody.automatic_release_date),
-                     ("CRD", custody.conditional_release_date))
-
-
-# --- the decision, era by era --------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class _Result:
-    responsibility: Responsibility | None
-    reason: str
-    rule: str
-    start: date | None = None
-    handover: date | None = None
-    release: ReleaseDate | None = None
-    detail: str = ""
-
+# --- the decision, by the era's table -----------------------------------------------------------
 
 def decide_handover(facts: CaseFacts, policy: PolicyVersion,
                     resourcing: Resourcing | None) -> HandoverDecision | None:
@@ -260,20 +157,15 @@ def decide_handover(facts: CaseFacts, policy: PolicyVersion,
     if facts.custody is None:
         return None
     era = policy.handover_era
-    if era in _TABLES:
-        return _decide_by_table(facts, policy, resourcing)
-    outside = _outside_policy(facts)
-    if outside is not None:
-        result = _Result(None, "outside_omic_policy", "HAND-2 gate",
-                         detail=f"No handover is calculated because {outside} (§1.3)")
-    else:
-        result = _ERAS[era](facts, resourcing)
+    (responsibility, start, handover, reason, rule, release_name, release_date, explanation,
+     handover_type, _) = _TABLES[era](*handover_inputs(facts, policy, resourcing))
+    release = ReleaseDate(release_name, release_date) if release_name is not None else None
     return HandoverDecision(
-        facts.case_ref, facts.as_of, era, policy.name, result.responsibility, result.start,
-        result.handover, result.reason, result.rule,
-        _explain(result, era, policy.name), result.release)
+        facts.case_ref, facts.as_of, era, policy.name, responsibility, start, handover,
+        reason, rule, explanation, release, handover_type)
 
 
+#: Every era's table, compiled to Python once (omp.rules.handover_tables).
 _TABLES = {era: family.compile() for era, family in ERA_FAMILIES.items()}
 
 
@@ -295,200 +187,8 @@ def handover_inputs(facts: CaseFacts, policy: PolicyVersion, resourcing: Resourc
         custody.additional_future_isp, custody.civil_sentence)
 
 
-def _decide_by_table(facts: CaseFacts, policy: PolicyVersion, resourcing: Resourcing | None
-                     ) -> HandoverDecision:
-    era = policy.handover_era
-    (responsibility, start, handover, reason, rule, release_name, release_date, explanation,
-     handover_type, _) = _TABLES[era](*handover_inputs(facts, policy, resourcing))
-    release = ReleaseDate(release_name, release_date) if release_name is not None else None
-    return HandoverDecision(
-        facts.case_ref, facts.as_of, era, policy.name, responsibility, start, handover,
-        reason, rule, explanation, release, handover_type)
-
-
-def _explain(result: _Result, era: str, policy_name: str) -> str:
-    parts = [REASON_TITLES.get(result.reason, result.reason) + "."]
-    if result.release is not None:
-        parts.append(f"Earliest release date used: {result.release.name} "
-                     f"{_words(result.release.date)}.")
-    if result.detail:
-        parts.append(result.detail + ".")
-    if result.start is not None and result.start != result.handover:
-        parts.append(f"The COM starts supporting on {_words(result.start)}.")
-    if result.handover is not None:
-        parts.append(f"The COM becomes responsible on {_words(result.handover)}.")
-    parts.append(f"Rule {result.rule}, handover era {era} (policy {policy_name}).")
-    return " ".join(parts)
-
-
-def _responsibility_bc(today: date, start: date | None, handover: date | None
-                       ) -> Responsibility:
-    """§2.5: "future" is strictly after today."""
-    start_future = start is not None and start > today
-    handover_future = handover is not None and handover > today
-    if start_future and handover_future:
-        return POM_ONLY
-    return POM_WITH_COM if handover_future else COM
-
-
-def _policy_case(facts: CaseFacts, release: date) -> bool:
-    """§2.3: sentenced on or after the policy start, or released on or after the cutoff, for
-    the first population that applies; in open conditions, open-prison rules must apply."""
-    custody = _custody(facts)
-    prison = custody.prison_code
-    if custody.womens_prison:
-        start, cutoff = date(2021, 4, 30), date(2022, 9, 30)
-    elif _welsh(facts):
-        start, cutoff = date(2019, 2, 4), date(2020, 5, 4)
-    elif prison in ENGLISH_HUB_PRISONS or prison in ENGLISH_PRIVATE_PRISONS:
-        start, cutoff = date(2019, 10, 1), date(2021, 6, 1)
-    else:
-        start, cutoff = date(2019, 10, 1), date(2021, 2, 15)
-    ssd = custody.sentence_start_date
-    policy = (ssd is not None and ssd >= start) or release >= cutoff
-    if in_open_conditions(custody) and not open_prison_rules_apply(facts):
-        return False
-    return policy
-
-
-def _short(custody: Custody, release: date) -> bool:
-    """10 months or less to serve: release no later than SSD + 10 months (boundary short)."""
-    assert custody.sentence_start_date is not None
-    return release <= months_after(custody.sentence_start_date, 10)
-
-
-def _open_anchor(custody: Custody) -> tuple[date | None, str]:
-    """Where an indeterminate sentence's window opens in open conditions (§2.4, §4.6): for a
-    woman the day her category became T, for a man his arrival in the open prison."""
-    if custody.womens_prison:
-        return (custody.category_active_since,
-                "Open conditions: the COM starts supporting from the date the category "
-                "became T")
-    return (custody.arrival_date,
-            "Open conditions: the COM starts supporting from arrival in the open prison")
-
-
-def _release_b(facts: CaseFacts, nps: bool) -> ReleaseDate | None:
-    """§2.1: the release date era B/C counts back from."""
-    custody, today = _custody(facts), facts.as_of
-    if _indeterminate(facts):
-        if custody.tariff_date is not None and custody.tariff_date > today:
-            return ReleaseDate("TED", custody.tariff_date)
-        return _earliest(*((name, day) for name, day in (
-            ("PRD", custody.parole_review_date), ("PED", custody.parole_eligibility_date))
-            if day is not None and day >= today))
-    if nps:
-        if custody.parole_eligibility_date is not None:
-            return ReleaseDate("PED", custody.parole_eligibility_date)
-        return _crd_or_ard(custody)
-    if custody.home_detention_curfew_actual_date is not None:
-        return ReleaseDate("HDCAD", custody.home_detention_curfew_actual_date)
-    return _earliest(("ARD", custody.automatic_release_date),
-                     ("CRD", custody.conditional_release_date),
-                     ("HDCED", custody.home_detention_curfew_eligibility_date))
-
-
-def _era_b(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
-    return _era_bc(facts, resourcing, "B")
-
-
-def _era_c(facts: CaseFacts, resourcing: Resourcing | None) -> _Result:
-    return _era_bc(facts, resourcing, "C")
-
-
-def _era_bc(facts: CaseFacts, resourcing: Resourcing | None, era: str) -> _Result:
-    """§2.2 decision order (era C changes only the NPS determinate dates, §3)."""
-    custody, today = _custody(facts), facts.as_of
-    indeterminate = _indeterminate(facts)
-    # §2.1: an indeterminate case recorded as CRC is NPS; a missing decision is NPS (§1.2).
-    nps = resourcing != "NORMAL" or indeterminate
-    if custody.recall:
-        return _Result(COM, "recall_case", f"HAND-2 {era}.2")
-    if custody.immigration_case:
-        return _Result(COM, "immigration_case", f"HAND-2 {era}.3")
-    release = _release_b(facts, nps)
-    if release is None:
-        return _Result(POM_ONLY, "release_date_unknown", f"HAND-2 {era}.4")
-    if not nps:
-        handover = release.date - timedelta(days=84)  # 12 weeks
-        return _Result(_responsibility_bc(today, handover, handover), "crc_case",
-                       f"HAND-2 {era}.5", handover, handover, release,
-                       "Normal resourcing: the COM takes over 12 weeks (84 days) before "
-                       "release, with no handover window")
-    if _short(custody, release.date):
-        return _Result(COM, "less_than_10_months_left_to_serve", f"HAND-2 {era}.6",
-                       release=release, detail=_short_detail(custody))
-    if not _policy_case(facts, release.date):
-        return _Result(COM, "pre_omic_rules", f"HAND-2 {era}.8", release=release)
-    return _nps_dates(facts, release, era)
-
-
-def _short_detail(custody: Custody) -> str:
-    assert custody.sentence_start_date is not None
-    return (f"Sentence start {_words(custody.sentence_start_date)}: release no later than "
-            f"{_words(months_after(custody.sentence_start_date, 10))} is 10 months or less")
-
-
-def _nps_dates(facts: CaseFacts, release: ReleaseDate, era: str) -> _Result:
-    """§2.4 (and §3 for era C): the NPS handover and start dates, then the tie-break."""
-    custody, today = _custody(facts), facts.as_of
-    indeterminate = _indeterminate(facts)
-    ped = custody.parole_eligibility_date
-    crd_ard = _crd_or_ard(custody)
-    open_rules = indeterminate and open_prison_rules_apply(facts)
-    detail = ""
-    if custody.early_allocation:
-        reason, handover = "nps_early_allocation", months_before(release.date, 15)
-        start: date | None = handover
-        row = "2.4 EA"
-    elif indeterminate:
-        reason = "nps_indeterminate_open" if in_open_conditions(custody) else "nps_indeterminate"
-        handover = start = months_before(release.date, 8)
-        row = "2.4 ISP"
-    elif ped is not None:
-        reason, handover = "nps_determinate_parole_case", months_before(ped, 8)
-        start, row = handover, "2.4 PED"
-    else:
-        assert crd_ard is not None  # release is PED or the earlier of CRD and ARD
-        window = months_before(crd_ard.date, 7, 15)
-        if era == "C":
-            floor = custody.sentence_start_date
-            handover = max(window, floor) if floor else window
-            return _Result(_responsibility_bc(today, handover, handover), "nps_determinate",
-                           "HAND-2 C.3", handover, handover, release,
-                           "The COM takes over 7 months 15 days before release, never before "
-                           "the sentence start")
-        start = window
-        if facts.mappa_level in (2, 3):
-            reason, handover, row = "nps_determinate_mappa_2_3", max(today, window), "2.4 MAPPA"
-            detail = (f"MAPPA level {facts.mappa_level}: the COM takes over 7 months 15 days "
-                      "before release, or today once that has passed")
-        else:
-            reason, row = "nps_determinate", "2.4 determinate"
-            hdcad = custody.home_detention_curfew_actual_date
-            hdced = custody.home_detention_curfew_eligibility_date
-            if hdcad is not None:
-                handover = hdcad
-                detail = f"Home detention curfew approved for {_words(hdcad)}"
-            else:
-                handover = months_before(crd_ard.date, 4, 15)
-                if hdced is not None and hdced < handover:
-                    handover = hdced
-                    detail = f"Home detention curfew eligibility on {_words(hdced)}"
-    anchor, words = _open_anchor(custody)
-    if open_rules and anchor is not None:
-        start, detail = anchor, words
-    if start is not None and start > handover:
-        handover = start  # §2.4 tie-break: the handover moves to the start date
-    return _Result(_responsibility_bc(today, start, handover), reason, f"HAND-2 {era}.{row}",
-                   start, handover, release, detail)
-
-
-_ERAS: dict[str, Callable[[CaseFacts, Resourcing | None], _Result]] = {
-    "B": _era_b, "C": _era_c,
-}
-#: Eras B and C are functions above; D and E are tables (omp.rules.handover_tables).
-HANDOVER_ERAS = (*_ERAS, *ERA_FAMILIES)
+#: Every era is a table (omp.rules.handover_tables).
+HANDOVER_ERAS = tuple(ERA_FAMILIES)
 
 
 # --- overrides, recommendations, windows and checks ----------------------------------------

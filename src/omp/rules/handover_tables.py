@@ -1,4 +1,4 @@
-"""Handover eras D and E (HANDOVER.md §5 and §4) as tables in the expression language.
+"""The handover eras (HANDOVER.md §2 to §5) as tables in the expression language.
 
 Each era is one decision tree: rows tried in order, the first whose condition holds giving
 the rule, the reason code, the responsibility (fixed, or counted from the dates under §4.7)
@@ -25,8 +25,10 @@ from omp.rules.expressions import (
     first_letter,
     first_of,
     ge,
+    int_text,
     is_null,
     le,
+    lit,
     lookup,
     lt,
     months_after,
@@ -121,14 +123,16 @@ def _release_date(name: Expr) -> Expr:
     return first_of(*((eq(name, code), fact(column)) for code, column in (
         ("TED", "tariff_date"), ("THD", "target_hearing_date"), ("PRD", "parole_review_date"),
         ("PED", "parole_eligibility_date"), ("ARD", "automatic_release_date"),
-        ("CRD", "conditional_release_date"))))
+        ("CRD", "conditional_release_date"), ("HDCAD", "home_detention_curfew_actual_date"),
+        ("HDCED", "home_detention_curfew_eligibility_date"))))
 
 
 @dataclass(frozen=True)
 class Row:
     """One row of an era's tree: the rule that fires, its reason code, its condition, the
-    responsibility it fixes (``None``: counted from the dates, §4.7) and the handover date
-    it counts back (``None``: none), whether the explanation names the release date."""
+    responsibility it fixes (``None``: counted from the dates, §2.5 and §4.7), the handover
+    date it counts back (``None``: none) and the start date (``None``: the handover date),
+    whether the explanation names the release date, and the detail it adds."""
 
     rule: str
     reason: str
@@ -137,14 +141,22 @@ class Row:
     handover: Expr | None = None
     counted: bool = False
     names_release: bool = False
+    start: Expr | None = None
+    detail: Expr | str | None = None
 
 
-def _general(rule: str, reason: str, condition: Expr, handover: Expr | None) -> Row:
-    return Row(rule, reason, condition, None, handover, counted=True, names_release=True)
+def _general(rule: str, reason: str, condition: Expr, handover: Expr | None,
+             start: Expr | None = None, detail: Expr | str | None = None) -> Row:
+    return Row(rule, reason, condition, None, handover, counted=True, names_release=True,
+               start=start, detail=detail)
 
 
 _ERD, _SHORT = fact("erd_date"), fact("short")
-_GATE = Row("HAND-2 gate", "outside_omic_policy", present(fact("outside")))
+_GATE = Row("HAND-2 gate", "outside_omic_policy", present(fact("outside")),
+            detail=text("No handover is calculated because ", fact("outside"), " (§1.3)"))
+_SHORT_DETAIL = text(
+    "Sentence start ", day_words(_SSD), ": release no later than ",
+    day_words(months_after(_SSD, 10)), " is 10 months or less")
 
 #: §4.3, §7.8: "THD 12 months or more from now" holds when the THD falls after the
 #: anniversary (the hearing is at midnight, "now" is later in the day).
@@ -181,7 +193,7 @@ ERA_E_ROWS = (
     _general("HAND-2 E.8", "indeterminate_open", all_(_INDETERMINATE, fact("open_conditions")),
              months_before(_ERD, 12)),
     _general("HAND-2 E.8", "indeterminate", _INDETERMINATE, months_before(_ERD, 12)),
-    _general("HAND-2 E.8", "determinate_short", _SHORT, None),
+    _general("HAND-2 E.8", "determinate_short", _SHORT, None, detail=_SHORT_DETAIL),
     _general("HAND-2 E.8", "determinate_parole", present(_PED), months_before(_ERD, 12)),
     _general("HAND-2 E.8", "determinate", always(), months_before(_ERD, 8, 14)),
 )
@@ -220,11 +232,92 @@ ERA_D_ROWS = (
              months_before(_ERD, 8)),
     _general("HAND-2 D.5", "indeterminate", _INDETERMINATE, months_before(_ERD, 8)),
     _general("HAND-2 D.5", "determinate_parole", present(_PED), months_before(_ERD, 8)),
-    _general("HAND-2 D.5", "determinate_short", _SHORT, None),
+    _general("HAND-2 D.5", "determinate_short", _SHORT, None, detail=_SHORT_DETAIL),
     _general("HAND-2 D.5", "early_allocation", _flag("early_allocation"),
              months_before(_ERD, 15)),
     _general("HAND-2 D.5", "determinate", always(), months_before(_ERD, 8, 14)),
 )
+
+
+#: §2.1: the release date eras B and C count back from. For an indeterminate sentence a
+#: future TED, else the earlier of the PRD and PED not yet passed (PRD wins a tie); for
+#: enhanced resourcing (NPS) the PED, else the earlier of the CRD and ARD; for normal
+#: resourcing (CRC) the HDCAD, else the earliest of the ARD, CRD and HDCED (in that order on
+#: a tie, §7.7).
+_HDCAD, _HDCED = fact("home_detention_curfew_actual_date"), fact(
+    "home_detention_curfew_eligibility_date")
+_NPS = fact("nps")
+_ERD_BC = first_of(
+    (all_(_INDETERMINATE, lt(_TODAY, _TED)), "TED"),
+    (all_(_INDETERMINATE, ge(_PRD, _TODAY), not_(all_(ge(_PED, _TODAY), lt(_PED, _PRD)))),
+     "PRD"),
+    (all_(_INDETERMINATE, ge(_PED, _TODAY)), "PED"),
+    (_INDETERMINATE, None),
+    (all_(_NPS, present(_PED)), "PED"),
+    (_NPS, fact("crd_ard_name")),
+    (present(_HDCAD), "HDCAD"),
+    (all_(present(_ARD), not_(lt(_CRD, _ARD)), not_(lt(_HDCED, _ARD))), "ARD"),
+    (all_(present(_CRD), not_(lt(_HDCED, _CRD))), "CRD"),
+    (present(_HDCED), "HDCED"))
+
+#: What eras B and C derive besides the common facts: enhanced resourcing (an indeterminate
+#: case recorded as CRC is NPS, and a missing decision is NPS, §1.2, §2.1), the earlier of
+#: the CRD and ARD, and the two dates counted back from it (§2.4).
+_BC_FACTS: tuple[tuple[str, Expr], ...] = (
+    ("nps", any_(is_null(fact("handover_resourcing")),
+                 ne(fact("handover_resourcing"), "NORMAL"), _INDETERMINATE)),
+    ("crd_ard", _release_date(fact("crd_ard_name"))),
+    ("window", when(present(fact("crd_ard")), months_before(fact("crd_ard"), 7, 15))),
+    ("hdc_window", when(present(fact("crd_ard")), months_before(fact("crd_ard"), 4, 15))),
+)
+_WINDOW = fact("window")
+
+
+def _era_bc_rows(era: str) -> tuple[Row, ...]:
+    """§2.2's order of checks, then §2.4's NPS dates; era C changes only the NPS
+    determinate dates (§3)."""
+    nps = f"HAND-2 {era}.2.4"
+    common = (
+        _GATE,
+        Row(f"HAND-2 {era}.2", "recall_case", _flag("recall"), COM),
+        Row(f"HAND-2 {era}.3", "immigration_case", _flag("immigration_case"), COM),
+        Row(f"HAND-2 {era}.4", "release_date_unknown", is_null(_ERD), POM_ONLY),
+        _general(f"HAND-2 {era}.5", "crc_case", not_(_NPS), months_before(_ERD, 0, 84),
+                 detail="Normal resourcing: the COM takes over 12 weeks (84 days) before "
+                        "release, with no handover window"),
+        Row(f"HAND-2 {era}.6", "less_than_10_months_left_to_serve", _SHORT, COM,
+            names_release=True, detail=_SHORT_DETAIL),
+        Row(f"HAND-2 {era}.8", "pre_omic_rules", not_(_POLICY_CASE), COM, names_release=True),
+        _general(f"{nps} EA", "nps_early_allocation", _flag("early_allocation"),
+                 months_before(_ERD, 15)),
+        _general(f"{nps} ISP", "nps_indeterminate_open",
+                 all_(_INDETERMINATE, fact("open_conditions")), months_before(_ERD, 8)),
+        _general(f"{nps} ISP", "nps_indeterminate", _INDETERMINATE, months_before(_ERD, 8)),
+        _general(f"{nps} PED", "nps_determinate_parole_case", present(_PED),
+                 months_before(_PED, 8)),
+    )
+    if era == "C":
+        return (*common, _general(
+            "HAND-2 C.3", "nps_determinate", always(),
+            when(lt(_WINDOW, _SSD), _SSD, _WINDOW),
+            detail="The COM takes over 7 months 15 days before release, never before the "
+                   "sentence start"))
+    return (
+        *common,
+        _general(f"{nps} MAPPA", "nps_determinate_mappa_2_3",
+                 one_of(fact("mappa_level"), (2, 3)),
+                 when(lt(_WINDOW, _TODAY), _TODAY, _WINDOW), start=_WINDOW, detail=text(
+                     "MAPPA level ", int_text(fact("mappa_level")), ": the COM takes over 7 "
+                     "months 15 days before release, or today once that has passed")),
+        _general(f"{nps} determinate", "nps_determinate", present(_HDCAD), _HDCAD,
+                 start=_WINDOW,
+                 detail=text("Home detention curfew approved for ", day_words(_HDCAD))),
+        _general(f"{nps} determinate", "nps_determinate", lt(_HDCED, fact("hdc_window")),
+                 _HDCED, start=_WINDOW,
+                 detail=text("Home detention curfew eligibility on ", day_words(_HDCED))),
+        _general(f"{nps} determinate", "nps_determinate", always(), fact("hdc_window"),
+                 start=_WINDOW),
+    )
 
 
 def _rows_in(rows: tuple[Row, ...], keep: str) -> Expr:
@@ -232,18 +325,30 @@ def _rows_in(rows: tuple[Row, ...], keep: str) -> Expr:
     return one_of(fact("row"), [i for i, row in enumerate(rows) if getattr(row, keep)])
 
 
-def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
-    """An era's table as a rule family: the common facts, the ERD, the tree, then the
-    start date (§4.6), the responsibility (§4.7), the explanation and the type (§4.8)."""
+def _by_row(rows: tuple[Row, ...], value: str, otherwise: Expr | None = None) -> Expr:
+    """Each row's ``value`` (an expression), for the row that fired."""
+    return first_of(*((eq(fact("row"), i), getattr(row, value)) for i, row in enumerate(rows)
+                      if getattr(row, value) is not None), otherwise=otherwise)
+
+
+def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr,
+               extra: tuple[tuple[str, Expr], ...] = (), typed: bool = True) -> Family:
+    """An era's table as a rule family: the common facts (and the era's ``extra`` ones), the
+    ERD, the tree, then the start and handover dates with the open-conditions anchor (§2.4,
+    §4.6), the responsibility (§2.5, §4.7), the explanation and, when ``typed``, the type
+    (§4.8, eras D and E).
+
+    In open conditions, under open-prison rules, an indeterminate sentence's start date is
+    its anchor: in eras B and C always, the handover then moving to the start when it came
+    before it (§2.4's tie-break); in eras D and E only when the anchor comes first (§4.6)."""
     handover, start = fact("handover"), fact("start")
     counted = _rows_in(rows, "counted")
-    anchored = all_(present(handover), _INDETERMINATE, fact("open_rules"),
-                    lt(fact("anchor"), handover))
-    short_detail = text(
-        "Sentence start ", day_words(_SSD), ": release no later than ",
-        day_words(months_after(_SSD, 10)), " is 10 months or less")
+    row_handover = fact("row_handover")
+    anchored = all_(present(row_handover), _INDETERMINATE, fact("open_rules"),
+                    lt(fact("anchor"), row_handover) if typed else present(fact("anchor")))
     derived: tuple[tuple[str, Expr], ...] = (
         *_COMMON,
+        *extra,
         ("erd_name", erd_name),
         ("erd_date", _release_date(fact("erd_name"))),
         # 10 months or less to serve: release no later than SSD + 10 months (boundary short).
@@ -251,9 +356,11 @@ def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
         ("row", first_of(*((row.condition, index) for index, row in enumerate(rows)))),
         ("reason", lookup(fact("row"), {i: row.reason for i, row in enumerate(rows)})),
         ("rule", lookup(fact("row"), {i: row.rule for i, row in enumerate(rows)})),
-        ("handover", first_of(*((eq(fact("row"), i), row.handover)
-                                for i, row in enumerate(rows) if row.handover is not None))),
-        ("start", when(anchored, fact("anchor"), handover)),
+        ("row_handover", _by_row(rows, "handover")),
+        ("anchored", anchored),
+        ("start", when(fact("anchored"), fact("anchor"),
+                       _by_row(rows, "start", otherwise=row_handover))),
+        ("handover", when(lt(row_handover, start), start, row_handover)),
         ("responsibility", when(counted, first_of(
             (is_null(handover), COM), (lt(_TODAY, start), POM_ONLY),
             (lt(_TODAY, handover), POM_WITH_COM), otherwise=COM),
@@ -261,11 +368,7 @@ def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
                                  if row.responsibility is not None}))),
         ("release_name", when(_rows_in(rows, "names_release"), fact("erd_name"))),
         ("release_date", when(present(fact("release_name")), _ERD)),
-        ("detail", first_of(
-            (eq(fact("reason"), "outside_omic_policy"),
-             text("No handover is calculated because ", fact("outside"), " (§1.3)")),
-            (eq(fact("reason"), "determinate_short"), short_detail),
-            (anchored, fact("anchor_words")))),
+        ("detail", when(fact("anchored"), fact("anchor_words"), _by_row(rows, "detail"))),
         ("explanation", text(
             lookup(fact("reason"), REASON_TITLES), ".",
             when(present(fact("release_name")), text(
@@ -281,7 +384,8 @@ def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
         ("handover_type", first_of(
             (is_null(fact("responsibility")), "missing"),
             (eq(fact("reason"), "determinate_short"), "none"),
-            (eq(fact("handover_resourcing"), "NORMAL"), "standard"), otherwise="enhanced")),
+            (eq(fact("handover_resourcing"), "NORMAL"), "standard"), otherwise="enhanced")
+         if typed else lit(None)),
     )
     return Family(f"handover_era_{era.lower()}", HANDOVER_INPUTS, derived,
                   outputs=HANDOVER_OUTPUTS)
@@ -289,6 +393,8 @@ def era_family(era: str, rows: tuple[Row, ...], erd_name: Expr) -> Family:
 
 #: The tables, by era.
 ERA_FAMILIES = {
+    "B": era_family("B", _era_bc_rows("B"), _ERD_BC, _BC_FACTS, typed=False),
+    "C": era_family("C", _era_bc_rows("C"), _ERD_BC, _BC_FACTS, typed=False),
     "D": era_family("D", ERA_D_ROWS, _ERD_D),
     "E": era_family("E", ERA_E_ROWS, _ERD_E),
 }
