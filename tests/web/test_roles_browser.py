@@ -24,7 +24,7 @@ CODE_LIKE = re.compile(r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)+\b")
 def _stored_codes() -> set[str]:
     """Every code a model field may store (its choices) or a decision records (the handover
     reasons), that is written like a code."""
-    from omp.rules.handover import REASON_TITLES
+    from omp.rules.handover_terms import REASON_TITLES
 
     codes = {code for code in REASON_TITLES if CODE_LIKE.fullmatch(code)}
     for model in apps.get_models():

@@ -164,7 +164,7 @@ def withdraw_policy(user: Any, record: PolicyVersionRecord) -> None:
 # --- responsibility overrides (HANDOVER §1.1) -----------------------------------------------
 
 def _override_inputs(value: str, reason: str, reason_text: str) -> str:
-    from omp.rules.handover import OVERRIDE_REASONS
+    from omp.rules.handover_terms import OVERRIDE_REASONS
 
     # Every problem at once, so that the person typing corrects them in one go.
     problems = []

@@ -65,7 +65,7 @@ class OverrideForm(forms.Form):
     @property
     def reason_choices(self) -> list[tuple[str, str, str]]:
         """(value, label, id) of each reason radio (§1.1's list)."""
-        from omp.rules.handover import OVERRIDE_REASONS
+        from omp.rules.handover_terms import OVERRIDE_REASONS
 
         return [(v, label, "reason" if i == 0 else f"reason-{i + 1}")
                 for i, (v, label) in enumerate(OVERRIDE_REASONS.items())]

@@ -282,7 +282,7 @@ def stored_outcomes(low: int, high: int) -> dict[int, tuple[str, str]]:
 
 def overrides_in_range(low: int, high: int) -> dict[int, Override]:
     """The active responsibility override of every case with id in ``low..high``."""
-    from omp.rules.handover import OVERRIDE_REASONS
+    from omp.rules.handover_terms import OVERRIDE_REASONS
 
     found: dict[int, Override] = {}
     with connection.cursor() as cursor:

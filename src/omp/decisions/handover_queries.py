@@ -10,7 +10,7 @@ from typing import Any
 
 from omp.cases.models import Person
 from omp.decisions.models import CurrentHandover, HandoverRecord, ResponsibilityOverride
-from omp.rules.handover import REASON_TITLES
+from omp.rules.handover_terms import REASON_TITLES
 
 
 @dataclass(frozen=True)

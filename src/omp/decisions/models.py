@@ -160,7 +160,7 @@ class ResponsibilityOverride(models.Model):
     @property
     def reason_words(self) -> str:
         """The reason as shown: the chosen reason, and the free text for "other"."""
-        from omp.rules.handover import OVERRIDE_REASONS
+        from omp.rules.handover_terms import OVERRIDE_REASONS
 
         words = OVERRIDE_REASONS.get(self.reason, self.reason)
         return f"{words}: {self.reason_text}" if self.reason_text else words
@@ -209,7 +209,7 @@ class HandoverRecord(models.Model):
     @property
     def reason_title(self) -> str:
         """The reason in plain words (the code stays in the API and the files)."""
-        from omp.rules.handover import REASON_TITLES
+        from omp.rules.handover_terms import REASON_TITLES
 
         return REASON_TITLES.get(self.reason, self.reason.replace("_", " "))
 

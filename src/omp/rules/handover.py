@@ -40,7 +40,6 @@ from omp.rules.facts import CaseFacts, Custody, Resourcing
 from omp.rules.handover_tables import ERA_FAMILIES, POM_TYPE_FAMILY
 from omp.rules.handover_terms import (
     COM,
-    OVERRIDE_REASONS,
     POM_ONLY,
     POM_WITH_COM,
     REASON_TITLES,
@@ -51,9 +50,6 @@ from omp.rules.handover_terms import (
     Responsibility,
 )
 from omp.rules.policy import PolicyVersion
-
-__all__ = ["COM", "OVERRIDE_REASONS", "POM_ONLY", "POM_WITH_COM", "REASON_TITLES",
-           "RESPONSIBILITY_LABELS", "OverrideValue", "PomType", "Responsibility"]
 
 
 class HandoverError(ValueError):

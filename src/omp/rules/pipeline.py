@@ -18,14 +18,13 @@ from omp.rules.allocation import RETAINED, AllocationDecision, decide_allocation
 from omp.rules.facts import CaseFacts, Resourcing
 from omp.rules.handover import (
     HandoverDecision,
-    OverrideValue,
-    PomType,
     check_custody_dates,
     decide_handover,
     recommend_pom_type,
     releases_before_start,
     with_override,
 )
+from omp.rules.handover_terms import OverrideValue, PomType
 from omp.rules.pathway import PathwayDecision, decide_pathway
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyVersion, policy_in_force, policy_named
 
