@@ -130,9 +130,13 @@ def _everything(person: Any) -> dict[str, tuple[Any, ...]]:
             for t in Task.objects.filter(person=person)}
 
 
+@pytest.mark.parametrize("by_id", [500, 0], ids=["ids listed", "the range read"])
 def test_a_night_after_new_scores_leaves_the_tasks_as_one_case_at_a_time_sets_them(
-        make_case: Any, make_user: Any) -> None:
+        make_case: Any, make_user: Any, by_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import transaction
+
+    # With 0, every read of the people of a chunk goes by their range (omp.id_sets).
+    monkeypatch.setattr("omp.id_sets.BY_ID", by_id)
 
     from omp.cases.models import Assessment
     from omp.decisions.models import CurrentDecision, CurrentHandover
@@ -196,3 +200,26 @@ def test_a_change_committed_while_a_worker_decides_sets_the_tasks_from_its_own_d
     assert {person.pk, other.pk} <= set().union(*sent)  # both were sent with their facts
     assert _tasks(person)["triage"] == (OPEN, typed + timedelta(days=3))
     assert _tasks(other)["triage"] == (OPEN, fixed + timedelta(days=3))
+
+
+def test_people_read_by_their_range_are_kept_to_those_asked_for(
+        make_case: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The range of the ids asked for holds a person not asked for: the reads by range
+    leave that person's release state and tasks alone."""
+    from omp.custody.actions import tasks_follow_the_night
+    from omp.custody.queries import release_states
+
+    monkeypatch.setattr("omp.id_sets.BY_ID", 0)
+    first, between, last = (_in_custody(make_case, f"RNG{i}") for i in range(3))
+    assert first.pk < between.pk < last.pk
+    nightly.run_nightly(NIGHT, chunk=10)
+    asked = {first.pk, last.pk}
+    assert set(release_states(sorted(asked), NIGHT)) == asked
+    before = {person.pk: _everything(person) for person in (first, between, last)}
+    # Arrived later, behind the actions' back: the tasks of those asked for move with it.
+    CustodySpell.objects.filter(person__in=[first, between, last]).update(
+        arrival_date=ARRIVAL + timedelta(days=20))
+    tasks_follow_the_night(None, as_of=NIGHT, low=first.pk, high=last.pk, person_ids=asked)
+    assert _everything(between) == before[between.pk]
+    assert _everything(first) != before[first.pk]
+    assert _everything(last) != before[last.pk]

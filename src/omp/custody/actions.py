@@ -42,6 +42,7 @@ from omp.custody.models import (
     Task,
 )
 from omp.custody.queries import ReleaseState, release_states
+from omp.id_sets import rows_of
 from omp.rules.facts import CaseFacts
 from omp.rules.support_plan import is_review_key
 from omp.rules.tasks import THROUGH_THE_GATE_KEYS, TaskPlan, plan_tasks, through_the_gate
@@ -148,9 +149,10 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
     if not cases:
         return 0
     existing: dict[int, dict[str, Task]] = {}
-    for task in Task.objects.select_for_update().filter(
-            person_id__in=[pid for pid, *_ in cases]):
-        existing.setdefault(task.person_id, {})[task.key] = task
+    wanted = {pid for pid, *_ in cases}
+    for task in Task.objects.select_for_update().filter(rows_of("person_id", wanted)):
+        if task.person_id in wanted:
+            existing.setdefault(task.person_id, {})[task.key] = task
     created: list[Task] = []
     changed: list[Task] = []
     states = release_states([pid for pid, *_ in cases], cases[0][1].as_of)
@@ -182,8 +184,9 @@ def _create_with_history(created: list[Task]) -> None:
     with connection.cursor() as cursor:
         insert_rows(cursor, _insert_sql(Task._meta.db_table, [f.column for f in fields]),
                     [tuple(getattr(task, f.attname) for f in fields) for task in created])
+        # Every task of the range: the new ones are found by person and key among them.
         ids = {(pid, key): pk for pid, key, pk in Task.objects.filter(
-            person_id__in={task.person_id for task in created})
+            rows_of("person_id", {task.person_id for task in created}))
             .values_list("person_id", "key", "pk")}
         history = Task.history.model
         user = history.get_default_history_user(created[0])
@@ -229,22 +232,26 @@ def tasks_follow_the_night(sender: Any, as_of: date, low: int, high: int,
     if not person_ids:
         return
     # Only people in custody, or with tasks to settle, have tasks to follow.
-    ids = set(Person.objects.filter(pk__in=person_ids, custody_spells__is_current=True)
+    ids = set(Person.objects.filter(rows_of("pk", person_ids), custody_spells__is_current=True)
               .values_list("pk", flat=True))
-    ids |= set(Task.objects.filter(person_id__in=person_ids, status=OPEN)
+    ids |= set(Task.objects.filter(rows_of("person_id", person_ids), status=OPEN)
                .values_list("person_id", flat=True))
+    ids &= person_ids
     if not ids:
         return
     shipped = facts or {}
     pathways: dict[int, int | None] = {}
     current: dict[int, CaseFacts] = {}
-    for pid, pathway, inputs in CurrentDecision.objects.filter(person_id__in=ids).values_list(
-            "person_id", "decision__pathway", "inputs"):
+    for pid, pathway, inputs in CurrentDecision.objects.filter(
+            rows_of("person_id", ids)).values_list("person_id", "decision__pathway", "inputs"):
+        if pid not in ids:
+            continue
         pathways[pid] = pathway
         if pid in shipped and shipped[pid][0] == inputs:
             current[pid] = shipped[pid][1]
-    releases = dict(CurrentHandover.objects.filter(person_id__in=ids)
-                    .values_list("person_id", "record__earliest_release_date"))
+    releases = {pid: day for pid, day in CurrentHandover.objects.filter(
+        rows_of("person_id", ids)).values_list("person_id", "record__earliest_release_date")
+        if pid in ids}
     to_read = ids - current.keys()
     if to_read:
         # Their rows in one query per table, as the night read them: reading each person

@@ -29,6 +29,7 @@ from omp.custody.models import (
     SupportAction,
     Task,
 )
+from omp.id_sets import rows_of
 from omp.rules.support_plan import LEVELS_WITH_A_NEED, REVIEW_KEY_PREFIX, is_overdue
 from omp.rules.tasks import ReleasePlace
 from omp.rules.workqueue import Priority, highest, priority
@@ -76,11 +77,13 @@ def release_states(person_ids: list[int], on: date,
     areas = local_areas() if areas is None else areas
     latest: dict[int, tuple[Any, ...]] = {}
     # Ended spells first, then current ones, each by id: the last row of a person wins.
-    for row in (CustodySpell.objects.filter(person_id__in=person_ids)
+    wanted = set(person_ids)
+    for row in (CustodySpell.objects.filter(rows_of("person_id", wanted))
                 .order_by("person_id", "is_current", "id")
                 .values_list("person_id", "is_current", "prison_code",
                              "release_address_area", "actual_release_date")):
-        latest[row[0]] = row
+        if row[0] in wanted:
+            latest[row[0]] = row
     states = {}
     for pid, current, prison, address, actual in latest.values():
         name, names, codes = areas.get(prison, (prison or "The prison", (), ()))
