@@ -13,7 +13,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "omp"
 
 #: The rooms, lowest first: each may import only rooms before it (and itself).
-ORDER = ("rules", "clock", "config", "bulk_sql", "prepared_reads", "process_pool", "api_errors",
+ORDER = ("rules", "clock", "config", "bulk_sql", "id_sets", "prepared_reads", "process_pool",
+         "api_errors",
          "csv_safe",
          "access", "commandline", "interchange", "cases", "decisions", "custody", "referrals",
          "outcomes", "commissioning", "demo", "web", "cli", "__main__")
