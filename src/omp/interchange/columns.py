@@ -17,7 +17,7 @@ import json
 from array import array
 from collections.abc import Sequence
 from datetime import date
-from itertools import accumulate, combinations
+from itertools import accumulate
 from typing import Any
 
 from omp.interchange.schema import CUSTODY_DATES, CUSTODY_FLAGS, PDU_PROVIDERS
@@ -478,9 +478,8 @@ class ColumnDecider:
                     "levelled_up BOOLEAN, handover_era VARCHAR, " + ", ".join(
                         f"{_criterion(rule)} BOOLEAN" for rule in ALLOCATION_CRITERIA) + ")")
         self.allocated_sql = _allocated_sql(_family_sql(_SOURCE))
-        self.decision_sql = {eras: decisions_sql(eras) for eras in (
-            frozenset(chosen) for size in range(len(ERA_FAMILIES) + 1)
-            for chosen in combinations(ERA_FAMILIES, size))}
+        # Made for each set of eras the first time a block holds it (there are 16 sets).
+        self.decision_sql: dict[frozenset[str], str] = {}
 
     def _policies(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         rows = []
@@ -543,6 +542,8 @@ class ColumnDecider:
         con.execute(f"CREATE OR REPLACE TEMP TABLE allocated AS {self.allocated_sql}")
         con.execute(f"DROP TABLE {before}")
         decided: list[str | None] = [None] * len(lines)
+        if eras not in self.decision_sql:
+            self.decision_sql[eras] = decisions_sql(eras)
         for n, text in con.execute(self.decision_sql[eras]).fetchall():
             decided[n] = text
         con.execute("DROP TABLE allocated")
