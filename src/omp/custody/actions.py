@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from omp import id_sets
 from omp.access import (
     CASE_MANAGER,
     CASELOAD_ALLOCATORS,
@@ -263,14 +264,11 @@ def tasks_follow_the_night(sender: Any, as_of: date, low: int, high: int,
                       for pid in sorted(current)])
 
 
-#: Up to this many people of a nightly chunk are read by id; more, the chunk's range at once.
-_READ_BY_ID = 500
-
-
 def _ids_to_read(ids: set[int]) -> set[int] | None:
     """``ids`` to read them alone, or ``None`` (the whole range, then kept to ``ids``) when
-    they are so many that a list of ids would cost more than reading the range."""
-    return ids if len(ids) <= _READ_BY_ID else None
+    they are so many that a list of ids would cost more than reading the range (the same
+    bound as :func:`omp.id_sets.rows_of`)."""
+    return ids if len(ids) <= id_sets.BY_ID else None
 
 
 def refresh_everyone(chunk: int = 5_000, progress: Callable[[int], None] | None = None
