@@ -137,7 +137,8 @@ def decider() -> ColumnDecider:
 def test_the_column_path_decides_every_line_it_takes_as_the_per_case_path_does(
         decider: ColumnDecider, lines: list[tuple[dict[str, Any], str]]) -> None:
     raw = [_write(community(**changes), how) for changes, how in lines]
-    decided = decider._decide(raw)  # the engine must not refuse a block, whatever it holds
+    # The engine must not refuse a block, whatever it holds.
+    decided = decider._decide(raw).texts(len(raw))
     assert len(decided) == len(raw)
     for line, text in zip(raw, decided, strict=True):
         if text is not None:
@@ -168,7 +169,7 @@ def test_a_case_in_custody_is_decided_as_the_per_case_path_does(
     """The handover of every era, the POM type, the pathway and the date warnings in
     columns: strict lines in custody, every custody field varied."""
     raw = [orjson.dumps(case_object(**changes)) for changes in lines]
-    for line, text in zip(raw, decider._decide(raw), strict=True):
+    for line, text in zip(raw, decider._decide(raw).texts(len(raw)), strict=True):
         if text is not None:
             assert orjson.loads(text) == _per_case(line), line
 
@@ -238,3 +239,57 @@ def test_a_forked_worker_makes_its_own_connection(tmp_path: Any) -> None:
     summary = run_decide(source, two, TODAY, workers=2)
     assert summary.decided == 50
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_a_null_inside_a_text_is_the_text_own_and_an_empty_section_reads_as_absent(
+        decider: ColumnDecider) -> None:
+    """Only a member's ``null`` stands for not recorded: a case reference holding the
+    letters ``:null`` keeps them. An empty ``person``, ``probation``, ``risk`` or ``event``
+    reads as absent in both paths, so this path takes it; an empty ``custody`` (a case in
+    custody with nothing known) or ``event.sentence`` is decided as the per-case path
+    does."""
+    lines = [
+        orjson.dumps(community(case_ref="A:null")),
+        *(orjson.dumps({**community(case_ref=f"E{n}"), section: {}})
+          for n, section in enumerate(("person", "probation", "risk", "event"))),
+        orjson.dumps(community(case_ref="S1", **{"event.sentence": {}})),
+        orjson.dumps(case_object(case_ref="C1", custody={})),
+    ]
+    decided = decider.decide(lines)
+    assert decided[0] is not None and orjson.loads(decided[0])["case_ref"] == "A:null"
+    assert all(text is not None for text in decided[:5])
+    for line, text in zip(lines, decided, strict=True):
+        if text is not None:
+            assert orjson.loads(text) == _per_case(line), line
+
+
+def test_decide_writes_the_lines_taken_and_the_others_in_input_order(tmp_path: Any) -> None:
+    """A file mixing lines the column path takes with lines it leaves (first, last, in
+    runs and alone) comes out in input order, each line's decision as the per-case path
+    gives it, with the errors and warnings counted."""
+    from omp.interchange.decide import run_decide
+
+    taken = [orjson.dumps(community(case_ref=f"T{i}")) for i in range(7)]
+    warned = orjson.dumps(case_object(case_ref="W1", **{
+        "custody.home_detention_curfew_eligibility_date": "2027-03-01",
+        "custody.home_detention_curfew_actual_date": "2027-01-01"}))
+    left = [json.dumps(community(case_ref="L1")).encode(), b'{"case_ref": ',
+            json.dumps(community(case_ref="L2")).encode()]
+    lines = [left[0], *taken[:3], left[1], left[2], *taken[3:5], warned, taken[5], left[0],
+             taken[6], left[1]]
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    summary = run_decide(source, out, TODAY, workers=1)
+    written = out.read_bytes().splitlines()
+    assert len(written) == len(lines)
+    for number, (line, text) in enumerate(zip(lines, written, strict=True), start=1):
+        expected = (_per_case(line) if line != left[1] else
+                    {"case_ref": None, "error": {"field": "line", "message": orjson.loads(
+                        text)["error"]["message"]}})
+        assert orjson.loads(text) == expected, number
+    assert (summary.lines, summary.errors) == (len(lines), 2)
+    assert summary.warned == sum(bool(orjson.loads(text).get("warnings")) for text in written)
+    assert summary.warned >= 1
+    per_case = tmp_path / "per-case.jsonl"
+    run_decide(source, per_case, TODAY, workers=1, columns=False)
+    assert per_case.read_bytes() == out.read_bytes()

@@ -14,8 +14,11 @@ took it (the tests prove both give the same).
 from __future__ import annotations
 
 import json
+import re
 from array import array
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 from typing import Any
@@ -46,9 +49,10 @@ _DATE = '"(19|20|21)[0-9][0-9]-[0-9][0-9]-[0-9][0-9]"'
 _NUMBER = "[0-9]{1,3}(\\.[0-9]{1,6})?"
 #: Sentence lengths certainly under the longest sentence (200 years).
 _LENGTH = '"P([0-9]{1,2}Y)?([0-9]{1,3}M)?([0-9]{1,3}W)?([0-9]{1,4}D)?"'
-#: A ``null`` as the column path reads it (see :meth:`ColumnDecider.decide`).
+#: A ``null`` as the column path reads it (see _TEXT).
 _NULL = "-7e-77"
-_NULL_BYTES = _NULL.encode()
+#: How a decision with no warnings ends its line.
+_NO_WARNINGS = b'"warnings":[]}\n'
 #: An offence exactly as the interchange format writes it, its fields in that order.
 _OFFENCE = (f'\\{{"code":"{_PLAIN}{{1,10}}"(,"description":("{_ANY}{{1,200}}"|{_NULL}))?'
             f'(,"schedule_15":("violent"|"sexual"|"none"|{_NULL}))?\\}}')
@@ -133,31 +137,73 @@ def _sections(tree: dict[str, Any]) -> list[str]:
             for name in (name, *_sections(node))]
 
 
-#: Each section's member name, and that member written as ``null`` (see _quote_count).
-_SECTION_NULLS = tuple((f'"{name}":'.encode(), f'"{name}":null'.encode())
-                       for name in _sections(_TREE))
+#: The top-level sections the per-case reader takes as absent when written ``{}`` (an empty
+#: ``custody`` is a case in custody, and an empty ``event.sentence`` a sentence of nothing
+#: known, so those two are not).
+_EMPTY_AS_ABSENT = ("person", "probation", "risk", "event")
 
 
-def _quote_count(line: bytes) -> int:
-    """The quotes of a line as :func:`_quotes` counts them: a section written as ``null``
-    (a case with no custody, say) reads as an absent one, so its name's two quotes are not
-    counted — but only when the name appears once in the line, so that a member written
-    twice is still caught."""
-    count = line.count(b'"')
-    for name, null in _SECTION_NULLS:
-        if null in line and line.count(name) == 1:
-            count -= 2
-    return count
+_SECTIONS = frozenset(name.encode() for name in _sections(_TREE))
+_ABSENT_WHEN_EMPTY = frozenset(name.encode() for name in _EMPTY_AS_ABSENT)
+_MEMBER_NULL = b'":null'
+_NULL_BYTES = _NULL.encode()
+_MEMBER_NULL_READ = b'":' + _NULL_BYTES
+#: A section written as ``null`` once rewritten, or as ``{}``.
+_SECTION_ABSENT = re.compile(re.escape(_MEMBER_NULL_READ) + rb"|\":\{\}")
+#: Longest section name with its opening quote: how far back a member's name is looked for.
+_LONGEST_SECTION = max(map(len, _SECTIONS)) + 1
+
+
+@dataclass
+class Prepared:
+    """A block's lines as the engine reads them: one buffer with each member's ``null``
+    written as :data:`_NULL` (the engine reads a ``null`` as a missing field), where each
+    line ends, and each line's quotes as :func:`_quotes` counts them."""
+
+    text: bytes
+    offsets: array[int]
+    quotes: list[int]
+
+
+def prepared(lines: Sequence[bytes]) -> Prepared:
+    """Prepare a block's lines. Only a member's ``null`` (``":null``) is rewritten: inside a
+    string the same letters are the string's own.
+
+    The quotes: a section written as ``null`` (a case with no custody, say), or as ``{}``
+    where the per-case reader takes that as absent, reads as an absent one, so its name's
+    two quotes are not counted — but only when the name appears once in the line, so that
+    a member written twice is still caught. The sections are found over the whole block at
+    once: a search a line for each costs more than deciding the line."""
+    rewritten = [line.replace(_MEMBER_NULL, _MEMBER_NULL_READ) for line in lines]
+    # A line that already holds the text standing for null gets a count no line read
+    # here has: it is left to the per-case path.
+    quotes = [line.count(b'"') if _NULL_BYTES not in line else -1 for line in lines]
+    offsets = array("i", accumulate(map(len, rewritten), initial=0))
+    text = b"".join(rewritten)
+    for match in _SECTION_ABSENT.finditer(text):
+        position = match.start()
+        opening = text.rfind(b'"', max(0, position - _LONGEST_SECTION), position)
+        if opening < 0:
+            continue  # a longer member's name: not a section's
+        name = text[opening + 1:position]
+        if name not in (_SECTIONS if match.group() == _MEMBER_NULL_READ else
+                        _ABSENT_WHEN_EMPTY):
+            continue
+        line = bisect_right(offsets, position) - 1
+        if text.count(b'"' + name + b'":', offsets[line], offsets[line + 1]) == 1:
+            quotes[line] -= 2
+    return Prepared(text, offsets, quotes)
 
 
 def _quotes(tree: dict[str, Any], prefix: str = "") -> str:
     """How many quote characters an object holding only the fields read here has (each
     member's name two, and its value's), ``0`` when it holds none of them.
 
-    A line is read here only when it has exactly that many: a member written twice (the
-    engines keep different ones of the pair), a field not read here, an empty or ``null``
-    section or one that is not an object all bring quotes this count lacks. Strings read
-    here have no escapes, so each holds exactly its own two quotes."""
+    A line is read here only when it has exactly that many (as :func:`prepared` counts
+    them): a member written twice (the engines keep different ones of the pair), a field not
+    read here, an empty ``custody`` or ``event.sentence`` or a section that is not an object
+    all bring quotes this count lacks. Strings read here have no escapes, so each holds
+    exactly its own two quotes."""
     parts = []
     for name, node in tree.items():
         path = f"{prefix}{name}"
@@ -199,9 +245,12 @@ def _field_columns(leaf: str, path: str, kind: str) -> str:
             f"WHEN {leaf} = '{_NULL}' THEN 2 ELSE 2 + {value} END AS {_column(path, '__quotes')}")
 
 
-#: Each line's JSON read once, every field the column path reads as its own JSON text...
-_PARSE = (f"SELECT n, quotes, json_transform(line, '{json.dumps(_TREE)}') AS x FROM ("
-          "SELECT n, quotes, try(decode(raw)) AS line FROM lines) WHERE json_valid(line)")
+#: Each line's text (a line that is not UTF-8 is left to the per-case path).
+_TEXT = "SELECT n, quotes, line FROM (SELECT n, quotes, try(decode(raw)) AS line FROM lines)"
+#: Each line's JSON read once, every field the column path reads as its own JSON text,
+#: with the line's quotes counted (see _quotes)...
+_PARSE = (f"SELECT n, quotes, json_transform(line, "
+          f"'{json.dumps(_TREE)}') AS x FROM text WHERE json_valid(line)")
 #: ... then each field a column of its own (reading a struct's field in every check costs
 #: more than reading a column).
 _FIELDS_SQL = ("SELECT n, quotes, " + ", ".join(
@@ -444,7 +493,7 @@ def _steps(today: date) -> tuple[tuple[str, str], ...]:
     once for each use (the readability checks with their filter were twenty times slower).
     """
     return (
-        ("parsed", _PARSE), ("fields", _FIELDS_SQL), ("read", _FACTS),
+        ("text", _TEXT), ("parsed", _PARSE), ("fields", _FIELDS_SQL), ("read", _FACTS),
         ("facts", "SELECT *, CASE WHEN country IS NOT NULL THEN country WHEN provider_code "
                   "IS NULL THEN NULL WHEN provider_code = 'N03' THEN 'Wales' ELSE 'England' "
                   "END AS policy_country FROM (SELECT f.*, coalesce(given_as_of, DATE "
@@ -496,33 +545,32 @@ class ColumnDecider:
 
     def decide(self, lines: Sequence[bytes]) -> list[str | None]:
         """The decision of each line as JSON text, or ``None`` for a line that the per-case
-        path must decide. Should the engine refuse the block whatever the line (it must
-        not), every line of it is left to the per-case path: no line is ever lost."""
+        path must decide (:meth:`decide_block` as one text a line)."""
+        return self.decide_block(lines).texts(len(lines))
+
+    def decide_block(self, lines: Sequence[bytes]) -> Block:
+        """The decisions of the lines this path takes, as one text. Should the engine refuse
+        the block whatever the line (it must not), no line is taken and every line of it
+        is left to the per-case path: no line is ever lost."""
         import duckdb
 
         try:
             return self._decide(lines)
         except duckdb.Error:
-            return [None] * len(lines)
+            return Block([], b"", [0])
 
-    def _decide(self, lines: Sequence[bytes]) -> list[str | None]:
+    def _decide(self, lines: Sequence[bytes]) -> Block:
         import pyarrow as pa
 
         con = self.connection
-        # Prepared here, where counting and replacing bytes is cheapest: a line holding
-        # the text that stands for null is left to the per-case path; in the others each
-        # ``:null`` is written as that text, since the engine reads a null as a missing
-        # field, and the quotes are counted (see _quotes).
-        places = [i for i, line in enumerate(lines) if _NULL_BYTES not in line]
-        prepared = [lines[i].replace(b":null", b":" + _NULL_BYTES) for i in places]
         # The lines handed over as one buffer and their offsets: building the array from
-        # a list of bytes objects costs ten times more.
-        offsets = array("i", accumulate(map(len, prepared), initial=0))
-        raw = pa.BinaryArray.from_buffers(pa.binary(), len(prepared), [
-            None, pa.py_buffer(offsets), pa.py_buffer(b"".join(prepared))])
-        incoming = pa.table({"n": pa.array(places, pa.int64()), "raw": raw,
-                             "quotes": pa.array([_quote_count(lines[i]) for i in places],
-                                                pa.int64())})
+        # a list of bytes objects costs ten times more. Everything else a line needs is
+        # done in the engine (_TEXT, _PARSE).
+        ready = prepared(lines)
+        raw = pa.BinaryArray.from_buffers(pa.binary(), len(lines), [
+            None, pa.py_buffer(ready.offsets), pa.py_buffer(ready.text)])
+        incoming = pa.table({"n": pa.array(range(len(lines)), pa.int64()), "raw": raw,
+                             "quotes": pa.array(ready.quotes, pa.int64())})
         con.register("incoming", incoming)
         # Each table made again: deleting a table's rows would not give its memory back.
         con.execute("CREATE OR REPLACE TEMP TABLE lines AS SELECT * FROM incoming")
@@ -541,10 +589,68 @@ class ColumnDecider:
         eras = frozenset(row[6] for row in rows) & frozenset(ERA_FAMILIES)  # 6: the era
         con.execute(f"CREATE OR REPLACE TEMP TABLE allocated AS {self.allocated_sql}")
         con.execute(f"DROP TABLE {before}")
-        decided: list[str | None] = [None] * len(lines)
         if eras not in self.decision_sql:
-            self.decision_sql[eras] = decisions_sql(eras)
-        for n, text in con.execute(self.decision_sql[eras]).fetchall():
-            decided[n] = text
+            self.decision_sql[eras] = (
+                f"SELECT n, decision || chr(10) AS decision FROM ({decisions_sql(eras)}) "
+                "ORDER BY n")
+        # Fetched as Arrow, in line order, each decision ending its line: the texts stay
+        # one buffer, sliced by run of lines taken rather than made one object a line.
+        decided = con.execute(self.decision_sql[eras]).to_arrow_table()
         con.execute("DROP TABLE allocated")
+        return Block.of(decided.column("n").to_pylist(),
+                        decided.column("decision").combine_chunks())
+
+
+@dataclass
+class Block:
+    """The decisions of the lines of a block the column path took: their places in the
+    block (ascending), their texts one after the other (each ending in a line break) and
+    where each ends (``ends[0]`` is 0, ``ends[i + 1]`` the end of ``places[i]``'s)."""
+
+    places: list[int]
+    text: bytes
+    ends: list[int]
+
+    @classmethod
+    def of(cls, places: list[int], texts: Any) -> Block:
+        """From the places and an Arrow string array of the texts."""
+        import pyarrow as pa
+
+        if not places:
+            return cls([], b"", [0])
+        _, offsets_buffer, data = texts.buffers()
+        view = memoryview(offsets_buffer)
+        offsets = (view.cast("q") if pa.types.is_large_string(texts.type) else view.cast("i"))[
+            texts.offset:texts.offset + len(texts) + 1].tolist()
+        first = offsets[0]
+        return cls(places, bytes(memoryview(data)[first:offsets[-1]]),
+                   [end - first for end in offsets])
+
+    @property
+    def warned(self) -> int:
+        """How many of the decisions carry warnings: the warnings close a decision's text,
+        an empty list as its last member (no string holds a bare line break)."""
+        return len(self.places) - self.text.count(_NO_WARNINGS)
+
+    def texts(self, count: int) -> list[str | None]:
+        """One text a line of a block of ``count`` lines, ``None`` where not taken."""
+        decided: list[str | None] = [None] * count
+        for row, place in enumerate(self.places):
+            decided[place] = self.text[self.ends[row]:self.ends[row + 1] - 1].decode()
         return decided
+
+    def merged(self, count: int, decide: Callable[[int], bytes]) -> bytes:
+        """Every line's decision in line order: the lines taken sliced from the text a run
+        at a time, each other line decided by ``decide`` (its place in the block)."""
+        if len(self.places) == count:
+            return self.text
+        pieces: list[bytes] = []
+        row = 0
+        for place in sorted(set(range(count)).difference(self.places)):
+            upto = bisect_left(self.places, place, row)
+            if upto > row:
+                pieces.append(self.text[self.ends[row]:self.ends[upto]])
+            pieces.append(decide(place))
+            row = upto
+        pieces.append(self.text[self.ends[row]:])
+        return b"".join(pieces)

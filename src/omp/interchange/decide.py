@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from omp.interchange.columns import ColumnDecider
+from omp.interchange.columns import Block, ColumnDecider
 from omp.interchange.decision import decision_dict, error_dict
 from omp.interchange.files import (
     Line,
@@ -63,7 +63,6 @@ def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, 
 
 
 Counts = tuple[bytes, int, int, int]
-_NO_WARNINGS = '"warnings":[]}'
 _deciders: dict[tuple[int, date, str | None], ColumnDecider] = {}
 
 
@@ -81,22 +80,19 @@ def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None, bool]) 
     decisions with warnings. With ``columns``, the lines the column path can read are
     decided there (:mod:`omp.interchange.columns`), the others one by one."""
     raw_lines, today, policy_name, columns = args
-    decided: list[bytes | None] = [None] * len(raw_lines)
-    errors = warned = 0
-    if columns:
-        texts = _column_decider(today, policy_name).decide([raw for _, raw in raw_lines])
-        for place, text in enumerate(texts):
-            if text is not None:
-                decided[place] = text.encode() + b"\n"
-                # The warnings close the decision's text: an empty list is its last member.
-                warned += not text.endswith(_NO_WARNINGS)
-    for place, (number, raw) in enumerate(raw_lines):
-        if decided[place] is None:
-            result = _decide_line(decode(number, raw), today, policy_name)
-            errors += "error" in result
-            warned += bool(result.get("warnings"))
-            decided[place] = jsonl_text(result)
-    return b"".join(decided), len(raw_lines), errors, warned  # type: ignore[arg-type]
+    block = (_column_decider(today, policy_name).decide_block([raw for _, raw in raw_lines])
+             if columns else Block([], b"", [0]))
+    errors = 0
+    warned = block.warned
+
+    def one_by_one(place: int) -> bytes:
+        nonlocal errors, warned
+        result = _decide_line(decode(*raw_lines[place]), today, policy_name)
+        errors += "error" in result
+        warned += bool(result.get("warnings"))
+        return jsonl_text(result)
+
+    return block.merged(len(raw_lines), one_by_one), len(raw_lines), errors, warned
 
 
 def _chunks(path: Path, today: date, policy: str | None,
