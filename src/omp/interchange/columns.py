@@ -250,12 +250,12 @@ _TEXT = "SELECT n, quotes, line FROM (SELECT n, quotes, try(decode(raw)) AS line
 #: Each line's JSON read once, every field the column path reads as its own JSON text,
 #: with the line's quotes counted (see _quotes)...
 _PARSE = (f"SELECT n, quotes, json_transform(line, "
-          f"'{json.dumps(_TREE)}') AS x FROM text WHERE json_valid(line)")
+          f"'{json.dumps(_TREE)}') AS x FROM ({_TEXT}) WHERE json_valid(line)")
 #: ... then each field a column of its own (reading a struct's field in every check costs
 #: more than reading a column).
 _FIELDS_SQL = ("SELECT n, quotes, " + ", ".join(
     _field_columns("x." + ".".join(f'"{part}"' for part in path.split(".")), path, kind)
-    for path, (_, kind) in _FIELDS.items()) + " FROM parsed")
+    for path, (_, kind) in _FIELDS.items()) + f" FROM ({_PARSE})")
 
 
 def _facts_sql() -> str:
@@ -297,7 +297,7 @@ def _facts_sql() -> str:
     # per-case reader decides; the quote count of a line read here shows it.
     columns.append(f"{_quotes(_TREE['custody'], 'custody.')} > 0 AS in_custody")
     ok = " AND ".join(f"coalesce({check}, FALSE)" for check in _checks())
-    return f"SELECT n, {ok} AS readable, {', '.join(columns)} FROM fields"
+    return f"SELECT n, {ok} AS readable, {', '.join(columns)} FROM ({_FIELDS_SQL})"
 
 
 def _family_sql(source: str) -> str:
@@ -488,12 +488,14 @@ _SOURCE = (
 
 
 def _steps(today: date) -> tuple[tuple[str, str], ...]:
-    """The tables a block goes through, each filled by one statement from the one before:
-    one statement a step, because in one statement DuckDB may evaluate a shared expression
-    once for each use (the readability checks with their filter were twenty times slower).
+    """The tables a block goes through, each filled by one statement from the one before.
+    Reading (the text, its JSON, each field's text, the checks) is one statement: each of
+    those steps a table of its own cost a fifth more, in copying. Checking and deciding are
+    not: in one statement DuckDB may evaluate a shared expression once for each use (the
+    readability checks with their filter were twenty times slower).
     """
     return (
-        ("text", _TEXT), ("parsed", _PARSE), ("fields", _FIELDS_SQL), ("read", _FACTS),
+        ("read", _FACTS),
         ("facts", "SELECT *, CASE WHEN country IS NOT NULL THEN country WHEN provider_code "
                   "IS NULL THEN NULL WHEN provider_code = 'N03' THEN 'Wales' ELSE 'England' "
                   "END AS policy_country FROM (SELECT f.*, coalesce(given_as_of, DATE "
@@ -565,7 +567,7 @@ class ColumnDecider:
         con = self.connection
         # The lines handed over as one buffer and their offsets: building the array from
         # a list of bytes objects costs ten times more. Everything else a line needs is
-        # done in the engine (_TEXT, _PARSE).
+        # done in the engine (_FACTS).
         ready = prepared(lines)
         raw = pa.BinaryArray.from_buffers(pa.binary(), len(lines), [
             None, pa.py_buffer(ready.offsets), pa.py_buffer(ready.text)])
