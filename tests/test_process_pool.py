@@ -64,3 +64,18 @@ def test_workers_die_when_their_parent_is_killed(tmp_path: Path) -> None:
     while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def _allocate_and_count(size: int) -> int:
+    return bytearray(size).count(0)
+
+
+def test_a_worker_that_keeps_its_freed_memory_still_gives_every_result() -> None:
+    """``keep_freed_memory`` (decide's workers) changes where memory comes from, not what a
+    worker computes: blocks larger than glibc's mmap threshold, allocated and freed over
+    and over, come back right and in order."""
+    from omp.process_pool import keep_freed_memory
+
+    sizes = [(40 << 20) + i for i in range(4)]
+    assert list(in_order(_allocate_and_count, [(size,) for size in sizes], workers=2,
+                         setup=keep_freed_memory)) == sizes

@@ -32,6 +32,29 @@ def die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+#: glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
+
+
+def keep_freed_memory(pad: int = 256 << 20) -> None:
+    """Have this process's allocator keep the memory it frees for its next allocations
+    (glibc; elsewhere a no-op). For a worker that handles block after block of tens of
+    megabytes: by default each such allocation gets fresh pages from the kernel and gives
+    them back when freed, and touching fresh pages cost about a fifth of ``decide``'s CPU.
+    The process's peak is unchanged; it just does not shrink between blocks. Only for
+    workers, which end with their run."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return  # not glibc
+    mallopt(_M_MMAP_MAX, 0)  # large blocks from the heap too, so they can be reused
+    mallopt(_M_TRIM_THRESHOLD, 1 << 31)  # freed memory kept, not returned at once
+    mallopt(_M_TOP_PAD, pad)  # and the heap grown in large steps
+
+
 def _start_worker(setup: Callable[[], Any] | None) -> None:
     die_with_parent()
     if setup is not None:

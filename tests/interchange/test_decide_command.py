@@ -170,3 +170,34 @@ def test_contradictory_custody_dates_in_an_extract_are_decided_with_a_warning(
     else:
         assert warned["handover"] is None and warned["pom_type"] is None
         assert "handover is not decided" in warned["warnings"][0]["message"]
+
+
+def test_workers_hand_their_decisions_over_in_files_that_do_not_outlive_the_run(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """With two workers, each block's decisions come back through a file the kernel copies
+    into the output; where it cannot (another file system on an older kernel), Python
+    copies it. Either way the output is the one-process output, and no file is left."""
+    import os
+    import tempfile
+    from datetime import date
+
+    from omp.interchange import decide
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setattr(decide, "SPAN_BYTES", 2_000)  # several blocks for each worker
+    source = _write(tmp_path / "cases.jsonl", [
+        case_object(case_ref=f"W{i:03d}", **{"risk.rsr_percent": i % 11}) for i in range(40)])
+    one, two, copied = (tmp_path / f"{name}.jsonl" for name in ("one", "two", "copied"))
+    decide.run_decide(source, one, date(2026, 11, 22), workers=1)
+    summary = decide.run_decide(source, two, date(2026, 11, 22), workers=2)
+    assert summary.lines == 40 and two.read_bytes() == one.read_bytes()
+
+    def refuse(*args: Any) -> int:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse)
+    decide.run_decide(source, copied, date(2026, 11, 22), workers=2)
+    assert copied.read_bytes() == one.read_bytes()
+    assert list(spool.iterdir()) == []

@@ -51,8 +51,8 @@ _NUMBER = "[0-9]{1,3}(\\.[0-9]{1,6})?"
 _LENGTH = '"P([0-9]{1,2}Y)?([0-9]{1,3}M)?([0-9]{1,3}W)?([0-9]{1,4}D)?"'
 #: A ``null`` as the column path reads it (see _TEXT).
 _NULL = "-7e-77"
-#: How a decision with no warnings ends its line.
-_NO_WARNINGS = b'"warnings":[]}\n'
+#: How a decision with no warnings ends.
+_NO_WARNINGS = b'"warnings":[]}'
 #: An offence exactly as the interchange format writes it, its fields in that order.
 _OFFENCE = (f'\\{{"code":"{_PLAIN}{{1,10}}"(,"description":("{_ANY}{{1,200}}"|{_NULL}))?'
             f'(,"schedule_15":("violent"|"sexual"|"none"|{_NULL}))?\\}}')
@@ -559,7 +559,7 @@ class ColumnDecider:
         try:
             return self._decide(lines)
         except duckdb.Error:
-            return Block([], b"", [0])
+            return Block.none()
 
     def _decide(self, lines: Sequence[bytes]) -> Block:
         import pyarrow as pa
@@ -593,66 +593,68 @@ class ColumnDecider:
         con.execute(f"DROP TABLE {before}")
         if eras not in self.decision_sql:
             self.decision_sql[eras] = (
-                f"SELECT n, decision || chr(10) AS decision FROM ({decisions_sql(eras)}) "
-                "ORDER BY n")
+                f"SELECT n, decision || chr(10) AS decision, NOT suffix(decision, "
+                f"'{_NO_WARNINGS.decode()}') AS warned FROM ({decisions_sql(eras)}) ORDER BY n")
         # Fetched as Arrow, in line order, each decision ending its line: the texts stay
         # one buffer, sliced by run of lines taken rather than made one object a line.
         decided = con.execute(self.decision_sql[eras]).to_arrow_table()
         con.execute("DROP TABLE allocated")
         return Block.of(decided.column("n").to_pylist(),
-                        decided.column("decision").combine_chunks())
+                        decided.column("decision").combine_chunks(),
+                        decided.column("warned").combine_chunks().true_count)
 
 
 @dataclass
 class Block:
     """The decisions of the lines of a block the column path took: their places in the
-    block (ascending), their texts one after the other (each ending in a line break) and
-    where each ends (``ends[0]`` is 0, ``ends[i + 1]`` the end of ``places[i]``'s)."""
+    block (ascending), their texts one after the other (each ending in a line break), where
+    each ends (``ends[0]`` is where the first starts, ``ends[i + 1]`` where ``places[i]``'s
+    ends) and how many carry warnings. The texts stay in the engine's buffer: a block's
+    decisions are tens of megabytes, and each copy costs the memory it is copied into."""
 
     places: list[int]
-    text: bytes
+    text: memoryview
     ends: list[int]
+    warned: int = 0
 
     @classmethod
-    def of(cls, places: list[int], texts: Any) -> Block:
-        """From the places and an Arrow string array of the texts."""
+    def none(cls) -> Block:
+        """No line taken."""
+        return cls([], memoryview(b""), [0])
+
+    @classmethod
+    def of(cls, places: list[int], texts: Any, warned: int) -> Block:
+        """From the places, an Arrow string array of the texts and the count warned."""
         import pyarrow as pa
 
         if not places:
-            return cls([], b"", [0])
+            return cls.none()
         _, offsets_buffer, data = texts.buffers()
         view = memoryview(offsets_buffer)
         offsets = (view.cast("q") if pa.types.is_large_string(texts.type) else view.cast("i"))[
             texts.offset:texts.offset + len(texts) + 1].tolist()
-        first = offsets[0]
-        return cls(places, bytes(memoryview(data)[first:offsets[-1]]),
-                   [end - first for end in offsets])
-
-    @property
-    def warned(self) -> int:
-        """How many of the decisions carry warnings: the warnings close a decision's text,
-        an empty list as its last member (no string holds a bare line break)."""
-        return len(self.places) - self.text.count(_NO_WARNINGS)
+        return cls(places, memoryview(data), offsets, warned)
 
     def texts(self, count: int) -> list[str | None]:
         """One text a line of a block of ``count`` lines, ``None`` where not taken."""
         decided: list[str | None] = [None] * count
         for row, place in enumerate(self.places):
-            decided[place] = self.text[self.ends[row]:self.ends[row + 1] - 1].decode()
+            decided[place] = str(self.text[self.ends[row]:self.ends[row + 1] - 1], "utf-8")
         return decided
 
-    def merged(self, count: int, decide: Callable[[int], bytes]) -> bytes:
-        """Every line's decision in line order: the lines taken sliced from the text a run
-        at a time, each other line decided by ``decide`` (its place in the block)."""
-        if len(self.places) == count:
-            return self.text
-        pieces: list[bytes] = []
+    def merged(self, count: int, decide: Callable[[int], bytes]) -> list[bytes | memoryview]:
+        """Every line's decision in line order, as pieces to write one after the other: the
+        lines taken sliced from the text a run at a time, each other line decided by
+        ``decide`` (its place in the block)."""
+        pieces: list[bytes | memoryview] = []
         row = 0
-        for place in sorted(set(range(count)).difference(self.places)):
-            upto = bisect_left(self.places, place, row)
-            if upto > row:
-                pieces.append(self.text[self.ends[row]:self.ends[upto]])
-            pieces.append(decide(place))
-            row = upto
-        pieces.append(self.text[self.ends[row]:])
-        return b"".join(pieces)
+        if len(self.places) < count:
+            for place in sorted(set(range(count)).difference(self.places)):
+                upto = bisect_left(self.places, place, row)
+                if upto > row:
+                    pieces.append(self.text[self.ends[row]:self.ends[upto]])
+                pieces.append(decide(place))
+                row = upto
+        if row < len(self.places):
+            pieces.append(self.text[self.ends[row]:self.ends[-1]])
+        return pieces

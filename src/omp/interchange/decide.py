@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from omp.interchange.columns import Block, ColumnDecider
 from omp.interchange.decision import decision_dict, error_dict
@@ -22,7 +24,7 @@ from omp.interchange.files import (
     write_records,
 )
 from omp.interchange.schema import FieldError, parse_case
-from omp.process_pool import in_order
+from omp.process_pool import in_order, keep_freed_memory
 from omp.rules.pipeline import decide_in_force
 from omp.rules.policy import BUILT_IN_VERSIONS, PolicyError, policy_named
 
@@ -62,7 +64,9 @@ def _decide_line(line: Line, today: date, policy_name: str | None) -> dict[str, 
     return decide_object(line.obj, today, policy_name)
 
 
-Counts = tuple[bytes, int, int, int]
+#: A block's decisions (as text, or the file a worker wrote them to), its line count, its
+#: errors and its decisions with warnings.
+Counts = tuple[bytes | Path, int, int, int]
 _deciders: dict[tuple[int, date, str | None], ColumnDecider] = {}
 
 
@@ -75,56 +79,97 @@ def _column_decider(today: date, policy_name: str | None) -> ColumnDecider:
     return _deciders[key]
 
 
-def _decide_chunk(args: tuple[list[tuple[int, bytes]], date, str | None, bool]) -> Counts:
-    """Decide one chunk in a worker: the encoded output, its line count, its errors and its
-    decisions with warnings. With ``columns``, the lines the column path can read are
-    decided there (:mod:`omp.interchange.columns`), the others one by one."""
-    raw_lines, today, policy_name, columns = args
-    block = (_column_decider(today, policy_name).decide_block([raw for _, raw in raw_lines])
-             if columns else Block([], b"", [0]))
+@dataclass(frozen=True)
+class Job:
+    """What every block of a run shares: the day, the policy version asked for, whether the
+    column path decides, and where a worker writes a block's decisions (``None``: they
+    come back as text)."""
+
+    today: date
+    policy_name: str | None
+    columns: bool
+    spool: Path | None = None
+
+
+def _decide_chunk(raw_lines: list[tuple[int, bytes]], job: Job, name: str = "") -> Counts:
+    """Decide one block: the lines the column path can read are decided there
+    (:mod:`omp.interchange.columns`), the others one by one. With a spool, the decisions
+    are written to a file of it named ``name`` rather than sent back: a block's decisions
+    are tens of megabytes, which a pipe would copy twice more in each process."""
+    block = (_column_decider(job.today, job.policy_name).decide_block(
+        [raw for _, raw in raw_lines]) if job.columns else Block.none())
     errors = 0
     warned = block.warned
 
     def one_by_one(place: int) -> bytes:
         nonlocal errors, warned
-        result = _decide_line(decode(*raw_lines[place]), today, policy_name)
+        result = _decide_line(decode(*raw_lines[place]), job.today, job.policy_name)
         errors += "error" in result
         warned += bool(result.get("warnings"))
         return jsonl_text(result)
 
-    return block.merged(len(raw_lines), one_by_one), len(raw_lines), errors, warned
+    pieces = block.merged(len(raw_lines), one_by_one)
+    if job.spool is None:
+        return b"".join(pieces), len(raw_lines), errors, warned
+    path = job.spool / name
+    with open(path, "wb") as out:
+        out.writelines(pieces)
+    return path, len(raw_lines), errors, warned
 
 
-def _chunks(path: Path, today: date, policy: str | None,
-            columns: bool) -> Iterator[tuple[Any, date, Any, bool]]:
+def _chunks(path: Path, job: Job) -> Iterator[tuple[Any, ...]]:
     lines = read_raw_lines(path)
+    number = 0
     while chunk := list(islice(lines, CHUNK)):
-        yield chunk, today, policy, columns
+        number += 1
+        yield chunk, job, f"{number}.jsonl"
 
 
 def spans(path: Path, block: int = SPAN_BYTES) -> Iterator[tuple[int, int, int]]:
     """Split a plain JSON Lines file into (start, end, first line number) byte spans that
     end on a line break, so workers read their own lines and the main process ships only
     three numbers per span."""
+    buffer = bytearray(block)  # one buffer read into again and again: see keep_freed_memory
     with open(path, "rb") as handle:
         start, line = 0, 1
-        while data := handle.read(block):
-            if not data.endswith(b"\n"):
-                data += handle.readline()
-            yield start, start + len(data), line
-            line += data.count(b"\n")
-            start += len(data)
+        while size := handle.readinto(buffer):
+            rest = b"" if buffer[size - 1] == ord("\n") else handle.readline()
+            yield start, start + size + len(rest), line
+            line += buffer.count(b"\n", 0, size) + rest.count(b"\n")
+            start += size + len(rest)
 
 
-def _decide_span(args: tuple[Path, int, int, int, date, str | None, bool]) -> Counts:
+def _decide_span(path: Path, start: int, end: int, first: int, job: Job) -> Counts:
     """Decide the lines of one span in a worker."""
-    path, start, end, first, today, policy_name, columns = args
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
     raw_lines = [(first + index, raw) for index, raw in enumerate(data.split(b"\n"))
                  if raw.strip()]
-    return _decide_chunk((raw_lines, today, policy_name, columns))
+    return _decide_chunk(raw_lines, job, f"{start}.jsonl")
+
+
+def _append(out: BinaryIO, decided: bytes | Path) -> None:
+    """Write a block's decisions to ``out``, from a worker's file copied by the kernel."""
+    if isinstance(decided, bytes):
+        out.write(decided)
+        return
+    out.flush()
+    with open(decided, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                sent = os.copy_file_range(source.fileno(), out.fileno(), size - copied)
+                if sent == 0:
+                    break
+                copied += sent
+        except OSError:
+            pass  # across file systems on an older kernel: copied below
+        if copied < size:
+            source.seek(copied)
+            shutil.copyfileobj(source, out)
+    os.unlink(decided)
 
 
 def run_decide(
@@ -143,23 +188,25 @@ def run_decide(
     if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
             and not output_path.name.endswith(".gz"):
         workers = workers or min(2, os.cpu_count() or 1)
-        task: Callable[[Any], Counts]
-        jobs: Iterable[Any]
-        if input_path.name.lower().endswith(".gz"):
-            task, jobs = _decide_chunk, _chunks(input_path, today, policy_name, columns)
-        else:
-            task = _decide_span
-            jobs = ((input_path, start, end, first, today, policy_name, columns)
-                    for start, end, first in spans(input_path, SPAN_BYTES))
-        with open(output_path, "wb") as out:
-            for encoded, count, errors, warned in in_order(
-                    task, ((job,) for job in jobs), workers, per_worker=3):
-                out.write(encoded)
-                summary.lines += count
-                summary.errors += errors
-                summary.warned += warned
-                if progress:
-                    progress(count)
+        with tempfile.TemporaryDirectory(prefix="omp-decide-") as spool:
+            job = Job(today, policy_name, columns, Path(spool) if workers > 1 else None)
+            task: Callable[..., Counts]
+            jobs: Iterable[tuple[Any, ...]]
+            if input_path.name.lower().endswith(".gz"):
+                task, jobs = _decide_chunk, _chunks(input_path, job)
+            else:
+                task = _decide_span
+                jobs = ((input_path, start, end, first, job)
+                        for start, end, first in spans(input_path, SPAN_BYTES))
+            with open(output_path, "wb") as out:
+                for decided, count, errors, warned in in_order(
+                        task, jobs, workers, per_worker=3, setup=keep_freed_memory):
+                    _append(out, decided)
+                    summary.lines += count
+                    summary.errors += errors
+                    summary.warned += warned
+                    if progress:
+                        progress(count)
         summary.decided = summary.lines - summary.errors
         return summary
     results = []
