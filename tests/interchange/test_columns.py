@@ -293,3 +293,17 @@ def test_decide_writes_the_lines_taken_and_the_others_in_input_order(tmp_path: A
     per_case = tmp_path / "per-case.jsonl"
     run_decide(source, per_case, TODAY, workers=1, columns=False)
     assert per_case.read_bytes() == out.read_bytes()
+
+
+def test_the_allocated_table_keeps_the_columns_the_decisions_name(
+        decider: ColumnDecider) -> None:
+    """Only columns named in the decisions' statement are kept (a name inside a longer one
+    does not count), and every line the column path took before is still taken."""
+    from omp.interchange.columns import _named
+
+    assert _named("sex", 'SELECT "sex" FROM x') and _named("sex", "coalesce(sex, 'M')")
+    assert not _named("sex", "SELECT sexual_codes FROM x")
+    decider.decide([orjson.dumps(case_object(case_ref="K1"))])
+    allocated, decisions = next(iter(decider.statements.values()))
+    assert '"handover_era"' in allocated and '"offences"' not in allocated
+    assert "ORDER BY n" in decisions
