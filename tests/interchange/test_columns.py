@@ -305,5 +305,6 @@ def test_the_allocated_table_keeps_the_columns_the_decisions_name(
     assert not _named("sex", "SELECT sexual_codes FROM x")
     decider.decide([orjson.dumps(case_object(case_ref="K1"))])
     allocated, decisions = next(iter(decider.statements.values()))
-    assert '"handover_era"' in allocated and '"offences"' not in allocated
+    kept = allocated.split(" FROM (")[0]
+    assert '"handover_era"' in kept and '"offences"' not in kept
     assert "ORDER BY n" in decisions
