@@ -156,7 +156,7 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
             existing.setdefault(task.person_id, {})[task.key] = task
     created: list[Task] = []
     changed: list[Task] = []
-    states = release_states([pid for pid, *_ in cases], cases[0][1].as_of)
+    states = release_states(wanted, cases[0][1].as_of)
     for pid, facts, pathway, release in cases:
         tasks = existing.get(pid, {})
         state = states.get(pid)

@@ -3,7 +3,7 @@ due across cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -69,7 +69,7 @@ def local_areas() -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
             for code, (name, names, codes) in table.items()}
 
 
-def release_states(person_ids: list[int], on: date,
+def release_states(person_ids: Collection[int], on: date,
                    areas: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] | None = None
                    ) -> dict[int, ReleaseState]:
     """:class:`ReleaseState` of each person with a custody spell, in two queries (one when
@@ -77,7 +77,7 @@ def release_states(person_ids: list[int], on: date,
     areas = local_areas() if areas is None else areas
     latest: dict[int, tuple[Any, ...]] = {}
     # Ended spells first, then current ones, each by id: the last row of a person wins.
-    wanted = set(person_ids)
+    wanted = person_ids if isinstance(person_ids, (set, frozenset)) else set(person_ids)
     for row in (CustodySpell.objects.filter(rows_of("person_id", wanted))
                 .order_by("person_id", "is_current", "id")
                 .values_list("person_id", "is_current", "prison_code",
