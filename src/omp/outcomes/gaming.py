@@ -31,6 +31,7 @@ from ibis.expr.types import BooleanValue, NumericValue, StringValue, Table
 from omp.outcomes.engine import ENGINES, Engine
 from omp.outcomes.results import prison_names
 from omp.rules.disclosure import MIN_COUNT
+from omp.rules.gaming_thresholds import INTENSITY_THRESHOLD, TRANSFER_WEEKS
 from omp.rules.multiple_comparisons import (
     FALSE_DISCOVERY_RATE,
     benjamini_hochberg,
@@ -42,12 +43,6 @@ RULE = "OUT-6"
 #: COM-4: a figure about fewer than this many people is not shown to anyone reading
 #: aggregates; a group this small is not judged either (a flag on it would reveal it).
 MIN_PEOPLE = MIN_COUNT
-#: OUT-6 parking: a medium- or high-risk band whose support minutes per person are below this
-#: share of its pathway's own figure is flagged. Cherry-picking: a low-risk band above the
-#: inverse (1 / 0.75, a third more than its pathway) is flagged.
-INTENSITY_THRESHOLD = 0.75
-#: OUT-6 transfer gaming: transfers out within this many weeks before release.
-TRANSFER_WEEKS = 12
 #: The two-sided 95% normal quantile, for the intervals of the transfer check.
 Z95 = 1.959964
 RISK_BANDS = ("low", "medium", "high")

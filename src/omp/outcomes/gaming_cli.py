@@ -16,8 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from omp.config import get_settings
-from omp.outcomes import gaming
-from omp.outcomes.gaming import WORD_KINDS
+from omp.rules.gaming_thresholds import INTENSITY_THRESHOLD, TRANSFER_WEEKS
 
 
 def _plain(value: Any) -> Any:
@@ -41,10 +40,10 @@ def gaming_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures and readings as "
                                           "JSON")] = False,
     weeks: Annotated[int, typer.Option(help="Transfers out within this many weeks before "
-                                       "release")] = gaming.TRANSFER_WEEKS,
+                                       "release")] = TRANSFER_WEEKS,
     threshold: Annotated[float, typer.Option(help="Parking threshold: a band's minutes per "
                                              "person over its pathway's")]
-    = gaming.INTENSITY_THRESHOLD,
+    = INTENSITY_THRESHOLD,
     baseline_from: Annotated[str | None, typer.Option(help="Baseline period start (with "
                                                       "--baseline-to, --from, --to)")] = None,
     baseline_to: Annotated[str | None, typer.Option(help="Baseline period end")] = None,
@@ -59,6 +58,10 @@ def gaming_command(
     """Monitoring for gaming (OUT-6): parking and cherry-picking, transfers out before
     release, the same need worked on by two agencies. Figures about fewer than 10 people are
     suppressed (COM-4)."""
+    # Loaded here: the checks bring the analytics engines, which every other command of
+    # ``omp`` would otherwise load at start (about a third of a second).
+    from omp.outcomes import gaming
+
     console = Console(stderr=True)
     if engine not in ("duckdb", "spark"):
         raise typer.BadParameter("must be duckdb or spark", param_hint="--engine")
@@ -89,7 +92,7 @@ def gaming_command(
     for check in checks:
         table = Table(title=check.title)
         for column in check.columns:  # figures right-aligned, as on the page
-            table.add_column(column.label, justify="left" if column.kind in WORD_KINDS
+            table.add_column(column.label, justify="left" if column.kind in gaming.WORD_KINDS
                              else "right")
         for row in check.rows:
             # escaped: Rich would read "[c]" as markup and print nothing
