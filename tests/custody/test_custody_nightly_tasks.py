@@ -119,10 +119,20 @@ def test_the_bulk_refresh_sets_the_same_tasks_as_one_case_at_a_time(
             refresh_tasks_of([(bulk.pk, facts[bulk.pk], pathway, release)])
             refresh_tasks(single, facts[single.pk], pathway, release)
             assert _tasks(bulk) == _tasks(single)
+            # The history too: the bulk path writes its rows as plain rows.
+            assert _history(bulk) == _history(single)
             arrival = ARRIVAL + timedelta(days=arrival_shift)
             assert all(due >= arrival for status, due in _tasks(bulk).values()
                        if status == OPEN)
         transaction.set_rollback(True)
+
+
+def _history(person: Any) -> list[tuple[Any, ...]]:
+    """A person's task history rows, each with whether it names its task's id."""
+    ids = {task.key: task.pk for task in Task.objects.filter(person=person)}
+    return sorted((row.history_type, row.key, row.rule, row.title, row.owner, row.opens,
+                   row.due, row.status, row.reason, row.completed_at, row.completed_by_id,
+                   row.id == ids[row.key]) for row in Task.history.filter(person=person))
 
 
 def _everything(person: Any) -> dict[str, tuple[Any, ...]]:

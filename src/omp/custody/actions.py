@@ -79,22 +79,25 @@ def review_ended(task: Task, state: ReleaseState) -> None:
                    "fortnightly review is no longer needed (PATH-6)")
 
 
+def _new_task(person_id: int, plan: TaskPlan) -> Task:
+    return Task(person_id=person_id, key=plan.key, rule=plan.rule, title=plan.title,
+                owner=plan.owner, opens=plan.opens, due=plan.due, reason=plan.reason)
+
+
 def _reconcile(person_id: int, plans: dict[str, TaskPlan], existing: dict[str, Task],
-               state: ReleaseState | None = None) -> tuple[list[Task], list[Task]]:
-    """The tasks to create and the tasks changed so that a person's tasks are what
+               state: ReleaseState | None = None) -> tuple[list[TaskPlan], list[Task]]:
+    """The tasks to create (their plans) and the tasks changed so that a person's tasks are what
     ``plans`` call for: new ones set, open ones moved with the dates, done ones kept as they
     were, open ones no longer called for marked "no longer needed". Once the person is
     released (``state``), the open review of the support plan ends with its custody part,
     and a through-the-gate task whose release day is not known is kept as it was."""
     released = state is not None and state.released
-    created: list[Task] = []
+    created: list[TaskPlan] = []
     changed: list[Task] = []
     for key, plan in plans.items():
         task = existing.get(key)
         if task is None:
-            created.append(Task(person_id=person_id, key=key, rule=plan.rule,
-                                title=plan.title, owner=plan.owner, opens=plan.opens,
-                                due=plan.due, reason=plan.reason))
+            created.append(plan)
             continue
         if task.status == DONE:
             continue  # completed work is never moved or lost
@@ -134,7 +137,7 @@ def refresh_tasks(person: Person, facts: CaseFacts, pathway: int | None,
     state = release_states([person.pk], facts.as_of).get(person.pk)
     plans = _plans(facts, pathway, release, state, existing)
     created, changed = _reconcile(person.pk, plans, existing, state)
-    for task in (*created, *changed):
+    for task in (*(_new_task(person.pk, plan) for plan in created), *changed):
         _save(task, user)
     return list(Task.objects.filter(person=person, status=OPEN).order_by("due", "id"))
 
@@ -154,7 +157,7 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
     for task in Task.objects.select_for_update().filter(rows_of("person_id", wanted)):
         if task.person_id in wanted:
             existing.setdefault(task.person_id, {})[task.key] = task
-    created: list[Task] = []
+    created: list[tuple[int, TaskPlan]] = []
     changed: list[Task] = []
     states = release_states(wanted, cases[0][1].as_of)
     for pid, facts, pathway, release in cases:
@@ -162,7 +165,7 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
         state = states.get(pid)
         new, moved = _reconcile(pid, _plans(facts, pathway, release, state, tasks), tasks,
                                 state)
-        created += new
+        created += ((pid, plan) for plan in new)
         changed += moved
     if created:
         _create_with_history(created)
@@ -171,36 +174,40 @@ def refresh_tasks_of(cases: list[tuple[int, CaseFacts, int | None, date | None]]
     return len(created) + len(changed)
 
 
-def _create_with_history(created: list[Task]) -> None:
-    """Insert new tasks and their "created" history rows as plain rows
-    (:func:`omp.bulk_sql.insert_rows`): the rows ``bulk_create_with_history`` writes, without
-    building a model instance per row and per history row, which cost most of a first night.
-    Each history row copies the task's tracked fields with the user the request (if any)
-    names, no change reason and one date for the batch."""
+def _create_with_history(created: list[tuple[int, TaskPlan]]) -> None:
+    """Insert new tasks, each ``(person id, plan)``, and their "created" history rows as
+    plain rows (:func:`omp.bulk_sql.insert_rows`): the rows ``bulk_create_with_history``
+    writes, without building a model instance per task and per history row, which cost most
+    of a first night. Each history row copies the task's tracked fields with the user the
+    request (if any) names, no change reason and one date for the batch."""
     from django.db import connection
 
     from omp.bulk_sql import insert_rows
 
     fields = [field for field in Task._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.get_default() for field in fields}
+    values = [{**defaults, "person_id": pid, "key": plan.key, "rule": plan.rule,
+               "title": plan.title, "owner": plan.owner, "opens": plan.opens, "due": plan.due,
+               "reason": plan.reason} for pid, plan in created]
     with connection.cursor() as cursor:
         insert_rows(cursor, _insert_sql(Task._meta.db_table, [f.column for f in fields]),
-                    [tuple(getattr(task, f.attname) for f in fields) for task in created])
+                    [tuple(task[f.attname] for f in fields) for task in values])
         # Every task of the range: the new ones are found by person and key among them.
         ids = {(pid, key): pk for pid, key, pk in Task.objects.filter(
-            rows_of("person_id", {task.person_id for task in created}))
+            rows_of("person_id", {pid for pid, _ in created}))
             .values_list("person_id", "key", "pk")}
         history = Task.history.model
-        user = history.get_default_history_user(created[0])
+        user = history.get_default_history_user(_new_task(*created[0]))
         when = connection.ops.adapt_datetimefield_value(timezone.now())
-        tracked = [field for field in history.tracked_fields]
+        tracked = [field.attname for field in history.tracked_fields]
         rows = []
-        for task in created:
-            task.pk = ids[task.person_id, task.key]
-            rows.append((*(getattr(task, f.attname) for f in tracked), when, None, "+",
+        for task in values:
+            task["id"] = ids[task["person_id"], task["key"]]
+            rows.append((*(task[name] for name in tracked), when, None, "+",
                          getattr(user, "pk", None)))
         insert_rows(cursor, _insert_sql(history._meta.db_table, [
-            *(f.column for f in tracked), "history_date", "history_change_reason",
-            "history_type", "history_user_id"]), rows)
+            *(f.column for f in history.tracked_fields), "history_date",
+            "history_change_reason", "history_type", "history_user_id"]), rows)
 
 
 def _insert_sql(table: str, columns: list[str]) -> str:
