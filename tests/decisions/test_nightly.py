@@ -308,3 +308,41 @@ def test_each_chunk_finds_its_run_s_rows_through_the_run_and_person_index(
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
             assert "(run_id=? AND person_id>? AND person_id<?)" in plan, plan
+
+
+def test_the_run_commits_with_a_larger_page_cache_and_gives_it_back(
+        make_case: Any, monkeypatch: Any) -> None:
+    """On SQLite the committing connection's page cache is enlarged while the run commits
+    (the chunks insert at scattered places of large indexes) and put back as it was after,
+    even when the run fails half way."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    _cases(make_case, 3)
+    before = cache_size()
+    seen: list[int] = []
+    real = nightly.recompute.commit_chunk
+
+    def noting(*args: Any) -> Any:
+        seen.append(cache_size())
+        return real(*args)
+
+    monkeypatch.setattr(nightly.recompute, "commit_chunk", noting)
+    run_nightly(AS_OF, chunk=2)
+    assert seen and set(seen) == {-nightly.NIGHT_CACHE_KIB}
+    assert cache_size() == before
+
+    def failing(*args: Any) -> Any:
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(nightly.recompute, "commit_chunk", failing)
+    with pytest.raises(RuntimeError):
+        run_nightly(date(2026, 11, 23), chunk=2)
+    assert cache_size() == before
