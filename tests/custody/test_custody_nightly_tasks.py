@@ -233,3 +233,33 @@ def test_people_read_by_their_range_are_kept_to_those_asked_for(
     assert _everything(between) == before[between.pk]
     assert _everything(first) != before[first.pk]
     assert _everything(last) != before[last.pk]
+
+
+def test_the_open_tasks_of_a_range_are_read_by_person_not_by_status(
+        make_case: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A night asks which people of a chunk have open tasks. Read by the range of the
+    chunk with the status as a condition, SQLite (no statistics) chose the status index and
+    read every open task in the country for each chunk; the read is by person, and the
+    status is kept in Python. The people are those with an open task, and only those
+    asked for."""
+    from django.db import connection
+
+    from django.test.utils import CaptureQueriesContext
+
+    from omp.custody.actions import people_with_open_tasks
+
+    monkeypatch.setattr("omp.id_sets.BY_ID", 0)
+    first, done, last = (_in_custody(make_case, f"OPN{i}") for i in range(3))
+    user = make_user("cm_o", "case_manager")
+    for task in Task.objects.filter(person=done):
+        complete_task(user, task.pk, done)
+    assert people_with_open_tasks({first.pk, done.pk}) == {first.pk}
+    assert people_with_open_tasks({first.pk, last.pk}) == {first.pk, last.pk}
+    if connection.vendor == "sqlite":
+        with CaptureQueriesContext(connection) as queries:
+            people_with_open_tasks({first.pk, last.pk})
+        [query] = queries.captured_queries
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plan = " ".join(str(row[3]) for row in cursor.fetchall())
+        assert "person" in plan and "status" not in plan, plan
