@@ -243,7 +243,6 @@ def test_the_open_tasks_of_a_range_are_read_by_person_not_by_status(
     status is kept in Python. The people are those with an open task, and only those
     asked for."""
     from django.db import connection
-
     from django.test.utils import CaptureQueriesContext
 
     from omp.custody.actions import people_with_open_tasks
