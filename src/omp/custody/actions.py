@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -216,17 +215,13 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(columns))})'
 
 
-def open_tasks_query(person_ids: set[int]) -> QuerySet[Task]:
-    """The tasks of ``person_ids`` (or of the range they span), with their status: read by
-    person only. Asked for the open ones of a range, SQLite, which keeps no statistics,
-    chose the status index and read every open task in the country for each chunk of a
-    night, so a first night grew with the square of the cases; the status is kept here."""
-    return Task.objects.filter(rows_of("person_id", person_ids))
-
-
 def people_with_open_tasks(person_ids: set[int]) -> set[int]:
-    """Which of ``person_ids`` have an open task."""
-    return {pid for pid, status in open_tasks_query(person_ids)
+    """Which of ``person_ids`` have an open task. The tasks are read by person only (or by
+    the range the ids span), and the status kept here: asked for the open ones of a range,
+    SQLite, which keeps no statistics, chose the status index and read every open task in
+    the country for each chunk of a night, so a first night grew with the square of the
+    cases."""
+    return {pid for pid, status in Task.objects.filter(rows_of("person_id", person_ids))
             .values_list("person_id", "status") if status == OPEN and pid in person_ids}
 
 

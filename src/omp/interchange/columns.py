@@ -49,7 +49,7 @@ _DATE = '"(19|20|21)[0-9][0-9]-[0-9][0-9]-[0-9][0-9]"'
 _NUMBER = "[0-9]{1,3}(\\.[0-9]{1,6})?"
 #: Sentence lengths certainly under the longest sentence (200 years).
 _LENGTH = '"P([0-9]{1,2}Y)?([0-9]{1,3}M)?([0-9]{1,3}W)?([0-9]{1,4}D)?"'
-#: A ``null`` as the column path reads it (see _TEXT).
+#: A ``null`` as the column path reads it (see :func:`prepared`).
 _NULL = "-7e-77"
 #: How a decision with no warnings ends.
 _NO_WARNINGS = b'"warnings":[]}'
@@ -248,7 +248,7 @@ def _field_columns(leaf: str, path: str, kind: str) -> str:
 #: Each line's text (a line that is not UTF-8 is left to the per-case path).
 _TEXT = "SELECT n, quotes, line FROM (SELECT n, quotes, try(decode(raw)) AS line FROM lines)"
 #: Each line's JSON read once, every field the column path reads as its own JSON text,
-#: with the line's quotes counted (see _quotes)...
+#: beside the line's quotes as :func:`prepared` counted them...
 _PARSE = (f"SELECT n, quotes, json_transform(line, "
           f"'{json.dumps(_TREE)}') AS x FROM ({_TEXT}) WHERE json_valid(line)")
 #: ... then each field a column of its own (reading a struct's field in every check costs

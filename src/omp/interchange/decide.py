@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -91,7 +92,7 @@ class Job:
     spool: Path | None = None
 
 
-def _decide_chunk(raw_lines: list[tuple[int, bytes]], job: Job, name: str = "") -> Counts:
+def _decide_chunk(raw_lines: list[tuple[int, bytes]], job: Job, name: str) -> Counts:
     """Decide one block: the lines the column path can read are decided there
     (:mod:`omp.interchange.columns`), the others one by one. With a spool, the decisions
     are written to a file of it named ``name`` rather than sent back: a block's decisions
@@ -188,8 +189,10 @@ def run_decide(
     if file_format(input_path) == "jsonl" and file_format(output_path) == "jsonl" \
             and not output_path.name.endswith(".gz"):
         workers = workers or min(2, os.cpu_count() or 1)
-        with tempfile.TemporaryDirectory(prefix="omp-decide-") as spool:
-            job = Job(today, policy_name, columns, Path(spool) if workers > 1 else None)
+        # A spool only for workers: in one process the decisions need not be handed over.
+        with (tempfile.TemporaryDirectory(prefix="omp-decide-") if workers > 1
+              else nullcontext(None)) as spool:
+            job = Job(today, policy_name, columns, Path(spool) if spool else None)
             task: Callable[..., Counts]
             jobs: Iterable[tuple[Any, ...]]
             if input_path.name.lower().endswith(".gz"):
